@@ -1,0 +1,773 @@
+//! Energy of forward and backward walking from the Compendium of Physical Activities (2011 and
+//! 2024 editions) and the ACSM walking equation, scaled by the person's own body mass.
+//!
+//! # How a MET value is chosen
+//! Speeds are first rounded to 0.1 mph, the resolution of the Compendium's codes (so 5.6 km/h
+//! is 3.5 mph, as the Compendium itself lists it).
+//!
+//! * **Forward, level**: the Compendium's level-walking code for the speed band at or below the
+//!   speed (on a treadmill, the 2024 treadmill codes; 2011 has none, so its ground codes).
+//! * **Forward, uphill**: the ACSM walking equation, `VO2 = 3.5 + 0.1 S + 1.8 S G`, or the level
+//!   code where that is higher (the equation gives less than the Compendium on gentle grades).
+//! * **Backward**: there is no published backward-walking equation. Level backward walking is the
+//!   forward level code times the edition's backward/forward ratio at 3.5 mph (codes 17320 and
+//!   17200: 6.0/4.3 = 1.40 in 2011, 6.0/4.8 = 1.25 in 2024). Uphill adds the ACSM equation's
+//!   vertical term times a factor chosen so that 3.5 mph at 5% gives code 17325 (8.0 in 2011,
+//!   7.8 in 2024). Both codes are therefore reproduced exactly, and the estimate never falls when
+//!   speed or grade rises.
+//! * **Published values win**: at a code's own speed and grade the estimate is that code's value.
+//!   The one place this breaks monotony is the 2024 treadmill code 17475 (backward, 2.5 mph,
+//!   +10%, 7.8 METs), which is above what the model gives at that point (about 6.3).
+//!
+//! Gross kcal = MET x kg x hours; net kcal = (MET - 1) x kg x hours.
+
+use crate::evidence::{ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, HEATH_2001, Source};
+use crate::measure::{ActivityDuration, BodyMass, Grade, Speed};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which edition of the Compendium of Physical Activities to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Edition {
+    /// Ainsworth et al. 2011.
+    #[serde(rename = "2011")]
+    Y2011,
+    /// Herrmann et al. 2024 (the default: the current edition).
+    #[default]
+    #[serde(rename = "2024")]
+    Y2024,
+}
+
+impl Edition {
+    /// The publication behind this edition.
+    pub fn source(self) -> &'static Source {
+        match self {
+            Edition::Y2011 => &COMPENDIUM_2011,
+            Edition::Y2024 => &COMPENDIUM_2024,
+        }
+    }
+    /// "2011" or "2024".
+    pub fn year(self) -> &'static str {
+        match self {
+            Edition::Y2011 => "2011",
+            Edition::Y2024 => "2024",
+        }
+    }
+}
+
+impl FromStr for Edition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "2011" => Ok(Edition::Y2011),
+            "2024" => Ok(Edition::Y2024),
+            other => Err(format!(
+                "Compendium edition '{other}' is not known; expected 2011 or 2024"
+            )),
+        }
+    }
+}
+
+/// Which way the walker faces relative to travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Ordinary walking.
+    Forward,
+    /// Retro walking: stepping backward, toes first.
+    Backward,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Forward => "forward",
+            Direction::Backward => "backward",
+        })
+    }
+}
+
+impl FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "forward" | "fwd" => Ok(Direction::Forward),
+            "backward" | "backwards" | "retro" | "bwd" => Ok(Direction::Backward),
+            other => Err(format!(
+                "direction '{other}' is not known; expected forward or backward"
+            )),
+        }
+    }
+}
+
+/// Over ground or on a treadmill: the 2024 Compendium lists treadmill walking separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Surface {
+    /// Ground, a track or a hallway.
+    #[default]
+    Ground,
+    /// A motorised treadmill.
+    Treadmill,
+}
+
+/// Gross energy (all of it) or net energy (above rest: MET - 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnergyBasis {
+    /// MET x kg x h: what the Compendium's figures and most trackers report.
+    #[default]
+    Gross,
+    /// (MET - 1) x kg x h: what the activity adds to resting.
+    Net,
+}
+
+/// One walk to estimate: direction, speed, grade and surface.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Walk {
+    /// Forward or backward.
+    pub direction: Direction,
+    /// Speed of travel.
+    pub speed: Speed,
+    /// Grade (level is 0%).
+    pub grade: Grade,
+    /// Ground or treadmill.
+    pub surface: Surface,
+}
+
+/// One Compendium entry the product uses.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CompendiumCode {
+    /// The Compendium's activity code.
+    pub code: u32,
+    /// The Compendium's description, abridged.
+    pub description: &'static str,
+    /// METs in this edition.
+    pub met: f64,
+    /// Lowest speed of the listed band, mph.
+    #[serde(skip)]
+    pub from_mph: f64,
+    /// Highest speed of the listed band, mph (equal to `from_mph` for a single listed speed).
+    #[serde(skip)]
+    pub to_mph: f64,
+}
+
+const fn code(
+    code: u32,
+    (from_mph, to_mph): (f64, f64),
+    met: f64,
+    description: &'static str,
+) -> CompendiumCode {
+    CompendiumCode {
+        code,
+        description,
+        met,
+        from_mph,
+        to_mph,
+    }
+}
+
+/// Level forward walking, 2011, ordered by the lowest speed of each band.
+const LEVEL_2011: &[CompendiumCode] = &[
+    code(
+        17151,
+        (0.0, 1.9),
+        2.0,
+        "walking, less than 2.0 mph, level, strolling, very slow",
+    ),
+    code(
+        17152,
+        (2.0, 2.0),
+        2.8,
+        "walking, 2.0 mph, level, slow pace, firm surface",
+    ),
+    code(
+        17170,
+        (2.5, 2.5),
+        3.0,
+        "walking, 2.5 mph, level, firm surface",
+    ),
+    code(
+        17190,
+        (2.8, 3.2),
+        3.5,
+        "walking, 2.8 to 3.2 mph, level, moderate pace",
+    ),
+    code(
+        17200,
+        (3.5, 3.5),
+        4.3,
+        "walking, 3.5 mph, level, brisk, for exercise",
+    ),
+    code(
+        17220,
+        (4.0, 4.0),
+        5.0,
+        "walking, 4.0 mph, level, very brisk",
+    ),
+    code(
+        17230,
+        (4.5, 4.5),
+        7.0,
+        "walking, 4.5 mph, level, very, very brisk",
+    ),
+    code(17231, (5.0, 5.0), 8.3, "walking, 5.0 mph, level"),
+];
+
+/// Level forward walking, 2024.
+const LEVEL_2024: &[CompendiumCode] = &[
+    code(
+        17151,
+        (0.0, 1.9),
+        2.3,
+        "walking, less than 2.0 mph, level, strolling, very slow",
+    ),
+    code(
+        17152,
+        (2.0, 2.4),
+        2.8,
+        "walking, 2.0 to 2.4 mph, level, slow pace, firm surface",
+    ),
+    code(
+        17170,
+        (2.5, 2.5),
+        3.0,
+        "walking, 2.5 mph, level, firm surface",
+    ),
+    code(
+        17190,
+        (2.8, 3.4),
+        3.8,
+        "walking, 2.8 to 3.4 mph, level, moderate pace",
+    ),
+    code(
+        17200,
+        (3.5, 3.9),
+        4.8,
+        "walking, 3.5 to 3.9 mph, level, brisk, for exercise",
+    ),
+    code(
+        17220,
+        (4.0, 4.4),
+        5.5,
+        "walking, 4.0 to 4.4 mph, level, very brisk",
+    ),
+    code(
+        17230,
+        (4.5, 4.9),
+        7.0,
+        "walking, 4.5 to 4.9 mph, very, very brisk",
+    ),
+    code(17231, (5.0, 5.5), 8.5, "walking, 5.0 to 5.5 mph, level"),
+];
+
+/// Treadmill walking at 0% grade, 2024 (2011 has no treadmill walking codes).
+const TREADMILL_2024: &[CompendiumCode] = &[
+    code(
+        17340,
+        (0.0, 0.9),
+        2.1,
+        "treadmill, less than 1.0 mph, 0% grade",
+    ),
+    code(17343, (1.0, 1.0), 2.3, "treadmill, 1.0 mph, 0% grade"),
+    code(
+        17346,
+        (1.2, 1.9),
+        2.8,
+        "treadmill, 1.2 to 1.9 mph, 0% grade",
+    ),
+    code(
+        17349,
+        (2.0, 2.4),
+        3.0,
+        "treadmill, 2.0 to 2.4 mph, 0% grade",
+    ),
+    code(
+        17352,
+        (2.5, 2.9),
+        3.5,
+        "treadmill, 2.5 to 2.9 mph, 0% grade",
+    ),
+    code(
+        17355,
+        (3.0, 3.4),
+        3.8,
+        "treadmill, 3.0 to 3.4 mph, 0% grade",
+    ),
+    code(
+        17358,
+        (3.5, 3.9),
+        4.8,
+        "treadmill, 3.5 to 3.9 mph, 0% grade",
+    ),
+    code(
+        17361,
+        (4.0, 4.4),
+        5.8,
+        "treadmill, 4.0 to 4.4 mph, 0% grade",
+    ),
+    code(
+        17364,
+        (4.5, 4.9),
+        6.8,
+        "treadmill, 4.5 to 4.9 mph, 0% grade",
+    ),
+    code(
+        17367,
+        (5.0, 5.5),
+        8.3,
+        "treadmill, 5.0 to 5.5 mph, 0% grade",
+    ),
+];
+
+/// Backward walking, 3.5 mph, level: 6.0 METs in both editions.
+pub const BACKWARD_LEVEL: CompendiumCode =
+    code(17320, (3.5, 3.5), 6.0, "walking, backward, 3.5 mph, level");
+/// Backward walking, 3.5 mph, 5% uphill, 2011.
+pub const BACKWARD_UPHILL_2011: CompendiumCode = code(
+    17325,
+    (3.5, 3.5),
+    8.0,
+    "walking, backward, 3.5 mph, uphill, 5% grade",
+);
+/// Backward walking, 3.5 mph, 5% uphill, 2024 (lowered from 8.0).
+pub const BACKWARD_UPHILL_2024: CompendiumCode = code(
+    17325,
+    (3.5, 3.5),
+    7.8,
+    "walking, backward, 3.5 mph, uphill, 5% grade",
+);
+/// Backward treadmill walking, 2.5 mph, +10% grade: new in 2024.
+pub const BACKWARD_TREADMILL_2024: CompendiumCode = code(
+    17475,
+    (2.5, 2.5),
+    7.8,
+    "walking, treadmill, backwards, 2.5 mph, +10% grade",
+);
+
+/// Millilitres of oxygen per kg per minute in one MET.
+const ML_O2_PER_MET: f64 = 3.5;
+/// The speed and grade of the backward codes 17320/17325, in mph and percent.
+const BACKWARD_CODE_MPH: f64 = 3.5;
+const BACKWARD_UPHILL_CODE_PERCENT: f64 = 5.0;
+
+/// How a MET value was produced.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum MetBasis {
+    /// A Compendium code's published value, used as is.
+    Compendium {
+        /// Edition year.
+        edition: Edition,
+        /// The code.
+        code: CompendiumCode,
+        /// True when the speed lies between two listed bands and the lower one was used.
+        between_bands: bool,
+    },
+    /// The ACSM walking equation (forward only).
+    AcsmWalking,
+    /// Our documented backward model: forward level code x ratio, plus a scaled grade term.
+    BackwardModel {
+        /// Edition year whose codes calibrate the model.
+        edition: Edition,
+        /// Forward level code the model starts from.
+        forward_code: CompendiumCode,
+        /// Backward/forward ratio applied to the level code.
+        level_ratio: f64,
+        /// Factor on the ACSM vertical term for grade.
+        grade_factor: f64,
+    },
+}
+
+/// A MET value and what produced it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MetEstimate {
+    /// Metabolic equivalents (1 MET is about 1 kcal per kg per hour).
+    pub met: f64,
+    /// What produced it.
+    pub basis: MetBasis,
+}
+
+impl MetEstimate {
+    /// One line for people: what produced the value.
+    pub fn describe(&self) -> String {
+        match self.basis {
+            MetBasis::Compendium {
+                edition,
+                code,
+                between_bands,
+            } => {
+                let mut text = format!(
+                    "Compendium {} code {} ({}): {} METs",
+                    edition.year(),
+                    code.code,
+                    code.description,
+                    code.met
+                );
+                if between_bands {
+                    text.push_str(
+                        "; your speed lies between two listed speeds, so the lower one is used",
+                    );
+                }
+                text
+            }
+            MetBasis::AcsmWalking => format!(
+                "ACSM walking equation (VO2 = 3.5 + 0.1 x speed + 1.8 x speed x grade): {:.1} METs",
+                self.met
+            ),
+            MetBasis::BackwardModel {
+                edition,
+                forward_code,
+                level_ratio,
+                grade_factor,
+            } => format!(
+                "estimate (no published value for this speed and grade): Compendium {} forward code {} x {:.2} (the backward/forward ratio of codes 17320 and 17200){}: {:.1} METs",
+                edition.year(),
+                forward_code.code,
+                level_ratio,
+                if grade_factor > 0.0 {
+                    format!(
+                        ", plus {grade_factor:.2} x the ACSM equation's grade term (calibrated to code 17325)"
+                    )
+                } else {
+                    String::new()
+                },
+                self.met
+            ),
+        }
+    }
+
+    /// The publications behind the value.
+    pub fn sources(&self) -> Vec<&'static Source> {
+        match self.basis {
+            MetBasis::Compendium { edition, .. } => vec![edition.source()],
+            MetBasis::AcsmWalking => vec![&ACSM_EQUATIONS],
+            MetBasis::BackwardModel { edition, .. } => vec![edition.source(), &ACSM_EQUATIONS],
+        }
+    }
+}
+
+/// Speed rounded to the Compendium's 0.1 mph resolution.
+fn compendium_mph(speed: Speed) -> f64 {
+    (speed.mph() * 10.0).round() / 10.0
+}
+
+/// The code whose band holds the speed, and whether the speed fell between listed bands
+/// (above one band's top and below the next band's bottom), in which case the lower band is used.
+fn band(table: &'static [CompendiumCode], mph: f64) -> (CompendiumCode, bool) {
+    // Tables are ordered by speed, non-empty and start at 0 mph.
+    let index = table
+        .iter()
+        .rposition(|c| c.from_mph <= mph + 1e-9)
+        .unwrap_or(0);
+    let found = table[index];
+    let between = mph > found.to_mph + 1e-9 && index + 1 < table.len();
+    (found, between)
+}
+
+fn level_table(edition: Edition, surface: Surface) -> &'static [CompendiumCode] {
+    match (edition, surface) {
+        (Edition::Y2011, _) => LEVEL_2011,
+        (Edition::Y2024, Surface::Ground) => LEVEL_2024,
+        (Edition::Y2024, Surface::Treadmill) => TREADMILL_2024,
+    }
+}
+
+/// ACSM walking equation in METs: (3.5 + 0.1 S + 1.8 S G) / 3.5, S in m/min, G a fraction.
+pub fn acsm_walking_met(speed: Speed, grade: Grade) -> f64 {
+    let s = speed.m_per_min();
+    (ML_O2_PER_MET + 0.1 * s + 1.8 * s * grade.fraction()) / ML_O2_PER_MET
+}
+
+/// The vertical (grade) term of the ACSM walking equation, in METs, at a speed in mph and a
+/// grade in percent.
+fn acsm_vertical_met(mph: f64, grade_percent: f64) -> f64 {
+    let s = mph * crate::measure::MPS_PER_MPH * 60.0;
+    1.8 * s * (grade_percent / 100.0) / ML_O2_PER_MET
+}
+
+fn backward_uphill_code(edition: Edition) -> CompendiumCode {
+    match edition {
+        Edition::Y2011 => BACKWARD_UPHILL_2011,
+        Edition::Y2024 => BACKWARD_UPHILL_2024,
+    }
+}
+
+/// Backward/forward ratio for level walking at 3.5 mph in this edition (17320 / 17200).
+pub fn backward_level_ratio(edition: Edition) -> f64 {
+    let (forward, _) = band(level_table(edition, Surface::Ground), BACKWARD_CODE_MPH);
+    BACKWARD_LEVEL.met / forward.met
+}
+
+/// Factor on the ACSM vertical term that makes the model give code 17325 at 3.5 mph, 5%.
+pub fn backward_grade_factor(edition: Edition) -> f64 {
+    (backward_uphill_code(edition).met - BACKWARD_LEVEL.met)
+        / acsm_vertical_met(BACKWARD_CODE_MPH, BACKWARD_UPHILL_CODE_PERCENT)
+}
+
+fn is_close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+/// The MET value for a walk in an edition, with what produced it.
+pub fn met(walk: &Walk, edition: Edition) -> MetEstimate {
+    let mph = compendium_mph(walk.speed);
+    let grade = walk.grade.percent();
+    match walk.direction {
+        Direction::Forward => {
+            let (level, between_bands) = band(level_table(edition, walk.surface), mph);
+            let from_code = MetEstimate {
+                met: level.met,
+                basis: MetBasis::Compendium {
+                    edition,
+                    code: level,
+                    between_bands,
+                },
+            };
+            if grade == 0.0 {
+                return from_code;
+            }
+            let equation = acsm_walking_met(walk.speed, walk.grade);
+            if equation > level.met {
+                MetEstimate {
+                    met: equation,
+                    basis: MetBasis::AcsmWalking,
+                }
+            } else {
+                from_code
+            }
+        }
+        Direction::Backward => {
+            let published = |code: CompendiumCode| MetEstimate {
+                met: code.met,
+                basis: MetBasis::Compendium {
+                    edition,
+                    code,
+                    between_bands: false,
+                },
+            };
+            if is_close(mph, BACKWARD_CODE_MPH) && grade == 0.0 {
+                return published(BACKWARD_LEVEL);
+            }
+            if is_close(mph, BACKWARD_CODE_MPH) && is_close(grade, BACKWARD_UPHILL_CODE_PERCENT) {
+                return published(backward_uphill_code(edition));
+            }
+            if edition == Edition::Y2024
+                && walk.surface == Surface::Treadmill
+                && is_close(mph, BACKWARD_TREADMILL_2024.from_mph)
+                && is_close(grade, 10.0)
+            {
+                return published(BACKWARD_TREADMILL_2024);
+            }
+            let (forward_code, _) = band(level_table(edition, Surface::Ground), mph);
+            let level_ratio = backward_level_ratio(edition);
+            let grade_factor = if grade > 0.0 {
+                backward_grade_factor(edition)
+            } else {
+                0.0
+            };
+            MetEstimate {
+                met: forward_code.met * level_ratio + grade_factor * acsm_vertical_met(mph, grade),
+                basis: MetBasis::BackwardModel {
+                    edition,
+                    forward_code,
+                    level_ratio,
+                    grade_factor,
+                },
+            }
+        }
+    }
+}
+
+/// An energy estimate: MET, kcal and what produced them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnergyEstimate {
+    /// Kilocalories over the duration, gross or net as asked.
+    pub kcal: f64,
+    /// The MET value used.
+    pub met: f64,
+    /// Gross or net.
+    pub basis: EnergyBasis,
+    /// The edition asked for.
+    pub edition: Edition,
+    /// How the MET value was produced.
+    pub met_basis: MetBasis,
+    /// One line for people: what produced the figure.
+    pub source: String,
+    /// Citations behind the figure.
+    pub references: Vec<&'static Source>,
+    /// Caveats a person should know.
+    pub notes: Vec<String>,
+}
+
+/// Kilocalories for a MET value, mass and duration, gross or net.
+pub fn kcal(met: f64, mass: BodyMass, duration: ActivityDuration, basis: EnergyBasis) -> f64 {
+    let met = match basis {
+        EnergyBasis::Gross => met,
+        EnergyBasis::Net => (met - 1.0).max(0.0),
+    };
+    met * mass.kg() * duration.hours()
+}
+
+/// Energy for a walk of a given duration by a person of a given body mass.
+pub fn estimate(
+    walk: &Walk,
+    duration: ActivityDuration,
+    mass: BodyMass,
+    edition: Edition,
+    basis: EnergyBasis,
+) -> EnergyEstimate {
+    let met_estimate = met(walk, edition);
+    let mut notes = Vec::new();
+    if walk.direction == Direction::Backward {
+        notes.push(format!(
+            "Practice lowers the cost of backward walking: in {} oxygen uptake fell from 2.05 to 1.66 L/min after 4 weeks, so this figure is likely high for practised walkers.",
+            HEATH_2001.short
+        ));
+    }
+    if matches!(met_estimate.basis, MetBasis::AcsmWalking) {
+        let m_min = walk.speed.m_per_min();
+        if !(50.0..=100.0).contains(&m_min) {
+            notes.push(format!(
+                "The ACSM walking equation is stated for 50-100 m/min (1.9-3.7 mph); {m_min:.0} m/min is outside it."
+            ));
+        }
+    }
+    notes.push(
+        "A MET assumes a resting rate of 3.5 mL/kg/min, which overstates most adults' rest by about a fifth; treat the figure as an estimate.".to_string(),
+    );
+    EnergyEstimate {
+        kcal: kcal(met_estimate.met, mass, duration, basis),
+        met: met_estimate.met,
+        basis,
+        edition,
+        met_basis: met_estimate.basis,
+        source: met_estimate.describe(),
+        references: met_estimate.sources(),
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(direction: Direction, speed: &str, grade: &str) -> Walk {
+        Walk {
+            direction,
+            speed: speed.parse().unwrap(),
+            grade: grade.parse().unwrap(),
+            surface: Surface::Ground,
+        }
+    }
+
+    fn kcal_10min_64kg(w: &Walk, edition: Edition, basis: EnergyBasis) -> f64 {
+        estimate(
+            w,
+            "10min".parse().unwrap(),
+            "64kg".parse().unwrap(),
+            edition,
+            basis,
+        )
+        .kcal
+    }
+
+    #[test]
+    fn reproduces_the_published_2011_figures() {
+        let e = Edition::Y2011;
+        let g = EnergyBasis::Gross;
+        let fwd = kcal_10min_64kg(&walk(Direction::Forward, "3.5mph", "0"), e, g);
+        let bwd = kcal_10min_64kg(&walk(Direction::Backward, "3.5mph", "0"), e, g);
+        let up = kcal_10min_64kg(&walk(Direction::Backward, "3.5mph", "5%"), e, g);
+        assert_eq!((fwd.round(), bwd.round(), up.round()), (46.0, 64.0, 85.0));
+    }
+
+    #[test]
+    fn reproduces_the_2024_figures_and_net_values() {
+        let e = Edition::Y2024;
+        let g = EnergyBasis::Gross;
+        let fwd = kcal_10min_64kg(&walk(Direction::Forward, "3.5mph", "0"), e, g);
+        let up = kcal_10min_64kg(&walk(Direction::Backward, "3.5mph", "5%"), e, g);
+        assert!((fwd - 51.2).abs() < 0.05 && (up - 83.2).abs() < 0.05);
+        let net = kcal_10min_64kg(
+            &walk(Direction::Backward, "3.5mph", "5%"),
+            Edition::Y2011,
+            EnergyBasis::Net,
+        );
+        assert!((net - 74.7).abs() < 0.05, "{net}");
+    }
+
+    #[test]
+    fn metric_speed_finds_the_same_code() {
+        let m = met(&walk(Direction::Backward, "5.6km/h", "5%"), Edition::Y2011);
+        assert_eq!(m.met, 8.0);
+        assert!(matches!(m.basis, MetBasis::Compendium { code, .. } if code.code == 17325));
+    }
+
+    #[test]
+    fn backward_model_passes_through_both_backward_codes() {
+        for edition in [Edition::Y2011, Edition::Y2024] {
+            let level = backward_level_ratio(edition)
+                * band(level_table(edition, Surface::Ground), 3.5).0.met;
+            assert!((level - 6.0).abs() < 1e-9);
+            let up = level + backward_grade_factor(edition) * acsm_vertical_met(3.5, 5.0);
+            assert!((up - backward_uphill_code(edition).met).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn forward_uphill_uses_the_acsm_equation() {
+        let m = met(&walk(Direction::Forward, "3.5mph", "10%"), Edition::Y2024);
+        assert!(matches!(m.basis, MetBasis::AcsmWalking));
+        // ACSM worked value: 3.5 mph at 10% is about 8.5 METs.
+        assert!((m.met - 8.5).abs() < 0.05, "{}", m.met);
+    }
+
+    #[test]
+    fn between_bands_is_said() {
+        let m = met(&walk(Direction::Forward, "3.3mph", "0"), Edition::Y2011);
+        assert!(matches!(
+            m.basis,
+            MetBasis::Compendium { between_bands: true, code, .. } if code.code == 17190
+        ));
+        assert!(m.describe().contains("between two listed speeds"));
+        let inside = met(&walk(Direction::Forward, "3.0mph", "0"), Edition::Y2011);
+        assert!(matches!(
+            inside.basis,
+            MetBasis::Compendium {
+                between_bands: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn treadmill_backward_2024_code_is_used() {
+        let mut w = walk(Direction::Backward, "2.5mph", "10%");
+        w.surface = Surface::Treadmill;
+        let m = met(&w, Edition::Y2024);
+        assert_eq!(m.met, 7.8);
+        // On the ground the treadmill code does not apply.
+        w.surface = Surface::Ground;
+        assert!(matches!(
+            met(&w, Edition::Y2024).basis,
+            MetBasis::BackwardModel { .. }
+        ));
+    }
+
+    #[test]
+    fn off_grid_backward_says_it_is_an_estimate() {
+        let e = estimate(
+            &walk(Direction::Backward, "2.0mph", "0"),
+            "10min".parse().unwrap(),
+            "70kg".parse().unwrap(),
+            Edition::Y2024,
+            EnergyBasis::Gross,
+        );
+        assert!(e.source.starts_with("estimate"), "{}", e.source);
+        // 2.0 mph forward is 2.8 METs in 2024; backward x 1.25.
+        assert!((e.met - 3.5).abs() < 1e-9);
+        assert!(e.notes.iter().any(|n| n.contains("Practice")));
+    }
+}

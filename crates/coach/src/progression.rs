@@ -1,0 +1,303 @@
+//! Progression: from the sessions a person logged, decide whether the next one advances as
+//! planned, holds at the last dose, or steps down, with reasons a person understands.
+//!
+//! Rules, most cautious first; the most cautious decision that any rule reaches wins:
+//! 1. A near-fall, or not feeling safe, steps down and adds a precaution (shorter blocks and a
+//!    wall within reach).
+//! 2. Pain after the session 2 or more points above pain before steps down: a 2-point change on
+//!    the 0-10 scale is clinically meaningful (Farrar 2001; "much better" in Salaffi 2004). A
+//!    1-point rise (Salaffi's minimal important change) holds.
+//! 3. Less than half the planned backward time done steps down; less than 80% holds. These
+//!    thresholds are the product's own, not from a study.
+//! 4. Effort above 15 on Borg's 6-20 scale ("hard") holds.
+//! 5. Otherwise the plan advances.
+
+use crate::evidence::{BORG_RPE, FARRAR_2001, SALAFFI_2004, Source};
+use crate::measure::{PainScore, Rpe};
+use crate::plan::{GRANULE_SECONDS, MIN_WEEKLY_RISE_SECONDS};
+use crate::screening::Precaution;
+use serde::{Deserialize, Serialize};
+
+/// What one logged session tells the coach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionOutcome {
+    /// Backward seconds the session planned.
+    pub planned_backward_seconds: u32,
+    /// Backward seconds actually walked.
+    pub done_backward_seconds: u32,
+    /// Effort, Borg 6-20.
+    pub rpe: Rpe,
+    /// Pain before, 0-10.
+    pub pain_before: PainScore,
+    /// Pain after, 0-10.
+    pub pain_after: PainScore,
+    /// Near-falls during the session.
+    pub near_falls: u8,
+    /// Whether the person felt safe throughout.
+    pub felt_safe: bool,
+}
+
+impl SessionOutcome {
+    /// Share of planned backward time done, 0 to 1 (1 when nothing was planned).
+    pub fn completion(&self) -> f64 {
+        if self.planned_backward_seconds == 0 {
+            1.0
+        } else {
+            (f64::from(self.done_backward_seconds) / f64::from(self.planned_backward_seconds))
+                .min(1.0)
+        }
+    }
+}
+
+/// The decision for the next session, ordered from boldest to most cautious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Do the next session as planned.
+    Advance,
+    /// Repeat the last dose.
+    Hold,
+    /// Go back a step.
+    StepDown,
+}
+
+/// A decision with its reasons and what it means for the next session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progression {
+    /// The decision.
+    pub decision: Decision,
+    /// Why, in plain words (one per rule that fired; "all went well" when none did).
+    pub reasons: Vec<String>,
+    /// Precautions to add from now on.
+    pub added_precautions: Vec<Precaution>,
+    /// Backward seconds for the next session.
+    pub next_backward_seconds: u32,
+    /// Sources of the thresholds.
+    pub sources: Vec<&'static Source>,
+}
+
+/// Completion below this steps down.
+pub const STEP_DOWN_BELOW_COMPLETION: f64 = 0.5;
+/// Completion below this holds.
+pub const HOLD_BELOW_COMPLETION: f64 = 0.8;
+/// Effort above this holds.
+pub const HOLD_ABOVE_RPE: u8 = 15;
+/// A rise in pain of this many points or more steps down.
+pub const MEANINGFUL_PAIN_RISE: u8 = 2;
+/// A step down removes this share of the last dose (at least one minute).
+pub const STEP_DOWN_SHARE: f64 = 0.25;
+
+/// Decides the next session from the last logged one. `next_planned_backward_seconds` is what
+/// the plan has next; with no logged session yet, the plan simply starts.
+pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32) -> Progression {
+    let sources = vec![&FARRAR_2001, &SALAFFI_2004, &BORG_RPE];
+    let Some(last) = last else {
+        return Progression {
+            decision: Decision::Advance,
+            reasons: vec![
+                "No session logged yet: start with the plan's first session.".to_string(),
+            ],
+            added_precautions: vec![],
+            next_backward_seconds: next_planned_backward_seconds,
+            sources,
+        };
+    };
+    let mut decision = Decision::Advance;
+    let mut reasons = Vec::new();
+    let mut added_precautions = Vec::new();
+    let mut raise = |d: Decision, reason: String| {
+        decision = decision.max(d);
+        reasons.push(reason);
+    };
+
+    if last.near_falls > 0 {
+        raise(
+            Decision::StepDown,
+            format!(
+                "You had {} near-fall{} last time: the next session is shorter, in shorter blocks, with a wall within reach.",
+                last.near_falls,
+                if last.near_falls == 1 { "" } else { "s" }
+            ),
+        );
+        added_precautions.extend([Precaution::ShorterBlocks, Precaution::HallwayBesideWall]);
+    }
+    if !last.felt_safe {
+        raise(
+            Decision::StepDown,
+            "You did not feel safe last time: the next session is shorter, in shorter blocks, with a wall within reach.".to_string(),
+        );
+        added_precautions.extend([Precaution::ShorterBlocks, Precaution::HallwayBesideWall]);
+    }
+    let pain_rise = last
+        .pain_after
+        .value()
+        .saturating_sub(last.pain_before.value());
+    if pain_rise >= MEANINGFUL_PAIN_RISE {
+        raise(
+            Decision::StepDown,
+            format!(
+                "Pain rose from {} to {} during the session, a change of {pain_rise} points, which is clinically meaningful: step down, and see a clinician if it keeps happening.",
+                last.pain_before, last.pain_after
+            ),
+        );
+    } else if pain_rise == 1 {
+        raise(
+            Decision::Hold,
+            format!(
+                "Pain rose by 1 point ({} to {}): hold at this dose until it stops rising.",
+                last.pain_before, last.pain_after
+            ),
+        );
+    }
+    let completion = last.completion();
+    if completion < STEP_DOWN_BELOW_COMPLETION {
+        raise(
+            Decision::StepDown,
+            format!(
+                "You did {:.0}% of the planned backward time: step down to a dose you can finish.",
+                completion * 100.0
+            ),
+        );
+    } else if completion < HOLD_BELOW_COMPLETION {
+        raise(
+            Decision::Hold,
+            format!(
+                "You did {:.0}% of the planned backward time: repeat it before moving on.",
+                completion * 100.0
+            ),
+        );
+    }
+    if last.rpe.value() > HOLD_ABOVE_RPE {
+        raise(
+            Decision::Hold,
+            format!(
+                "Effort was {} ({}), above 15 (hard): hold until it feels easier.",
+                last.rpe,
+                last.rpe.anchor()
+            ),
+        );
+    }
+    if reasons.is_empty() {
+        reasons.push(format!(
+            "All went well (effort {}, pain {} to {}, no near-falls): go on with the plan.",
+            last.rpe, last.pain_before, last.pain_after
+        ));
+    }
+
+    let last_dose = last.planned_backward_seconds;
+    let next_backward_seconds = match decision {
+        Decision::Advance => next_planned_backward_seconds,
+        Decision::Hold => last_dose.min(next_planned_backward_seconds),
+        Decision::StepDown => {
+            let cut = (f64::from(last_dose) * STEP_DOWN_SHARE) as u32;
+            let cut = cut.max(MIN_WEEKLY_RISE_SECONDS);
+            let stepped = last_dose.saturating_sub(cut);
+            (stepped - stepped % GRANULE_SECONDS)
+                .max(GRANULE_SECONDS)
+                .min(next_planned_backward_seconds.max(GRANULE_SECONDS))
+        }
+    };
+    added_precautions.sort_unstable();
+    added_precautions.dedup();
+    Progression {
+        decision,
+        reasons,
+        added_precautions,
+        next_backward_seconds,
+        sources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome() -> SessionOutcome {
+        SessionOutcome {
+            planned_backward_seconds: 600,
+            done_backward_seconds: 600,
+            rpe: Rpe::new(12).unwrap(),
+            pain_before: PainScore::new(3).unwrap(),
+            pain_after: PainScore::new(3).unwrap(),
+            near_falls: 0,
+            felt_safe: true,
+        }
+    }
+
+    #[test]
+    fn a_good_session_advances() {
+        let p = decide(Some(&outcome()), 660);
+        assert_eq!(p.decision, Decision::Advance);
+        assert_eq!(p.next_backward_seconds, 660);
+    }
+
+    #[test]
+    fn a_near_fall_steps_down_and_adds_precautions() {
+        let mut o = outcome();
+        o.near_falls = 1;
+        let p = decide(Some(&o), 660);
+        assert_eq!(p.decision, Decision::StepDown);
+        assert_eq!(p.next_backward_seconds, 450);
+        assert!(p.added_precautions.contains(&Precaution::ShorterBlocks));
+        assert!(p.reasons[0].contains("near-fall"));
+    }
+
+    #[test]
+    fn pain_rise_of_two_steps_down_and_of_one_holds() {
+        let mut o = outcome();
+        o.pain_after = PainScore::new(5).unwrap();
+        assert_eq!(decide(Some(&o), 660).decision, Decision::StepDown);
+        o.pain_after = PainScore::new(4).unwrap();
+        let p = decide(Some(&o), 660);
+        assert_eq!(p.decision, Decision::Hold);
+        assert_eq!(p.next_backward_seconds, 600);
+        // Pain that falls is good news, not a reason to hold.
+        o.pain_after = PainScore::new(1).unwrap();
+        assert_eq!(decide(Some(&o), 660).decision, Decision::Advance);
+    }
+
+    #[test]
+    fn hard_effort_holds() {
+        let mut o = outcome();
+        o.rpe = Rpe::new(16).unwrap();
+        assert_eq!(decide(Some(&o), 660).decision, Decision::Hold);
+        o.rpe = Rpe::new(15).unwrap();
+        assert_eq!(decide(Some(&o), 660).decision, Decision::Advance);
+    }
+
+    #[test]
+    fn incomplete_sessions_hold_or_step_down() {
+        let mut o = outcome();
+        o.done_backward_seconds = 420;
+        assert_eq!(decide(Some(&o), 660).decision, Decision::Hold);
+        o.done_backward_seconds = 240;
+        assert_eq!(decide(Some(&o), 660).decision, Decision::StepDown);
+    }
+
+    #[test]
+    fn the_most_cautious_rule_wins_and_every_reason_is_given() {
+        let mut o = outcome();
+        o.rpe = Rpe::new(17).unwrap();
+        o.felt_safe = false;
+        let p = decide(Some(&o), 660);
+        assert_eq!(p.decision, Decision::StepDown);
+        assert_eq!(p.reasons.len(), 2);
+    }
+
+    #[test]
+    fn step_down_never_goes_below_thirty_seconds() {
+        let mut o = outcome();
+        o.planned_backward_seconds = 30;
+        o.done_backward_seconds = 0;
+        assert_eq!(decide(Some(&o), 60).next_backward_seconds, 30);
+    }
+
+    #[test]
+    fn nothing_logged_starts_the_plan() {
+        let p = decide(None, 300);
+        assert_eq!(
+            (p.decision, p.next_backward_seconds),
+            (Decision::Advance, 300)
+        );
+    }
+}
