@@ -13,15 +13,19 @@
 //!   forward level code times the edition's backward/forward ratio at 3.5 mph (codes 17320 and
 //!   17200: 6.0/4.3 = 1.40 in 2011, 6.0/4.8 = 1.25 in 2024). Uphill adds the ACSM equation's
 //!   vertical term times a factor chosen so that 3.5 mph at 5% gives code 17325 (8.0 in 2011,
-//!   7.8 in 2024). Both codes are therefore reproduced exactly, and the estimate never falls when
-//!   speed or grade rises.
+//!   7.8 in 2024). Both codes are therefore reproduced exactly. Where that gives less than
+//!   forward walking at the same speed and grade times 1.17 (steep grades), the latter is used:
+//!   Hooper 2004 measured backward walking 17-20% above forward at 5-10% grades. The estimate
+//!   never falls when speed or grade rises.
 //! * **Published values win**: at a code's own speed and grade the estimate is that code's value.
 //!   The one place this breaks monotony is the 2024 treadmill code 17475 (backward, 2.5 mph,
-//!   +10%, 7.8 METs), which is above what the model gives at that point (about 6.3).
+//!   +10%, 7.8 METs), which is above what the model gives at that point (about 7.5).
 //!
 //! Gross kcal = MET x kg x hours; net kcal = (MET - 1) x kg x hours.
 
-use crate::evidence::{ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, HEATH_2001, Source};
+use crate::evidence::{
+    ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, HEATH_2001, HOOPER_2004, Source,
+};
 use crate::measure::{ActivityDuration, BodyMass, Grade, Speed};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -378,7 +382,19 @@ pub enum MetBasis {
         /// Factor on the ACSM vertical term for grade.
         grade_factor: f64,
     },
+    /// Forward walking at the same speed and grade times [`BACKWARD_MIN_PREMIUM`], used where the
+    /// model would give less (steep grades, where the Compendium has no backward code).
+    BackwardFloor {
+        /// Edition year of the forward estimate.
+        edition: Edition,
+        /// The forward MET value.
+        forward_met: f64,
+    },
 }
+
+/// Backward walking is never estimated at less than forward walking at the same speed and grade
+/// times this: Hooper 2004 measured 17-20% more (as a share of maximum) at 5-10% grades.
+pub const BACKWARD_MIN_PREMIUM: f64 = 1.17;
 
 /// A MET value and what produced it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -435,6 +451,10 @@ impl MetEstimate {
                 },
                 self.met
             ),
+            MetBasis::BackwardFloor { forward_met, .. } => format!(
+                "estimate (no published value for this speed and grade): forward walking at the same speed and grade ({forward_met:.1} METs) x {BACKWARD_MIN_PREMIUM}, the smallest backward premium Hooper et al. 2004 measured on grades: {:.1} METs",
+                self.met
+            ),
         }
     }
 
@@ -444,6 +464,9 @@ impl MetEstimate {
             MetBasis::Compendium { edition, .. } => vec![edition.source()],
             MetBasis::AcsmWalking => vec![&ACSM_EQUATIONS],
             MetBasis::BackwardModel { edition, .. } => vec![edition.source(), &ACSM_EQUATIONS],
+            MetBasis::BackwardFloor { edition, .. } => {
+                vec![edition.source(), &ACSM_EQUATIONS, &HOOPER_2004]
+            }
         }
     }
 }
@@ -567,8 +590,27 @@ pub fn met(walk: &Walk, edition: Edition) -> MetEstimate {
             } else {
                 0.0
             };
+            let model =
+                forward_code.met * level_ratio + grade_factor * acsm_vertical_met(mph, grade);
+            let forward = met(
+                &Walk {
+                    direction: Direction::Forward,
+                    ..*walk
+                },
+                edition,
+            );
+            let floor = forward.met * BACKWARD_MIN_PREMIUM;
+            if floor > model {
+                return MetEstimate {
+                    met: floor,
+                    basis: MetBasis::BackwardFloor {
+                        edition,
+                        forward_met: forward.met,
+                    },
+                };
+            }
             MetEstimate {
-                met: forward_code.met * level_ratio + grade_factor * acsm_vertical_met(mph, grade),
+                met: model,
                 basis: MetBasis::BackwardModel {
                     edition,
                     forward_code,
@@ -750,10 +792,19 @@ mod tests {
         assert_eq!(m.met, 7.8);
         // On the ground the treadmill code does not apply.
         w.surface = Surface::Ground;
-        assert!(matches!(
+        assert!(!matches!(
             met(&w, Edition::Y2024).basis,
-            MetBasis::BackwardModel { .. }
+            MetBasis::Compendium { .. }
         ));
+    }
+
+    #[test]
+    fn steep_backward_is_never_cheaper_than_forward() {
+        let fwd = met(&walk(Direction::Forward, "3.5mph", "20%"), Edition::Y2024);
+        let bwd = met(&walk(Direction::Backward, "3.5mph", "20%"), Edition::Y2024);
+        assert!(matches!(bwd.basis, MetBasis::BackwardFloor { .. }));
+        assert!((bwd.met - fwd.met * BACKWARD_MIN_PREMIUM).abs() < 1e-9);
+        assert!(bwd.describe().contains("Hooper"));
     }
 
     #[test]

@@ -466,6 +466,18 @@ pub fn session_blocks(
     blocks
 }
 
+/// Longest backward block for a level under a set of precautions.
+pub fn max_block_seconds(level: Level, precautions: &[Precaution]) -> u32 {
+    if precautions.contains(&Precaution::ShorterBlocks) {
+        MAX_BLOCK_SHORTER
+    } else {
+        match level {
+            Level::New => MAX_BLOCK_NEW,
+            Level::SomeExperience => MAX_BLOCK_EXPERIENCED,
+        }
+    }
+}
+
 /// Rounds a speed down to the unit's treadmill step, at least one step.
 fn to_step(mps: f64, units: Units) -> f64 {
     let step = units.speed_step_mps();
@@ -544,14 +556,7 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
     } else {
         WEEKLY_GROWTH
     };
-    let max_block = if has(Precaution::ShorterBlocks, &precautions) {
-        MAX_BLOCK_SHORTER
-    } else {
-        match request.level {
-            Level::New => MAX_BLOCK_NEW,
-            Level::SomeExperience => MAX_BLOCK_EXPERIENCED,
-        }
-    };
+    let max_block = max_block_seconds(request.level, &precautions);
 
     // Treadmill speeds.
     let moderate_only = has(Precaution::ModerateIntensityOnly, &precautions);

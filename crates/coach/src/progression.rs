@@ -14,7 +14,10 @@
 
 use crate::evidence::{BORG_RPE, FARRAR_2001, SALAFFI_2004, Source};
 use crate::measure::{PainScore, Rpe};
-use crate::plan::{GRANULE_SECONDS, MIN_WEEKLY_RISE_SECONDS};
+use crate::plan::{
+    BlockKind, GRANULE_SECONDS, MIN_WEEKLY_RISE_SECONDS, Plan, PlannedSession, max_block_seconds,
+    session_blocks,
+};
 use crate::screening::Precaution;
 use serde::{Deserialize, Serialize};
 
@@ -208,6 +211,77 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
     }
 }
 
+/// The next session of a plan, reshaped by the progression decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextSession {
+    /// The session to do next (None when the plan is complete).
+    pub session: Option<PlannedSession>,
+    /// The decision and its reasons.
+    pub progression: Progression,
+}
+
+/// Decides the next session of a plan from the sessions logged against it, in order.
+///
+/// Sessions are matched by count: the n-th logged session answers the n-th planned one. On a
+/// hold or a step down the next session keeps its date and speed but gets the decided backward
+/// time; a step down also drops any incline, and added precautions (shorter blocks) reshape it.
+pub fn next_session(plan: &Plan, logged: &[SessionOutcome]) -> NextSession {
+    let Some(planned) = plan.sessions.get(logged.len()) else {
+        return NextSession {
+            session: None,
+            progression: Progression {
+                decision: Decision::Hold,
+                reasons: vec![format!(
+                    "All {} planned sessions are logged: the plan is complete. Keep the last dose, or start a new plan.",
+                    plan.sessions.len()
+                )],
+                added_precautions: vec![],
+                next_backward_seconds: plan.sessions.last().map_or(0, |s| s.backward_seconds),
+                sources: vec![],
+            },
+        };
+    };
+    let progression = decide(logged.last(), planned.backward_seconds);
+    if progression.decision == Decision::Advance {
+        return NextSession {
+            session: Some(planned.clone()),
+            progression,
+        };
+    }
+    let mut precautions = plan.precautions.clone();
+    precautions.extend_from_slice(&progression.added_precautions);
+    let backward_block = planned
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Backward);
+    let forward_speed = planned
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::WarmUp)
+        .and_then(|b| b.speed);
+    let grade = match progression.decision {
+        Decision::StepDown => None,
+        _ => backward_block.and_then(|b| b.grade),
+    };
+    let blocks = session_blocks(
+        progression.next_backward_seconds,
+        plan.protocol.pattern,
+        max_block_seconds(plan.level, &precautions),
+        backward_block.and_then(|b| b.speed),
+        forward_speed,
+        grade,
+    );
+    let mut session = planned.clone();
+    session.backward_seconds = crate::plan::backward_total(&blocks);
+    session.total_seconds = blocks.iter().map(|b| b.seconds).sum();
+    session.blocks = blocks;
+    session.notes.extend(progression.reasons.iter().cloned());
+    NextSession {
+        session: Some(session),
+        progression,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +364,48 @@ mod tests {
         o.planned_backward_seconds = 30;
         o.done_backward_seconds = 0;
         assert_eq!(decide(Some(&o), 60).next_backward_seconds, 30);
+    }
+
+    #[test]
+    fn next_session_of_a_plan_is_reshaped_after_a_near_fall() {
+        use crate::plan::{DaysPerWeek, Level, PlanRequest, Setting, Weeks, build_plan};
+        use crate::protocol::Goal;
+        use crate::screening::Clearance;
+        let plan = build_plan(&PlanRequest {
+            goal: Goal::Knee,
+            clearance: Clearance::Cleared,
+            precautions: vec![],
+            setting: Setting::Ground,
+            level: Level::New,
+            days_per_week: DaysPerWeek::new(3).unwrap(),
+            weeks: Weeks::new(6).unwrap(),
+            start: jiff::civil::date(2027, 1, 4),
+            forward_speed: None,
+            protocol: None,
+            units: crate::plan::Units::Metric,
+            clinician_assigned: false,
+        })
+        .unwrap();
+        let mut first = outcome();
+        first.planned_backward_seconds = 300;
+        first.done_backward_seconds = 300;
+        let next = next_session(&plan, &[first]);
+        assert_eq!(next.progression.decision, Decision::Advance);
+        assert_eq!(next.session.as_ref().unwrap().number, 2);
+        first.near_falls = 1;
+        let next = next_session(&plan, &[first]);
+        let session = next.session.unwrap();
+        // 300 s less a quarter (75 s) is 225 s, rounded down to 30 s.
+        assert_eq!(session.backward_seconds, 210);
+        assert!(
+            session
+                .blocks
+                .iter()
+                .filter(|b| b.kind == BlockKind::Backward)
+                .all(|b| b.seconds <= crate::plan::MAX_BLOCK_SHORTER)
+        );
+        let done = vec![outcome(); plan.sessions.len()];
+        assert!(next_session(&plan, &done).session.is_none());
     }
 
     #[test]
