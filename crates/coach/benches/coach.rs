@@ -2,7 +2,6 @@
 //!
 //! Run with `cargo bench -p coach`. Figures are reported in the README, not asserted in tests.
 
-
 // Fixtures from constant, known-good values: a panic here would be a broken benchmark, not bad input.
 #![allow(clippy::expect_used)]
 // criterion_group! generates a public function without documentation.

@@ -415,7 +415,7 @@ impl MetEstimate {
                 between_bands,
             } => {
                 let mut text = format!(
-                    "Compendium {} code {} ({}): {} METs",
+                    "Compendium {} code {} ({}): {:.1} METs",
                     edition.year(),
                     code.code,
                     code.description,

@@ -1,0 +1,518 @@
+//! Runs the real `retrostride` binary: the contract scripts rely on, and bad input everywhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test]: a panic is a failed test
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn retrostride(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_retrostride"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = retrostride(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Asserts exit code 2 and that stderr mentions every fragment, without a panic or backtrace.
+fn refused(args: &[&str], fragments: &[&str]) -> String {
+    let out = retrostride(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    for f in fragments {
+        assert!(
+            stderr.contains(f),
+            "{args:?}: stderr lacks {f:?}:\n{stderr}"
+        );
+    }
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout when refusing");
+    stderr
+}
+
+const EXAMPLE_ANSWERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/screening-answers.json"
+);
+
+fn kcal(direction: &str, grade: &str) -> f64 {
+    json(&[
+        "energy",
+        "--direction",
+        direction,
+        "--speed",
+        "3.5mph",
+        "--grade",
+        grade,
+        "--duration",
+        "10min",
+        "--mass",
+        "64kg",
+        "--edition",
+        "2011",
+        "--json",
+    ])["kcal"]
+        .as_f64()
+        .expect("kcal is a number")
+}
+
+#[test]
+fn energy_reproduces_the_published_figures() {
+    assert_eq!(kcal("forward", "0").round(), 46.0);
+    assert_eq!(kcal("backward", "0").round(), 64.0);
+    assert_eq!(kcal("backward", "5%").round(), 85.0);
+}
+
+#[test]
+fn energy_json_has_kcal_met_and_source() {
+    let v = json(&[
+        "energy",
+        "--direction",
+        "backward",
+        "--speed",
+        "2.0mph",
+        "--duration",
+        "20min",
+        "--mass",
+        "141lb",
+        "--net",
+        "--json",
+    ]);
+    assert!(v["kcal"].as_f64().unwrap() > 0.0);
+    assert!(v["met"].as_f64().unwrap() > 1.0);
+    assert!(v["source"].as_str().unwrap().starts_with("estimate"));
+    assert_eq!(v["basis"], "net");
+    assert_eq!(v["edition"], "2024");
+}
+
+#[test]
+fn energy_human_output_names_the_code() {
+    let out = retrostride(&[
+        "energy",
+        "--direction",
+        "backward",
+        "--speed",
+        "5.6km/h",
+        "--duration",
+        "10min",
+        "--mass",
+        "64kg",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("17320"), "{text}");
+    assert!(text.contains("64 kcal"), "{text}");
+}
+
+#[test]
+fn bad_energy_input_names_flag_value_and_what_is_accepted() {
+    let base = [
+        "energy",
+        "--direction",
+        "backward",
+        "--duration",
+        "10min",
+        "--mass",
+        "64kg",
+    ];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        let mut v: Vec<&str> = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    refused(&with(&["--speed", "3.5"]), &["--speed", "'3.5'", "mph"]);
+    refused(&with(&["--speed", "9mph"]), &["--speed", "9mph", "running"]);
+    refused(
+        &with(&["--speed", "3mph", "--grade", "-3%"]),
+        &["--grade", "-3%", "0 to 25"],
+    );
+    refused(
+        &with(&["--speed", "3mph", "--edition", "2019"]),
+        &["--edition", "2019", "2011 or 2024"],
+    );
+    refused(
+        &[
+            "energy",
+            "--direction",
+            "sideways",
+            "--speed",
+            "3mph",
+            "--duration",
+            "10min",
+            "--mass",
+            "64kg",
+        ],
+        &["--direction", "sideways", "forward or backward"],
+    );
+    refused(
+        &[
+            "energy",
+            "--direction",
+            "backward",
+            "--speed",
+            "3mph",
+            "--duration",
+            "10",
+            "--mass",
+            "64kg",
+        ],
+        &["--duration", "'10'", "10min"],
+    );
+    refused(
+        &[
+            "energy",
+            "--direction",
+            "backward",
+            "--speed",
+            "3mph",
+            "--duration",
+            "10min",
+            "--mass",
+            "5kg",
+        ],
+        &["--mass", "5kg", "20 kg"],
+    );
+    refused(&["energy", "--direction", "backward"], &["--speed"]);
+    refused(&["energy", "--bogus"], &["--bogus"]);
+}
+
+#[test]
+fn screen_reads_the_example_answers_file() {
+    let v = json(&["screen", "--answers", EXAMPLE_ANSWERS, "--json"]);
+    assert_eq!(v["clearance"], "cleared_with_precautions");
+    assert_eq!(v["reasons"][0]["question"], "bone_or_joint_problem");
+    assert_eq!(v["precautions"][0], "shorter_blocks");
+}
+
+#[test]
+fn screen_asks_question_by_question() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retrostride"))
+        .args(["screen", "--ask", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Age, then 18 answers: a fall in the last year (the 8th question) and active (17th).
+    let mut answers = String::from("64\n");
+    for i in 1..=18 {
+        answers.push_str(if i == 8 || i == 17 { "y\n" } else { "n\n" });
+    }
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["clearance"], "see_clinician_first");
+    assert_eq!(v["answers"]["fall_last_12_months"], true);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Have you fallen"));
+}
+
+#[test]
+fn bad_screening_input_is_refused_clearly() {
+    refused(&["screen"], &["--answers FILE"]);
+    refused(
+        &["screen", "--answers", "/no/such/file.json"],
+        &["cannot read answers file", "/no/such/file.json"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{"age": 40, "chest_pains": true}"#).unwrap();
+    refused(
+        &["screen", "--answers", broken.to_str().unwrap()],
+        &["not valid", "chest_pains", "heart_condition"],
+    );
+    std::fs::write(&broken, "not json").unwrap();
+    refused(
+        &["screen", "--answers", broken.to_str().unwrap()],
+        &["not valid"],
+    );
+}
+
+const KNEE_PLAN: [&str; 13] = [
+    "plan",
+    "--goal",
+    "knee",
+    "--setting",
+    "ground",
+    "--level",
+    "new",
+    "--days-per-week",
+    "3",
+    "--weeks",
+    "6",
+    "--start",
+    "2027-01-04",
+];
+
+#[test]
+fn plan_json_follows_the_contract() {
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--clearance", "cleared", "--json"]);
+    let v = json(&args);
+    assert_eq!(
+        v["protocol"]["citation"]["doi"],
+        "10.1186/s12891-019-2537-9"
+    );
+    let sessions = v["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 18);
+    assert_eq!(sessions[0]["date"], "2027-01-04");
+    for s in sessions {
+        let blocks = s["blocks"].as_array().unwrap();
+        let total: u64 = blocks.iter().map(|b| b["seconds"].as_u64().unwrap()).sum();
+        assert_eq!(total, s["total_seconds"].as_u64().unwrap());
+        for b in blocks {
+            assert!(["forward", "backward"].contains(&b["direction"].as_str().unwrap()));
+        }
+    }
+}
+
+#[test]
+fn plan_takes_a_screening_file_or_a_saved_screening() {
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--screening", EXAMPLE_ANSWERS, "--json"]);
+    let v = json(&args);
+    assert_eq!(v["clearance"], "cleared_with_precautions");
+    assert_eq!(v["precautions"][0], "shorter_blocks");
+
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("screening.json");
+    let screened = retrostride(&["screen", "--answers", EXAMPLE_ANSWERS, "--json"]);
+    std::fs::write(&saved, &screened.stdout).unwrap();
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--screening", saved.to_str().unwrap(), "--json"]);
+    assert_eq!(json(&args)["precautions"][0], "shorter_blocks");
+}
+
+#[test]
+fn plan_refuses_see_clinician_first() {
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--clearance", "see_clinician_first", "--json"]);
+    refused(
+        &args,
+        &["see a clinician first", "doctor or physiotherapist"],
+    );
+}
+
+#[test]
+fn bad_plan_input_is_refused_clearly() {
+    let replace = |flag: &str, value: &'static str| -> Vec<&'static str> {
+        let mut args = KNEE_PLAN.to_vec();
+        let i = args.iter().position(|a| *a == flag).unwrap();
+        args[i + 1] = value;
+        args
+    };
+    refused(
+        &replace("--goal", "speed"),
+        &["--goal", "speed", "knee, balance, fitness, general"],
+    );
+    refused(
+        &replace("--setting", "pool"),
+        &["--setting", "pool", "ground, hallway or treadmill"],
+    );
+    refused(
+        &replace("--level", "pro"),
+        &["--level", "pro", "new or some-experience"],
+    );
+    refused(
+        &replace("--days-per-week", "9"),
+        &["--days-per-week", "9", "1 to 7"],
+    );
+    refused(&replace("--weeks", "0"), &["--weeks", "0", "1 to 52"]);
+    refused(
+        &replace("--start", "2027-13-40"),
+        &["--start", "2027-13-40"],
+    );
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--protocol", "nope"]);
+    refused(&args, &["--protocol", "nope", "knee-oa-10min"]);
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--protocol", "healthy-15min", "--clearance", "cleared"]);
+    refused(&args, &["healthy-15min", "knee"]);
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--clearance", "maybe"]);
+    refused(&args, &["--clearance", "maybe", "see_clinician_first"]);
+}
+
+#[test]
+fn assess_3mbwt_gives_risk_and_cut_off_source() {
+    let v = json(&[
+        "assess",
+        "3mbwt",
+        "--seconds",
+        "5.2",
+        "--population",
+        "older-adults",
+        "--json",
+    ]);
+    assert_eq!(v["risk"], "high");
+    assert_eq!(v["cut_off"]["high_risk_at_least_s"], 4.5);
+    assert_eq!(v["cut_off"]["source"]["id"], "carter-2019");
+    refused(
+        &[
+            "assess",
+            "3mbwt",
+            "--seconds",
+            "-1",
+            "--population",
+            "older-adults",
+        ],
+        &["out of range"],
+    );
+    refused(
+        &["assess", "3mbwt", "--seconds", "5", "--population", "cats"],
+        &["--population", "cats", "older-adults"],
+    );
+    refused(
+        &[
+            "assess",
+            "3mbwt",
+            "--seconds",
+            "five",
+            "--population",
+            "stroke",
+        ],
+        &["--seconds", "five"],
+    );
+}
+
+#[test]
+fn assess_stance_and_pain() {
+    let v = json(&[
+        "assess",
+        "stance",
+        "--seconds",
+        "4",
+        "--age",
+        "65",
+        "--eyes",
+        "closed",
+        "--sex",
+        "female",
+        "--json",
+    ]);
+    assert_eq!(v["age_band"], "60-69");
+    let v = json(&["assess", "pain", "--before", "6", "--after", "4", "--json"]);
+    assert_eq!(v["reading"], "much_better");
+    refused(
+        &["assess", "pain", "--before", "6", "--after", "11"],
+        &["--after", "11", "0 (no pain) to 10"],
+    );
+}
+
+#[test]
+fn next_steps_down_after_a_near_fall() {
+    let v = json(&[
+        "next",
+        "--planned-backward",
+        "10min",
+        "--done-backward",
+        "10min",
+        "--rpe",
+        "12",
+        "--pain-before",
+        "2",
+        "--pain-after",
+        "2",
+        "--near-falls",
+        "1",
+        "--next-planned",
+        "11min",
+        "--json",
+    ]);
+    assert_eq!(v["decision"], "step_down");
+    assert_eq!(v["next_backward_seconds"], 450);
+    refused(
+        &[
+            "next",
+            "--planned-backward",
+            "10min",
+            "--done-backward",
+            "0",
+            "--rpe",
+            "25",
+            "--pain-before",
+            "2",
+            "--pain-after",
+            "2",
+            "--next-planned",
+            "11min",
+        ],
+        &["--rpe", "25", "6 (no exertion at all) to 20"],
+    );
+}
+
+#[test]
+fn catalogues_list_protocols_and_claims() {
+    let protocols = json(&["protocols", "--json"]);
+    assert!(
+        protocols
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == "knee-oa-10min")
+    );
+    let claims = json(&["claims", "--json"]);
+    let sleep = claims
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "sleep-mood")
+        .unwrap();
+    assert_eq!(sleep["strength"], "unsupported");
+}
+
+#[test]
+fn closing_stdout_early_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_retrostride"))
+        .args([
+            "plan",
+            "--goal",
+            "fitness",
+            "--setting",
+            "treadmill",
+            "--level",
+            "new",
+            "--days-per-week",
+            "7",
+            "--weeks",
+            "52",
+            "--start",
+            "2027-01-04",
+            "--clearance",
+            "cleared",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
