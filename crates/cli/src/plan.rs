@@ -138,6 +138,7 @@ fn print_plan(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
         p.name, plan.goal, plan.setting
     )?;
     writeln!(out, "Rests on: {} — {}", p.source.citation(), p.dose)?;
+    writeln!(out, "Studied in: {}", p.population)?;
     writeln!(out, "Evidence: {}. {}", p.strength.describe(), p.caveat)?;
     if let Some(link) = p.source.link() {
         writeln!(out, "Read it: {link}")?;

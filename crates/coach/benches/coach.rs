@@ -6,7 +6,7 @@
 #![allow(clippy::expect_used)]
 // criterion_group! generates a public function without documentation.
 #![allow(missing_docs)]
-use coach::energy::{Direction, Edition, EnergyBasis, Surface, Walk, estimate};
+use coach::energy::{Direction, Edition, EnergyBasis, Surface, Walk, estimate, kcal, met};
 use coach::measure::{ActivityDuration, BodyMass, Grade, Speed};
 use coach::plan::{DaysPerWeek, Level, PlanRequest, Setting, Units, Weeks, build_plan};
 use coach::protocol::Goal;
@@ -70,6 +70,18 @@ fn million_estimates(c: &mut Criterion) {
                         EnergyBasis::Gross,
                     )
                     .kcal;
+                }
+            }
+            total
+        })
+    });
+    group.bench_function("1,000,000 MET lookups + kcal (no text)", |b| {
+        b.iter(|| {
+            let mut total = 0.0;
+            for _ in 0..1000 {
+                for w in &walks {
+                    let m = met(black_box(w), Edition::Y2024).met;
+                    total += kcal(m, mass, duration, EnergyBasis::Gross);
                 }
             }
             total
