@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use coach::assessment::{
     Eyes, FallRisk, Population, Sex, pain_change, single_leg_stance, three_mbwt,
 };
-use coach::measure::PainScore;
+use coach::measure::{Age, PainScore};
 use std::io::Write;
 
 #[derive(Debug, Args)]
@@ -38,7 +38,7 @@ enum Test {
         seconds: f64,
         /// Age in years
         #[arg(long)]
-        age: u8,
+        age: Age,
         /// open or closed
         #[arg(long)]
         eyes: Eyes,

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use coach::measure::Age;
 use coach::screening::{QUESTIONS, Screening, ScreeningAnswers, screen};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -90,12 +91,9 @@ fn ask(input: &mut impl BufRead, prompt: &mut impl Write) -> anyhow::Result<Scre
     )?;
     let age = loop {
         let line = prompt_line(input, prompt, "How old are you (years)?")?;
-        match line.parse::<u8>() {
-            Ok(age) if age > 0 => break age,
-            _ => writeln!(
-                prompt,
-                "  '{line}' is not an age: please give a whole number of years, e.g. 58."
-            )?,
+        match line.parse::<Age>() {
+            Ok(age) => break age,
+            Err(e) => writeln!(prompt, "  {e}")?,
         }
     };
     let mut answers = ScreeningAnswers::all_clear(age);
@@ -156,11 +154,11 @@ mod tests {
         }
         let mut prompts = Vec::new();
         let a = ask(&mut answers.as_bytes(), &mut prompts).unwrap();
-        assert_eq!(a.age, 45);
+        assert_eq!(a.age.value(), 45);
         assert!(!a.currently_active);
         assert_eq!(screen(&a).clearance, Clearance::ClearedWithPrecautions);
         let shown = String::from_utf8(prompts).unwrap();
-        assert!(shown.contains("'old' is not an age"));
+        assert!(shown.contains("age 'old' is not understood"), "{shown}");
         assert!(shown.contains("'maybe' is not understood"));
     }
 

@@ -243,6 +243,17 @@ fn bad_screening_input_is_refused_clearly() {
         &["screen", "--answers", broken.to_str().unwrap()],
         &["not valid", "chest_pains", "heart_condition"],
     );
+    std::fs::write(
+        &broken,
+        std::fs::read_to_string(EXAMPLE_ANSWERS)
+            .unwrap()
+            .replace("58", "200"),
+    )
+    .unwrap();
+    refused(
+        &["screen", "--answers", broken.to_str().unwrap()],
+        &["age", "200", "1 to 120"],
+    );
     std::fs::write(&broken, "not json").unwrap();
     refused(
         &["screen", "--answers", broken.to_str().unwrap()],
@@ -413,6 +424,32 @@ fn assess_stance_and_pain() {
         "--json",
     ]);
     assert_eq!(v["age_band"], "60-69");
+    refused(
+        &[
+            "assess",
+            "stance",
+            "--seconds",
+            "4",
+            "--age",
+            "250",
+            "--eyes",
+            "open",
+        ],
+        &["--age", "250", "1 to 120"],
+    );
+    refused(
+        &[
+            "assess",
+            "stance",
+            "--seconds",
+            "4",
+            "--age",
+            "12",
+            "--eyes",
+            "open",
+        ],
+        &["age 12 years", "18 or over"],
+    );
     let v = json(&["assess", "pain", "--before", "6", "--after", "4", "--json"]);
     assert_eq!(v["reading"], "much_better");
     refused(

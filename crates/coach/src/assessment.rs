@@ -6,20 +6,20 @@ use crate::evidence::{
     ABIT_KOCAMAN_2021, CARTER_2019, CARTER_2020, FARRAR_2001, KAPAN_2025, KOCER_SOKE_2023,
     OZDEN_2021, POLO_FERRERO_2025, SALAFFI_2004, SOKE_2022, SPRINGER_2007, Source,
 };
-use crate::measure::PainScore;
+use crate::measure::{Age, PainScore};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 /// Why an assessment input was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AssessmentError {
-    /// A time is not a plausible test time.
-    #[error("{what} {value} s is out of range; expected {expected}")]
+    /// A time or age outside what the test and its norms cover.
+    #[error("{what} {value} is out of range; expected {expected}")]
     OutOfRange {
         /// Which input.
         what: &'static str,
-        /// What was given.
-        value: f64,
+        /// What was given, with its unit.
+        value: String,
         /// What is accepted.
         expected: &'static str,
     },
@@ -263,7 +263,7 @@ pub fn three_mbwt(
         } else {
             Err(AssessmentError::OutOfRange {
                 what,
-                value,
+                value: format!("{value} s"),
                 expected: "a time from 0.5 to 120 seconds",
             })
         }
@@ -419,22 +419,23 @@ pub struct StanceResult {
 /// Sex matters only eyes closed; without it, the mean of women's and men's is used.
 pub fn single_leg_stance(
     seconds: f64,
-    age: u8,
+    age: Age,
     eyes: Eyes,
     sex: Option<Sex>,
 ) -> Result<StanceResult, AssessmentError> {
     if !(seconds.is_finite() && (0.0..=120.0).contains(&seconds)) {
         return Err(AssessmentError::OutOfRange {
             what: "stance time",
-            value: seconds,
+            value: format!("{seconds} s"),
             expected: "a time from 0 to 120 seconds (the test stops at 45)",
         });
     }
+    let age = age.value();
     if age < 18 {
         return Err(AssessmentError::OutOfRange {
             what: "age",
-            value: f64::from(age),
-            expected: "an age of 18 or over (the norms are for adults); the value is in years, not seconds",
+            value: format!("{age} years"),
+            expected: "an age of 18 or over (the norms are for adults)",
         });
     }
     let index = STANCE_NORMS.iter().rposition(|n| n.0 <= age).unwrap_or(0);
@@ -607,19 +608,20 @@ mod tests {
 
     #[test]
     fn stance_uses_the_age_band_and_sex() {
-        let r = single_leg_stance(4.0, 65, Eyes::Closed, Some(Sex::Female)).unwrap();
+        let r =
+            single_leg_stance(4.0, Age::new(65).unwrap(), Eyes::Closed, Some(Sex::Female)).unwrap();
         assert_eq!((r.age_band.as_str(), r.norm_mean_s), ("60-69", 3.6));
         assert!(r.at_or_above_norm && !r.norm_unverified);
-        let r = single_leg_stance(60.0, 30, Eyes::Open, None).unwrap();
+        let r = single_leg_stance(60.0, Age::new(30).unwrap(), Eyes::Open, None).unwrap();
         assert_eq!(r.seconds, 45.0);
         assert!(r.norm_unverified);
         assert_eq!(
-            single_leg_stance(10.0, 85, Eyes::Open, None)
+            single_leg_stance(10.0, Age::new(85).unwrap(), Eyes::Open, None)
                 .unwrap()
                 .age_band,
             "80+"
         );
-        assert!(single_leg_stance(10.0, 12, Eyes::Open, None).is_err());
+        assert!(single_leg_stance(10.0, Age::new(12).unwrap(), Eyes::Open, None).is_err());
     }
 
     #[test]

@@ -380,6 +380,7 @@ impl fmt::Display for ActivityDuration {
             (0, 0, s) => write!(f, "{s} s"),
             (0, m, 0) => write!(f, "{m} min"),
             (0, m, s) => write!(f, "{m} min {s} s"),
+            (h, 0, _) => write!(f, "{h} h"),
             (h, m, _) => write!(f, "{h} h {m} min"),
         }
     }
@@ -466,6 +467,15 @@ integer_scale!(
     6,
     20,
     "a whole number on Borg's scale from 6 (no exertion at all) to 20 (maximal exertion)"
+);
+
+integer_scale!(
+    /// Age in whole years.
+    Age,
+    "age",
+    1,
+    120,
+    "an age in whole years from 1 to 120"
 );
 
 impl Rpe {
@@ -598,6 +608,14 @@ mod tests {
         assert!(serde_json::from_str::<PainScore>("7").is_ok());
         assert!(serde_json::from_str::<PainScore>("12").is_err());
         assert!(serde_json::from_str::<Rpe>("4").is_err());
+    }
+
+    #[test]
+    fn ages_are_plausible() {
+        assert_eq!("58".parse::<Age>().unwrap().value(), 58);
+        assert!("0".parse::<Age>().is_err());
+        assert!("250".parse::<Age>().is_err());
+        assert!(serde_json::from_str::<Age>("121").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! precautions instead, starting with supervision.
 
 use crate::evidence::{PAR_Q_PLUS, PRACTICE_ADVICE, RIEBE_2015, Source};
+use crate::measure::Age;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -231,7 +232,7 @@ pub const QUESTIONS: &[Question] = &[
 #[allow(missing_docs)] // Each field is the question of the same id in QUESTIONS.
 pub struct ScreeningAnswers {
     /// Age in whole years (the PAR-Q+ is for ages 15 to 69).
-    pub age: u8,
+    pub age: Age,
     pub heart_condition: bool,
     pub chest_pain: bool,
     pub dizziness_or_fainting: bool,
@@ -279,7 +280,7 @@ impl ScreeningAnswers {
     }
 
     /// Answers with every risk "no", for a given age and activity: a starting point for forms.
-    pub fn all_clear(age: u8) -> Self {
+    pub fn all_clear(age: Age) -> Self {
         ScreeningAnswers {
             age,
             heart_condition: false,
@@ -479,22 +480,23 @@ pub fn screen(answers: &ScreeningAnswers) -> Screening {
             precautions.extend_from_slice(rule.precautions);
         }
     }
-    if answers.age < 15 {
+    let age = answers.age.value();
+    if age < 15 {
         reasons.push(Reason {
             question: "age",
             explanation: format!(
                 "Age {}: the PAR-Q+ is for people aged 15 and over; a parent and a doctor should decide.",
-                answers.age
+                age
             ),
             red_flag: true,
         });
-    } else if answers.age >= 70 {
+    } else if age >= 70 {
         if answers.currently_active {
             reasons.push(Reason {
                 question: "age",
                 explanation: format!(
                     "Age {}: balance reactions slow with age; build up with support nearby.",
-                    answers.age
+                    age
                 ),
                 red_flag: false,
             });
@@ -504,7 +506,7 @@ pub fn screen(answers: &ScreeningAnswers) -> Screening {
                 question: "age",
                 explanation: format!(
                     "Age {} and not regularly active: the PAR-Q+ advises people over 69 who are not used to being active to check with a doctor.",
-                    answers.age
+                    age
                 ),
                 red_flag: true,
             });
@@ -554,7 +556,7 @@ mod tests {
 
     #[test]
     fn all_clear_is_cleared_without_precautions() {
-        let s = screen(&ScreeningAnswers::all_clear(40));
+        let s = screen(&ScreeningAnswers::all_clear(Age::new(40).unwrap()));
         assert_eq!(s.clearance, Clearance::Cleared);
         assert!(s.reasons.is_empty() && s.precautions.is_empty());
     }
@@ -562,7 +564,7 @@ mod tests {
     #[test]
     fn every_red_flag_alone_means_see_clinician_first() {
         for rule in RULES.iter().filter(|r| r.red_flag) {
-            let mut answers = ScreeningAnswers::all_clear(40);
+            let mut answers = ScreeningAnswers::all_clear(Age::new(40).unwrap());
             let mut json = serde_json::to_value(answers).unwrap();
             json[rule.question] = true.into();
             answers = serde_json::from_value(json).unwrap();
@@ -579,7 +581,7 @@ mod tests {
 
     #[test]
     fn every_question_has_an_answer_field() {
-        let answers = ScreeningAnswers::all_clear(40);
+        let answers = ScreeningAnswers::all_clear(Age::new(40).unwrap());
         for q in QUESTIONS {
             assert!(answers.answer(q.id).is_some(), "{}", q.id);
         }
@@ -594,7 +596,7 @@ mod tests {
 
     #[test]
     fn knee_pain_gives_precautions_not_refusal() {
-        let mut a = ScreeningAnswers::all_clear(55);
+        let mut a = ScreeningAnswers::all_clear(Age::new(55).unwrap());
         a.bone_or_joint_problem = true;
         let s = screen(&a);
         assert_eq!(s.clearance, Clearance::ClearedWithPrecautions);
@@ -603,7 +605,7 @@ mod tests {
 
     #[test]
     fn clinician_approval_turns_red_flags_into_supervised_start() {
-        let mut a = ScreeningAnswers::all_clear(60);
+        let mut a = ScreeningAnswers::all_clear(Age::new(60).unwrap());
         a.neurological_condition = true;
         a.clinician_approved = true;
         let s = screen(&a);
@@ -614,7 +616,7 @@ mod tests {
 
     #[test]
     fn older_inactive_people_see_a_clinician_first() {
-        let mut a = ScreeningAnswers::all_clear(72);
+        let mut a = ScreeningAnswers::all_clear(Age::new(72).unwrap());
         a.currently_active = false;
         assert_eq!(screen(&a).clearance, Clearance::SeeClinicianFirst);
         a.currently_active = true;
@@ -625,7 +627,7 @@ mod tests {
 
     #[test]
     fn inactive_adults_keep_to_moderate_effort() {
-        let mut a = ScreeningAnswers::all_clear(30);
+        let mut a = ScreeningAnswers::all_clear(Age::new(30).unwrap());
         a.currently_active = false;
         let s = screen(&a);
         assert_eq!(s.clearance, Clearance::ClearedWithPrecautions);
@@ -634,7 +636,8 @@ mod tests {
 
     #[test]
     fn answers_file_rejects_unknown_and_missing_fields() {
-        let mut json = serde_json::to_value(ScreeningAnswers::all_clear(40)).unwrap();
+        let mut json =
+            serde_json::to_value(ScreeningAnswers::all_clear(Age::new(40).unwrap())).unwrap();
         json["chest_pains"] = true.into();
         let err = serde_json::from_value::<ScreeningAnswers>(json).unwrap_err();
         assert!(err.to_string().contains("chest_pains"));
