@@ -173,156 +173,44 @@ const fn code(
 }
 
 /// Level forward walking, 2011, ordered by the lowest speed of each band.
+#[rustfmt::skip] // one code per line reads as the Compendium table it copies
 const LEVEL_2011: &[CompendiumCode] = &[
-    code(
-        17151,
-        (0.0, 1.9),
-        2.0,
-        "walking, less than 2.0 mph, level, strolling, very slow",
-    ),
-    code(
-        17152,
-        (2.0, 2.0),
-        2.8,
-        "walking, 2.0 mph, level, slow pace, firm surface",
-    ),
-    code(
-        17170,
-        (2.5, 2.5),
-        3.0,
-        "walking, 2.5 mph, level, firm surface",
-    ),
-    code(
-        17190,
-        (2.8, 3.2),
-        3.5,
-        "walking, 2.8 to 3.2 mph, level, moderate pace",
-    ),
-    code(
-        17200,
-        (3.5, 3.5),
-        4.3,
-        "walking, 3.5 mph, level, brisk, for exercise",
-    ),
-    code(
-        17220,
-        (4.0, 4.0),
-        5.0,
-        "walking, 4.0 mph, level, very brisk",
-    ),
-    code(
-        17230,
-        (4.5, 4.5),
-        7.0,
-        "walking, 4.5 mph, level, very, very brisk",
-    ),
+    code(17151, (0.0, 1.9), 2.0, "walking, less than 2.0 mph, level, strolling, very slow"),
+    code(17152, (2.0, 2.0), 2.8, "walking, 2.0 mph, level, slow pace, firm surface"),
+    code(17170, (2.5, 2.5), 3.0, "walking, 2.5 mph, level, firm surface"),
+    code(17190, (2.8, 3.2), 3.5, "walking, 2.8 to 3.2 mph, level, moderate pace"),
+    code(17200, (3.5, 3.5), 4.3, "walking, 3.5 mph, level, brisk, for exercise"),
+    code(17220, (4.0, 4.0), 5.0, "walking, 4.0 mph, level, very brisk"),
+    code(17230, (4.5, 4.5), 7.0, "walking, 4.5 mph, level, very, very brisk"),
     code(17231, (5.0, 5.0), 8.3, "walking, 5.0 mph, level"),
 ];
 
 /// Level forward walking, 2024.
+#[rustfmt::skip] // one code per line reads as the Compendium table it copies
 const LEVEL_2024: &[CompendiumCode] = &[
-    code(
-        17151,
-        (0.0, 1.9),
-        2.3,
-        "walking, less than 2.0 mph, level, strolling, very slow",
-    ),
-    code(
-        17152,
-        (2.0, 2.4),
-        2.8,
-        "walking, 2.0 to 2.4 mph, level, slow pace, firm surface",
-    ),
-    code(
-        17170,
-        (2.5, 2.5),
-        3.0,
-        "walking, 2.5 mph, level, firm surface",
-    ),
-    code(
-        17190,
-        (2.8, 3.4),
-        3.8,
-        "walking, 2.8 to 3.4 mph, level, moderate pace",
-    ),
-    code(
-        17200,
-        (3.5, 3.9),
-        4.8,
-        "walking, 3.5 to 3.9 mph, level, brisk, for exercise",
-    ),
-    code(
-        17220,
-        (4.0, 4.4),
-        5.5,
-        "walking, 4.0 to 4.4 mph, level, very brisk",
-    ),
-    code(
-        17230,
-        (4.5, 4.9),
-        7.0,
-        "walking, 4.5 to 4.9 mph, very, very brisk",
-    ),
+    code(17151, (0.0, 1.9), 2.3, "walking, less than 2.0 mph, level, strolling, very slow"),
+    code(17152, (2.0, 2.4), 2.8, "walking, 2.0 to 2.4 mph, level, slow pace, firm surface"),
+    code(17170, (2.5, 2.5), 3.0, "walking, 2.5 mph, level, firm surface"),
+    code(17190, (2.8, 3.4), 3.8, "walking, 2.8 to 3.4 mph, level, moderate pace"),
+    code(17200, (3.5, 3.9), 4.8, "walking, 3.5 to 3.9 mph, level, brisk, for exercise"),
+    code(17220, (4.0, 4.4), 5.5, "walking, 4.0 to 4.4 mph, level, very brisk"),
+    code(17230, (4.5, 4.9), 7.0, "walking, 4.5 to 4.9 mph, very, very brisk"),
     code(17231, (5.0, 5.5), 8.5, "walking, 5.0 to 5.5 mph, level"),
 ];
 
 /// Treadmill walking at 0% grade, 2024 (2011 has no treadmill walking codes).
+#[rustfmt::skip] // one code per line reads as the Compendium table it copies
 const TREADMILL_2024: &[CompendiumCode] = &[
-    code(
-        17340,
-        (0.0, 0.9),
-        2.1,
-        "treadmill, less than 1.0 mph, 0% grade",
-    ),
+    code(17340, (0.0, 0.9), 2.1, "treadmill, less than 1.0 mph, 0% grade"),
     code(17343, (1.0, 1.0), 2.3, "treadmill, 1.0 mph, 0% grade"),
-    code(
-        17346,
-        (1.2, 1.9),
-        2.8,
-        "treadmill, 1.2 to 1.9 mph, 0% grade",
-    ),
-    code(
-        17349,
-        (2.0, 2.4),
-        3.0,
-        "treadmill, 2.0 to 2.4 mph, 0% grade",
-    ),
-    code(
-        17352,
-        (2.5, 2.9),
-        3.5,
-        "treadmill, 2.5 to 2.9 mph, 0% grade",
-    ),
-    code(
-        17355,
-        (3.0, 3.4),
-        3.8,
-        "treadmill, 3.0 to 3.4 mph, 0% grade",
-    ),
-    code(
-        17358,
-        (3.5, 3.9),
-        4.8,
-        "treadmill, 3.5 to 3.9 mph, 0% grade",
-    ),
-    code(
-        17361,
-        (4.0, 4.4),
-        5.8,
-        "treadmill, 4.0 to 4.4 mph, 0% grade",
-    ),
-    code(
-        17364,
-        (4.5, 4.9),
-        6.8,
-        "treadmill, 4.5 to 4.9 mph, 0% grade",
-    ),
-    code(
-        17367,
-        (5.0, 5.5),
-        8.3,
-        "treadmill, 5.0 to 5.5 mph, 0% grade",
-    ),
+    code(17346, (1.2, 1.9), 2.8, "treadmill, 1.2 to 1.9 mph, 0% grade"),
+    code(17349, (2.0, 2.4), 3.0, "treadmill, 2.0 to 2.4 mph, 0% grade"),
+    code(17352, (2.5, 2.9), 3.5, "treadmill, 2.5 to 2.9 mph, 0% grade"),
+    code(17355, (3.0, 3.4), 3.8, "treadmill, 3.0 to 3.4 mph, 0% grade"),
+    code(17358, (3.5, 3.9), 4.8, "treadmill, 3.5 to 3.9 mph, 0% grade"),
+    code(17361, (4.0, 4.4), 5.8, "treadmill, 4.0 to 4.4 mph, 0% grade"),
+    code(17364, (4.5, 4.9), 6.8, "treadmill, 4.5 to 4.9 mph, 0% grade"),
+    code(17367, (5.0, 5.5), 8.3, "treadmill, 5.0 to 5.5 mph, 0% grade"),
 ];
 
 /// Backward walking, 3.5 mph, level: 6.0 METs in both editions.

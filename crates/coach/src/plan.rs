@@ -672,11 +672,12 @@ pub fn backward_total(blocks: &[Block]) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::protocol::protocol;
 
-    fn request(goal: Goal, setting: Setting) -> PlanRequest {
+    /// A cleared newcomer's request, 3 days a week for 6 weeks from Monday 2027-01-04.
+    pub(crate) fn request(goal: Goal, setting: Setting) -> PlanRequest {
         PlanRequest {
             goal,
             clearance: Clearance::Cleared,

@@ -368,24 +368,9 @@ mod tests {
 
     #[test]
     fn next_session_of_a_plan_is_reshaped_after_a_near_fall() {
-        use crate::plan::{DaysPerWeek, Level, PlanRequest, Setting, Weeks, build_plan};
+        use crate::plan::{Setting, build_plan};
         use crate::protocol::Goal;
-        use crate::screening::Clearance;
-        let plan = build_plan(&PlanRequest {
-            goal: Goal::Knee,
-            clearance: Clearance::Cleared,
-            precautions: vec![],
-            setting: Setting::Ground,
-            level: Level::New,
-            days_per_week: DaysPerWeek::new(3).unwrap(),
-            weeks: Weeks::new(6).unwrap(),
-            start: jiff::civil::date(2027, 1, 4),
-            forward_speed: None,
-            protocol: None,
-            units: crate::plan::Units::Metric,
-            clinician_assigned: false,
-        })
-        .unwrap();
+        let plan = build_plan(&crate::plan::tests::request(Goal::Knee, Setting::Ground)).unwrap();
         let mut first = outcome();
         first.planned_backward_seconds = 300;
         first.done_backward_seconds = 300;
