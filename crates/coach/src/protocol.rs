@@ -332,7 +332,7 @@ pub const BENEFIT_CLAIMS: &[BenefitClaim] = &[
     BenefitClaim {
         id: "leg-muscles",
         claim: "Strengthens the thighs, shins and calves",
-        statement: "Thigh and calf muscle activity changes with backward walking and rises with incline; strength gains were not measured.",
+        statement: "Thigh, shin and calf muscle activity in backward walking changes with incline, most in the calf; strength gains were not measured.",
         strength: EvidenceStrength::MechanismOnly,
         sources: &[&CIPRIANI_1995],
     },
