@@ -29,7 +29,7 @@ pub struct PlanArgs {
     #[arg(long)]
     weeks: Weeks,
     /// Date of the first session, YYYY-MM-DD
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     start: Date,
     /// A screening: the answers file, or the output of `retrostride screen --json`
     #[arg(long, value_name = "FILE", conflicts_with = "clearance")]
@@ -49,6 +49,12 @@ pub struct PlanArgs {
     /// Print JSON for scripts
     #[arg(long)]
     json: bool,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    text.trim()
+        .parse::<Date>()
+        .map_err(|e| format!("expected a calendar date written YYYY-MM-DD, e.g. 2027-01-04 ({e})"))
 }
 
 fn parse_protocol(id: &str) -> Result<&'static Protocol, String> {

@@ -353,7 +353,11 @@ fn bad_plan_input_is_refused_clearly() {
     refused(&replace("--weeks", "0"), &["--weeks", "0", "1 to 52"]);
     refused(
         &replace("--start", "2027-13-40"),
-        &["--start", "2027-13-40"],
+        &["--start", "2027-13-40", "YYYY-MM-DD"],
+    );
+    refused(
+        &replace("--start", "tomorrow"),
+        &["--start", "tomorrow", "YYYY-MM-DD"],
     );
     let mut args = KNEE_PLAN.to_vec();
     args.extend(["--protocol", "nope"]);
