@@ -556,6 +556,11 @@ pub fn estimate(
             HEATH_2001.short
         ));
     }
+    if walk.surface == Surface::Treadmill && edition == Edition::Y2011 {
+        notes.push(
+            "The 2011 Compendium has no treadmill walking codes, so its level-walking codes are used; the 2024 edition has treadmill codes.".to_string(),
+        );
+    }
     if matches!(met_estimate.basis, MetBasis::AcsmWalking) {
         let m_min = walk.speed.m_per_min();
         if !(50.0..=100.0).contains(&m_min) {
@@ -684,6 +689,27 @@ mod tests {
             met(&w, Edition::Y2024).basis,
             MetBasis::Compendium { .. }
         ));
+    }
+
+    #[test]
+    fn treadmill_in_2011_says_ground_codes_were_used() {
+        let mut w = walk(Direction::Forward, "3.0mph", "0");
+        w.surface = Surface::Treadmill;
+        let e = estimate(
+            &w,
+            "10min".parse().unwrap(),
+            "70kg".parse().unwrap(),
+            Edition::Y2011,
+            EnergyBasis::Gross,
+        );
+        assert!(
+            e.notes
+                .iter()
+                .any(|n| n.contains("no treadmill walking codes"))
+        );
+        // 2024 has a treadmill code for 3.0-3.4 mph.
+        let m = met(&w, Edition::Y2024);
+        assert!(matches!(m.basis, MetBasis::Compendium { code, .. } if code.code == 17355));
     }
 
     #[test]
