@@ -117,74 +117,45 @@ fn energy_human_output_names_the_code() {
     assert!(text.contains("64 kcal"), "{text}");
 }
 
+const ENERGY: [&str; 9] = [
+    "energy",
+    "--direction",
+    "backward",
+    "--speed",
+    "3mph",
+    "--duration",
+    "10min",
+    "--mass",
+    "64kg",
+];
+
+/// `args` with the value after `flag` replaced, or the flag and value appended when absent.
+fn with_value(args: &[&'static str], flag: &'static str, value: &'static str) -> Vec<&'static str> {
+    let mut args = args.to_vec();
+    match args.iter().position(|a| *a == flag) {
+        Some(i) => args[i + 1] = value,
+        None => args.extend([flag, value]),
+    }
+    args
+}
+
 #[test]
 fn bad_energy_input_names_flag_value_and_what_is_accepted() {
-    let base = [
-        "energy",
-        "--direction",
-        "backward",
-        "--duration",
-        "10min",
-        "--mass",
-        "64kg",
+    let cases: [(&str, &str, &[&str]); 8] = [
+        ("--speed", "3.5", &["'3.5'", "mph"]),
+        ("--speed", "9mph", &["running"]),
+        ("--grade", "-3%", &["0 to 25"]),
+        ("--edition", "2019", &["2011 or 2024"]),
+        ("--direction", "sideways", &["forward or backward"]),
+        ("--duration", "10", &["'10'", "10min"]),
+        ("--mass", "5kg", &["20 kg"]),
+        ("--mass", "64", &["kg or lb"]),
     ];
-    let with = |extra: &[&'static str]| -> Vec<&'static str> {
-        let mut v: Vec<&str> = base.to_vec();
-        v.extend_from_slice(extra);
-        v
-    };
-    refused(&with(&["--speed", "3.5"]), &["--speed", "'3.5'", "mph"]);
-    refused(&with(&["--speed", "9mph"]), &["--speed", "9mph", "running"]);
-    refused(
-        &with(&["--speed", "3mph", "--grade", "-3%"]),
-        &["--grade", "-3%", "0 to 25"],
-    );
-    refused(
-        &with(&["--speed", "3mph", "--edition", "2019"]),
-        &["--edition", "2019", "2011 or 2024"],
-    );
-    refused(
-        &[
-            "energy",
-            "--direction",
-            "sideways",
-            "--speed",
-            "3mph",
-            "--duration",
-            "10min",
-            "--mass",
-            "64kg",
-        ],
-        &["--direction", "sideways", "forward or backward"],
-    );
-    refused(
-        &[
-            "energy",
-            "--direction",
-            "backward",
-            "--speed",
-            "3mph",
-            "--duration",
-            "10",
-            "--mass",
-            "64kg",
-        ],
-        &["--duration", "'10'", "10min"],
-    );
-    refused(
-        &[
-            "energy",
-            "--direction",
-            "backward",
-            "--speed",
-            "3mph",
-            "--duration",
-            "10min",
-            "--mass",
-            "5kg",
-        ],
-        &["--mass", "5kg", "20 kg"],
-    );
+    for (flag, value, expected) in cases {
+        let mut fragments = vec![flag, value];
+        fragments.extend_from_slice(expected);
+        refused(&with_value(&ENERGY, flag, value), &fragments);
+    }
     refused(&["energy", "--direction", "backward"], &["--speed"]);
     refused(&["energy", "--bogus"], &["--bogus"]);
 }
@@ -328,12 +299,7 @@ fn plan_refuses_see_clinician_first() {
 
 #[test]
 fn bad_plan_input_is_refused_clearly() {
-    let replace = |flag: &str, value: &'static str| -> Vec<&'static str> {
-        let mut args = KNEE_PLAN.to_vec();
-        let i = args.iter().position(|a| *a == flag).unwrap();
-        args[i + 1] = value;
-        args
-    };
+    let replace = |flag, value| with_value(&KNEE_PLAN, flag, value);
     refused(
         &replace("--goal", "speed"),
         &["--goal", "speed", "knee, balance, fitness, general"],
