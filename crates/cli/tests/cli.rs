@@ -299,41 +299,27 @@ fn plan_refuses_see_clinician_first() {
 
 #[test]
 fn bad_plan_input_is_refused_clearly() {
-    let replace = |flag, value| with_value(&KNEE_PLAN, flag, value);
-    refused(
-        &replace("--goal", "speed"),
-        &["--goal", "speed", "knee, balance, fitness, general"],
-    );
-    refused(
-        &replace("--setting", "pool"),
-        &["--setting", "pool", "ground, hallway or treadmill"],
-    );
-    refused(
-        &replace("--level", "pro"),
-        &["--level", "pro", "new or some-experience"],
-    );
-    refused(
-        &replace("--days-per-week", "9"),
-        &["--days-per-week", "9", "1 to 7"],
-    );
-    refused(&replace("--weeks", "0"), &["--weeks", "0", "1 to 52"]);
-    refused(
-        &replace("--start", "2027-13-40"),
-        &["--start", "2027-13-40", "YYYY-MM-DD"],
-    );
-    refused(
-        &replace("--start", "tomorrow"),
-        &["--start", "tomorrow", "YYYY-MM-DD"],
-    );
+    let cases: [(&str, &str, &[&str]); 8] = [
+        ("--goal", "speed", &["knee, balance, fitness, general"]),
+        ("--setting", "pool", &["ground, hallway or treadmill"]),
+        ("--level", "pro", &["new or some-experience"]),
+        ("--days-per-week", "9", &["1 to 7"]),
+        ("--weeks", "0", &["1 to 52"]),
+        ("--start", "2027-13-40", &["YYYY-MM-DD"]),
+        ("--start", "tomorrow", &["YYYY-MM-DD"]),
+        ("--clearance", "maybe", &["see_clinician_first"]),
+    ];
+    for (flag, value, expected) in cases {
+        let mut fragments = vec![flag, value];
+        fragments.extend_from_slice(expected);
+        refused(&with_value(&KNEE_PLAN, flag, value), &fragments);
+    }
     let mut args = KNEE_PLAN.to_vec();
     args.extend(["--protocol", "nope"]);
     refused(&args, &["--protocol", "nope", "knee-oa-10min"]);
     let mut args = KNEE_PLAN.to_vec();
     args.extend(["--protocol", "healthy-15min", "--clearance", "cleared"]);
     refused(&args, &["healthy-15min", "knee"]);
-    let mut args = KNEE_PLAN.to_vec();
-    args.extend(["--clearance", "maybe"]);
-    refused(&args, &["--clearance", "maybe", "see_clinician_first"]);
 }
 
 #[test]
