@@ -139,9 +139,19 @@ fn with_value(args: &[&'static str], flag: &'static str, value: &'static str) ->
     args
 }
 
+/// For each (flag, bad value, expected fragments): the base command with that value is refused,
+/// and the message names the flag, the value and each fragment.
+fn refuse_each(base: &[&'static str], cases: &[(&'static str, &'static str, &[&str])]) {
+    for &(flag, value, expected) in cases {
+        let mut fragments = vec![flag, value];
+        fragments.extend_from_slice(expected);
+        refused(&with_value(base, flag, value), &fragments);
+    }
+}
+
 #[test]
 fn bad_energy_input_names_flag_value_and_what_is_accepted() {
-    let cases: [(&str, &str, &[&str]); 8] = [
+    let cases: [(&'static str, &'static str, &[&str]); 8] = [
         ("--speed", "3.5", &["'3.5'", "mph"]),
         ("--speed", "9mph", &["running"]),
         ("--grade", "-3%", &["0 to 25"]),
@@ -151,11 +161,7 @@ fn bad_energy_input_names_flag_value_and_what_is_accepted() {
         ("--mass", "5kg", &["20 kg"]),
         ("--mass", "64", &["kg or lb"]),
     ];
-    for (flag, value, expected) in cases {
-        let mut fragments = vec![flag, value];
-        fragments.extend_from_slice(expected);
-        refused(&with_value(&ENERGY, flag, value), &fragments);
-    }
+    refuse_each(&ENERGY, &cases);
     refused(&["energy", "--direction", "backward"], &["--speed"]);
     refused(&["energy", "--bogus"], &["--bogus"]);
 }
@@ -299,7 +305,7 @@ fn plan_refuses_see_clinician_first() {
 
 #[test]
 fn bad_plan_input_is_refused_clearly() {
-    let cases: [(&str, &str, &[&str]); 8] = [
+    let cases: [(&'static str, &'static str, &[&str]); 8] = [
         ("--goal", "speed", &["knee, balance, fitness, general"]),
         ("--setting", "pool", &["ground, hallway or treadmill"]),
         ("--level", "pro", &["new or some-experience"]),
@@ -309,11 +315,7 @@ fn bad_plan_input_is_refused_clearly() {
         ("--start", "tomorrow", &["YYYY-MM-DD"]),
         ("--clearance", "maybe", &["see_clinician_first"]),
     ];
-    for (flag, value, expected) in cases {
-        let mut fragments = vec![flag, value];
-        fragments.extend_from_slice(expected);
-        refused(&with_value(&KNEE_PLAN, flag, value), &fragments);
-    }
+    refuse_each(&KNEE_PLAN, &cases);
     let mut args = KNEE_PLAN.to_vec();
     args.extend(["--protocol", "nope"]);
     refused(&args, &["--protocol", "nope", "knee-oa-10min"]);
