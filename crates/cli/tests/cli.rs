@@ -382,30 +382,22 @@ fn assess_stance_and_pain() {
         "--json",
     ]);
     assert_eq!(v["age_band"], "60-69");
+    let stance = [
+        "assess",
+        "stance",
+        "--seconds",
+        "4",
+        "--age",
+        "65",
+        "--eyes",
+        "open",
+    ];
     refused(
-        &[
-            "assess",
-            "stance",
-            "--seconds",
-            "4",
-            "--age",
-            "250",
-            "--eyes",
-            "open",
-        ],
+        &with_value(&stance, "--age", "250"),
         &["--age", "250", "1 to 120"],
     );
     refused(
-        &[
-            "assess",
-            "stance",
-            "--seconds",
-            "4",
-            "--age",
-            "12",
-            "--eyes",
-            "open",
-        ],
+        &with_value(&stance, "--age", "12"),
         &["age 12 years", "18 or over"],
     );
     let v = json(&["assess", "pain", "--before", "6", "--after", "4", "--json"]);
