@@ -10,6 +10,7 @@ mod energy;
 mod next;
 mod plan;
 mod screen;
+mod server;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -25,6 +26,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server: the web app and the JSON API (SQLite by default, no set-up).
+    Serve(server::ServeArgs),
+    /// Manage accounts: add (e.g. an admin), change a role, list.
+    User(server::UserArgs),
+    /// Copy the SQLite database consistently, even while the server runs.
+    Backup(server::BackupArgs),
     /// Estimate the energy of a forward or backward walk (Compendium METs and your body mass).
     Energy(energy::EnergyArgs),
     /// Screen for safety before starting: answers file, or question by question in a terminal.
@@ -48,6 +55,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
+        Command::Serve(args) => {
+            return server_exit(server::serve(&args, &mut out));
+        }
+        Command::User(args) => server::user(&args, &mut out),
+        Command::Backup(args) => server::backup(&args, &mut out),
         Command::Energy(args) => energy::run(&args, &mut out),
         Command::Screen(args) => screen::run(&args, &mut out),
         Command::Plan(args) => plan::run(&args, &mut out),
@@ -62,6 +74,19 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Exit code when the server cannot start or stops on an error.
+const EXIT_SERVER_FAILED: u8 = 1;
+
+fn server_exit(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_SERVER_FAILED)
         }
     }
 }

@@ -72,8 +72,8 @@ fn split_number_unit(input: &str) -> Option<(f64, String)> {
 }
 
 /// Walking speed, stored in metres per second.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
-#[serde(into = "f64")]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
 pub struct Speed(f64);
 
 impl Speed {
@@ -130,6 +130,13 @@ impl Speed {
     }
 }
 
+impl TryFrom<f64> for Speed {
+    type Error = MeasureError;
+    fn try_from(value: f64) -> Result<Self, MeasureError> {
+        Self::from_mps(value)
+    }
+}
+
 impl From<Speed> for f64 {
     fn from(s: Speed) -> f64 {
         s.0
@@ -159,8 +166,8 @@ impl fmt::Display for Speed {
 }
 
 /// Body mass, stored in kilograms.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
-#[serde(into = "f64")]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
 pub struct BodyMass(f64);
 
 impl BodyMass {
@@ -195,6 +202,13 @@ impl BodyMass {
     }
 }
 
+impl TryFrom<f64> for BodyMass {
+    type Error = MeasureError;
+    fn try_from(value: f64) -> Result<Self, MeasureError> {
+        Self::from_kg(value)
+    }
+}
+
 impl From<BodyMass> for f64 {
     fn from(m: BodyMass) -> f64 {
         m.0
@@ -224,8 +238,8 @@ impl fmt::Display for BodyMass {
 
 /// Treadmill or hill grade, stored as a percentage (5 means 5%). Level and uphill only:
 /// the equations and Compendium codes the product encodes do not cover backward downhill.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
-#[serde(into = "f64")]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
 pub struct Grade(f64);
 
 impl Grade {
@@ -259,6 +273,13 @@ impl Grade {
     }
 }
 
+impl TryFrom<f64> for Grade {
+    type Error = MeasureError;
+    fn try_from(value: f64) -> Result<Self, MeasureError> {
+        Self::from_percent(value)
+    }
+}
+
 impl From<Grade> for f64 {
     fn from(g: Grade) -> f64 {
         g.0
@@ -285,8 +306,8 @@ impl fmt::Display for Grade {
 }
 
 /// A length of time in whole seconds, 1 s to 24 h.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "u32")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "u32", try_from = "u32")]
 pub struct ActivityDuration(u32);
 
 impl ActivityDuration {
@@ -313,6 +334,13 @@ impl ActivityDuration {
     /// Hours, as the energy formulas want.
     pub fn hours(self) -> f64 {
         f64::from(self.0) / 3600.0
+    }
+}
+
+impl TryFrom<u32> for ActivityDuration {
+    type Error = MeasureError;
+    fn try_from(value: u32) -> Result<Self, MeasureError> {
+        Self::from_seconds(value)
     }
 }
 

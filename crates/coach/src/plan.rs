@@ -278,7 +278,7 @@ pub enum BlockKind {
 }
 
 /// One stretch of walking in one direction.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Block {
     /// Its part in the session.
     pub kind: BlockKind,
@@ -295,7 +295,7 @@ pub struct Block {
 }
 
 /// One dated session of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedSession {
     /// 1-based number within the plan.
     pub number: u32,

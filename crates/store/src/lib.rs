@@ -1,0 +1,208 @@
+//! Retrostride's persistence port and its two adapters.
+//!
+//! [`Store`] is the one trait the web side talks to; [`sqlite::SqliteStore`] (the default: one
+//! file, WAL mode, foreign keys on, every commit synced) and [`postgres::PgStore`] (for several
+//! server processes behind a load balancer) implement it with the same SQL, kept in one place
+//! ([`sql`]), and each backend has its own migrations, run by [`connect`] at start. The store
+//! persists what the coach decided and never decides anything itself: records carry the coach's
+//! value types (settings, RPE, pain scores...) so that what comes back out is already valid.
+//! Every record belongs to a user, and every read and write takes the owner's id, so that one
+//! person can never reach another's data by guessing an id. Deleting a user deletes all of it
+//! (foreign keys cascade).
+
+mod records;
+mod sql;
+
+pub mod postgres;
+pub mod sqlite;
+
+pub use records::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is neither `sqlite://PATH` nor `postgres://...`.
+    #[error(
+        "database URL {url:?} is not understood: expected sqlite://PATH or postgres://USER@HOST/DB"
+    )]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+    },
+    /// A unique value (an email address, a token) is taken.
+    #[error("{what} already exists")]
+    Conflict {
+        /// What was duplicated.
+        what: &'static str,
+    },
+    /// An import into an account that already has data.
+    #[error("the account already holds data: import only into an empty account")]
+    NotEmpty,
+    /// A stored value no longer parses (a column edited by hand, or a newer version's data).
+    #[error("stored {what} is not valid: {detail}")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Which adapter a store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The persistence port. Every method that reads or writes a person's data takes their user id.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The adapter behind it.
+    fn backend(&self) -> Backend;
+    /// Where the data lives, for the start-up message (a path, or a URL without password).
+    fn location(&self) -> String;
+
+    // --- accounts ---
+    /// Creates a user; [`StoreError::Conflict`] when the email is taken.
+    async fn create_user(&self, new: &NewUser) -> Result<User, StoreError>;
+    /// A user by email (compared case-insensitively: emails are stored lower-cased).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    /// A user by id.
+    async fn user(&self, id: Id) -> Result<Option<User>, StoreError>;
+    /// All users, oldest first (for administrators).
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Replaces a user's profile.
+    async fn update_profile(&self, id: Id, profile: &Profile) -> Result<Option<User>, StoreError>;
+    /// Replaces a password hash.
+    async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError>;
+    /// Sets a user's role.
+    async fn set_role(&self, id: Id, role: Role) -> Result<(), StoreError>;
+    /// Deletes a user and everything they own. False when there was no such user.
+    async fn delete_user(&self, id: Id) -> Result<bool, StoreError>;
+
+    // --- browser sessions and API tokens ---
+    /// Stores a browser session.
+    async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError>;
+    /// A live (unexpired) browser session by the hash of its id, with its user.
+    async fn web_session(
+        &self,
+        id_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<(WebSession, User)>, StoreError>;
+    /// Ends one browser session.
+    async fn delete_web_session(&self, id_hash: &str) -> Result<(), StoreError>;
+    /// Ends all of a user's browser sessions but one (after a password change).
+    async fn delete_other_web_sessions(
+        &self,
+        user: Id,
+        keep_id_hash: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Stores an API token's hash.
+    async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError>;
+    /// The user an API token (by hash) belongs to.
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    /// A user's tokens (names and dates, never the token).
+    async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError>;
+    /// Revokes a token. False when the user has no such token.
+    async fn delete_token(&self, user: Id, id: Id) -> Result<bool, StoreError>;
+
+    // --- screenings (append-only) ---
+    /// Appends a screening.
+    async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError>;
+    /// A user's screenings, newest first.
+    async fn screenings(&self, user: Id) -> Result<Vec<Screening>, StoreError>;
+    /// One screening.
+    async fn screening(&self, user: Id, id: Id) -> Result<Option<Screening>, StoreError>;
+    /// The newest screening.
+    async fn latest_screening(&self, user: Id) -> Result<Option<Screening>, StoreError>;
+
+    // --- plans ---
+    /// Stores a plan with its sessions; earlier active plans of the user end.
+    async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError>;
+    /// A user's plans, newest first, without their sessions.
+    async fn plans(&self, user: Id) -> Result<Vec<PlanSummary>, StoreError>;
+    /// One plan with its sessions.
+    async fn plan(&self, user: Id, id: Id) -> Result<Option<StoredPlan>, StoreError>;
+    /// The user's active plan with its sessions.
+    async fn active_plan(&self, user: Id) -> Result<Option<StoredPlan>, StoreError>;
+    /// Deletes a plan and its sessions (logged sessions stay, unlinked).
+    async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError>;
+    /// One planned session.
+    async fn planned_session(
+        &self,
+        user: Id,
+        id: Id,
+    ) -> Result<Option<PlannedSessionRecord>, StoreError>;
+
+    // --- logged sessions ---
+    /// Logs a session.
+    async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError>;
+    /// A page of sessions, newest first.
+    async fn sessions(&self, user: Id, query: &SessionQuery) -> Result<SessionPage, StoreError>;
+    /// One session.
+    async fn session(&self, user: Id, id: Id) -> Result<Option<LoggedSession>, StoreError>;
+    /// Replaces a session.
+    async fn update_session(
+        &self,
+        user: Id,
+        id: Id,
+        new: &SessionEntry,
+    ) -> Result<Option<LoggedSession>, StoreError>;
+    /// Deletes a session.
+    async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError>;
+    /// The outcomes of the sessions logged against a plan, oldest first.
+    async fn plan_outcomes(&self, user: Id, plan: Id) -> Result<Vec<PlanOutcome>, StoreError>;
+    /// Per-day totals of the sessions between two local dates (inclusive), oldest first.
+    async fn daily_totals(
+        &self,
+        user: Id,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<Vec<DailyTotals>, StoreError>;
+
+    // --- assessments ---
+    /// Records an assessment.
+    async fn add_assessment(&self, user: Id, new: &NewAssessment)
+    -> Result<Assessment, StoreError>;
+    /// A user's assessments, newest first.
+    async fn assessments(&self, user: Id) -> Result<Vec<Assessment>, StoreError>;
+    /// One assessment.
+    async fn assessment(&self, user: Id, id: Id) -> Result<Option<Assessment>, StoreError>;
+    /// Deletes an assessment.
+    async fn delete_assessment(&self, user: Id, id: Id) -> Result<bool, StoreError>;
+
+    // --- export and import ---
+    /// Everything a user owns, in one document.
+    async fn export(&self, user: Id) -> Result<Option<Export>, StoreError>;
+    /// Loads an export into an account that holds no screenings, plans, sessions or
+    /// assessments yet, in one transaction; [`StoreError::NotEmpty`] otherwise.
+    async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError>;
+}
+
+/// Opens the store a URL names and runs its migrations: `sqlite://PATH` (created when missing)
+/// or `postgres://...` / `postgresql://...`.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok(Arc::new(
+            sqlite::SqliteStore::open(std::path::Path::new(path)).await?,
+        ))
+    } else {
+        Err(StoreError::BadUrl {
+            url: url.to_string(),
+        })
+    }
+}

@@ -1,0 +1,41 @@
+//! The PostgreSQL adapter, for several server processes sharing one database.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: sqlx::PgPool,
+    location: String,
+}
+
+impl PgStore {
+    const BACKEND: crate::Backend = crate::Backend::Postgres;
+
+    /// Connects and migrates. Migrations take an advisory lock, so processes starting together
+    /// do not race.
+    pub async fn connect(url: &str) -> Result<Self, crate::StoreError> {
+        let options = PgConnectOptions::from_str(url)?;
+        let location = format!(
+            "postgres://{}@{}:{}/{}",
+            options.get_username(),
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("")
+        );
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool, location })
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+crate::sql::impl_store!(PgStore, sqlx::Postgres);

@@ -1,0 +1,506 @@
+//! What the store keeps, as typed records. Coach value types are used wherever they exist so a
+//! record read back is valid by construction; documents the coach produced for display (a
+//! screening's reasons, a plan's rules) are kept as JSON as they were shown.
+
+use coach::energy::Direction;
+use coach::measure::{BodyMass, Grade, PainScore, Rpe, Speed};
+use coach::plan::{DaysPerWeek, Level, PlannedSession, Setting, Units, Weeks};
+use coach::protocol::Goal;
+use coach::screening::{Clearance, ScreeningAnswers};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A row id. Ids are only ever looked up together with their owner's id.
+pub type Id = i64;
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Someone walking for themselves.
+    Person,
+    /// A physical therapist or coach.
+    Clinician,
+    /// Runs the server.
+    Admin,
+}
+
+impl Role {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Person => "person",
+            Role::Clinician => "clinician",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of `person`, `clinician`, `admin`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("role {0:?} is not known: expected person, clinician or admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, UnknownRole> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "person" => Ok(Role::Person),
+            "clinician" => Ok(Role::Clinician),
+            "admin" => Ok(Role::Admin),
+            _ => Err(UnknownRole(s.to_string())),
+        }
+    }
+}
+
+/// What a person tells about themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Profile {
+    /// Units for display and treadmill steps.
+    pub units: Units,
+    /// Body mass; energy is not estimated without it.
+    #[serde(rename = "body_mass_kg")]
+    pub body_mass: Option<BodyMass>,
+    /// Year of birth, for age-related norms.
+    pub birth_year: Option<i16>,
+}
+
+/// A new account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    /// Lower-cased email address.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// When the account was made.
+    pub created_at: Timestamp,
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Id.
+    pub id: Id,
+    /// Lower-cased email address.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Profile.
+    pub profile: Profile,
+    /// When the account was made.
+    pub created_at: Timestamp,
+}
+
+/// A browser session. Only the hash of the id in the cookie is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSession {
+    /// SHA-256 of the cookie value, hex.
+    pub id_hash: String,
+    /// Owner.
+    pub user_id: Id,
+    /// The token that state-changing browser requests must echo.
+    pub csrf_token: String,
+    /// Start.
+    pub created_at: Timestamp,
+    /// End.
+    pub expires_at: Timestamp,
+}
+
+/// A new personal API token, by hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    /// What the person calls it.
+    pub name: String,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// A personal API token as listed (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// Id.
+    pub id: Id,
+    /// Name.
+    pub name: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// A screening to append.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewScreening {
+    /// When it was taken.
+    pub taken_at: Timestamp,
+    /// The answers.
+    pub answers: ScreeningAnswers,
+    /// The clearance the coach gave.
+    pub clearance: Clearance,
+    /// The coach's full result as shown (reasons, precautions, sources).
+    pub result: serde_json::Value,
+}
+
+/// A stored screening.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Screening {
+    /// Id.
+    pub id: Id,
+    /// The screening.
+    #[serde(flatten)]
+    pub screening: NewScreening,
+}
+
+/// A plan to store: the request that made it and the sessions the coach planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPlan {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Who made it when not the person (a clinician's user id).
+    pub author_id: Option<Id>,
+    /// The screening it was made under.
+    pub screening_id: Option<Id>,
+    /// Catalogue id of the protocol.
+    pub protocol_id: String,
+    /// Goal.
+    pub goal: Goal,
+    /// Setting after precautions.
+    pub setting: Setting,
+    /// Level.
+    pub level: Level,
+    /// First session's date.
+    pub start: Date,
+    /// Sessions a week.
+    pub days_per_week: DaysPerWeek,
+    /// Length.
+    pub weeks: Weeks,
+    /// Units.
+    pub units: Units,
+    /// Clearance it was made under.
+    pub clearance: Clearance,
+    /// The rest of the coach's plan as shown (precautions, rules, adjustments, citation).
+    pub details: serde_json::Value,
+    /// The planned sessions, in order.
+    pub sessions: Vec<PlannedSession>,
+}
+
+/// A stored plan, without its sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    /// Id.
+    pub id: Id,
+    /// Whether it is the person's current plan (a new plan ends the previous one).
+    pub active: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Who made it when not the person.
+    pub author_id: Option<Id>,
+    /// The screening it was made under.
+    pub screening_id: Option<Id>,
+    /// Catalogue id of the protocol.
+    pub protocol_id: String,
+    /// Goal.
+    pub goal: Goal,
+    /// Setting.
+    pub setting: Setting,
+    /// Level.
+    pub level: Level,
+    /// First session's date.
+    pub start: Date,
+    /// Sessions a week.
+    pub days_per_week: DaysPerWeek,
+    /// Length.
+    pub weeks: Weeks,
+    /// Units.
+    pub units: Units,
+    /// Clearance.
+    pub clearance: Clearance,
+    /// Precautions, rules, adjustments, citation.
+    pub details: serde_json::Value,
+}
+
+/// A planned session with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedSessionRecord {
+    /// Id.
+    pub id: Id,
+    /// Its plan.
+    pub plan_id: Id,
+    /// The session.
+    #[serde(flatten)]
+    pub session: PlannedSession,
+}
+
+/// A stored plan with its sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPlan {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: PlanSummary,
+    /// Its sessions, in order.
+    pub sessions: Vec<PlannedSessionRecord>,
+}
+
+/// Where a logged session came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionSource {
+    /// Typed in.
+    #[default]
+    Manual,
+    /// The guided timer.
+    Timer,
+    /// An imported activity file.
+    File,
+    /// Motion sensor data.
+    Sensor,
+}
+
+/// One stretch walked in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoggedBlock {
+    /// Forward or backward.
+    pub direction: Direction,
+    /// Length, seconds.
+    pub seconds: u32,
+    /// Speed, m/s, when known.
+    #[serde(default, rename = "speed_mps", skip_serializing_if = "Option::is_none")]
+    pub speed: Option<Speed>,
+    /// Grade, percent, when known.
+    #[serde(
+        default,
+        rename = "grade_percent",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub grade: Option<Grade>,
+}
+
+/// A session as logged: what was done and how it felt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionEntry {
+    /// Start.
+    pub started_at: Timestamp,
+    /// The walker's UTC offset at the start, seconds (for their local date).
+    pub utc_offset_seconds: i32,
+    /// Where.
+    pub setting: Setting,
+    /// The blocks, in order.
+    pub blocks: Vec<LoggedBlock>,
+    /// Backward seconds (sum of backward blocks).
+    pub backward_seconds: u32,
+    /// All seconds.
+    pub total_seconds: u32,
+    /// Effort, Borg 6-20.
+    pub rpe: Option<Rpe>,
+    /// Pain before, 0-10.
+    pub pain_before: Option<PainScore>,
+    /// Pain after, 0-10.
+    pub pain_after: Option<PainScore>,
+    /// Near-falls.
+    pub near_falls: u8,
+    /// Whether the walker felt safe throughout.
+    pub felt_safe: bool,
+    /// Free text.
+    pub notes: String,
+    /// Origin.
+    pub source: SessionSource,
+    /// The plan it was logged against.
+    pub plan_id: Option<Id>,
+    /// Backward seconds that plan asked for.
+    pub planned_backward_seconds: Option<u32>,
+    /// Energy, kcal; None without a body mass.
+    pub kcal: Option<f64>,
+    /// The coach's energy explanation, or why there is none.
+    pub energy: serde_json::Value,
+}
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedSession {
+    /// Id.
+    pub id: Id,
+    /// When it was logged.
+    pub created_at: Timestamp,
+    /// The walker's local date at the start.
+    pub local_date: Date,
+    /// What was logged.
+    #[serde(flatten)]
+    pub entry: SessionEntry,
+}
+
+/// Where a page of sessions continues: the last item's start and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// Start of the last item, ms since the epoch.
+    pub started_ms: i64,
+    /// Id of the last item.
+    pub id: Id,
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.started_ms, self.id)
+    }
+}
+
+/// A cursor that is not one this server handed out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cursor {0:?} is not valid: pass the `next` value of the previous page unchanged")]
+pub struct BadCursor(pub String);
+
+impl FromStr for Cursor {
+    type Err = BadCursor;
+    fn from_str(s: &str) -> Result<Self, BadCursor> {
+        let bad = || BadCursor(s.to_string());
+        let (ms, id) = s.split_once('.').ok_or_else(bad)?;
+        Ok(Cursor {
+            started_ms: ms.parse().map_err(|_| bad())?,
+            id: id.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// Which sessions to list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionQuery {
+    /// Started at or after.
+    pub from: Option<Timestamp>,
+    /// Started before.
+    pub to: Option<Timestamp>,
+    /// Continue after this cursor.
+    pub after: Option<Cursor>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// A page of sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionPage {
+    /// Newest first.
+    pub items: Vec<LoggedSession>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// What the coach needs from a session logged against a plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanOutcome {
+    /// Backward seconds planned.
+    pub planned_backward_seconds: Option<u32>,
+    /// Backward seconds done.
+    pub backward_seconds: u32,
+    /// Effort.
+    pub rpe: Option<Rpe>,
+    /// Pain before.
+    pub pain_before: Option<PainScore>,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+    /// Near-falls.
+    pub near_falls: u8,
+    /// Felt safe.
+    pub felt_safe: bool,
+}
+
+/// Totals of one local day's sessions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DailyTotals {
+    /// The day.
+    pub date: Date,
+    /// Sessions.
+    pub sessions: u32,
+    /// Backward seconds.
+    pub backward_seconds: u64,
+    /// All seconds.
+    pub total_seconds: u64,
+    /// Sum of kcal over the sessions that have it.
+    pub kcal: f64,
+    /// Sessions with an RPE, and its sum.
+    pub rpe_count: u32,
+    /// See `rpe_count`.
+    pub rpe_sum: u64,
+    /// Sessions with both pain scores, and their sums.
+    pub pain_count: u32,
+    /// See `pain_count`.
+    pub pain_before_sum: u64,
+    /// See `pain_count`.
+    pub pain_after_sum: u64,
+}
+
+/// Kinds of assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentKind {
+    /// 3-metre backward walk test, seconds.
+    ThreeMbwt,
+    /// Single-leg stance, seconds.
+    SingleLegStance,
+    /// Pain on the 0-10 scale before and after.
+    PainChange,
+}
+
+/// An assessment to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAssessment {
+    /// When it was taken.
+    pub taken_at: Timestamp,
+    /// Kind.
+    pub kind: AssessmentKind,
+    /// The headline value (seconds, or pain after).
+    pub value: f64,
+    /// What was entered.
+    pub inputs: serde_json::Value,
+    /// The coach's interpretation as shown.
+    pub result: serde_json::Value,
+}
+
+/// A stored assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Id.
+    pub id: Id,
+    /// The assessment.
+    #[serde(flatten)]
+    pub assessment: NewAssessment,
+}
+
+/// Name of the export format, checked on import.
+pub const EXPORT_FORMAT: &str = "retrostride-export";
+/// Version of the export format.
+pub const EXPORT_VERSION: u32 = 1;
+
+/// Everything one person owns, as one document that [`crate::Store::import`] takes back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    /// Always [`EXPORT_VERSION`].
+    pub version: u32,
+    /// When it was made.
+    pub exported_at: Timestamp,
+    /// The account's email.
+    pub email: String,
+    /// Profile.
+    pub profile: Profile,
+    /// Screenings, oldest first.
+    pub screenings: Vec<Screening>,
+    /// Plans with sessions, oldest first.
+    pub plans: Vec<StoredPlan>,
+    /// Logged sessions, oldest first.
+    pub sessions: Vec<LoggedSession>,
+    /// Assessments, oldest first.
+    pub assessments: Vec<Assessment>,
+}

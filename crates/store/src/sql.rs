@@ -1,0 +1,1025 @@
+//! The SQL both adapters share. SQLite and PostgreSQL accept the same statements here (numbered
+//! `$n` parameters, `RETURNING`, `CAST(... AS BIGINT)`), so the [`Store`](crate::Store)
+//! implementation is written once, as a macro expanded for each backend's concrete types: sqlx
+//! queries are generic only through a long list of trait bounds, and a macro keeps the two
+//! adapters identical by construction. Backend-specific work (connecting, pragmas, migrations,
+//! backups) stays in `sqlite.rs` and `postgres.rs`.
+
+use crate::StoreError;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Milliseconds since the epoch, as stored.
+pub(crate) fn ms(at: Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+pub(crate) fn timestamp(what: &'static str, ms: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_millisecond(ms).map_err(|e| corrupt(what, e))
+}
+
+pub(crate) fn corrupt(what: &'static str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        detail: detail.to_string(),
+    }
+}
+
+/// A unit enum's serde name ("treadmill", "knee"), the form stored in text columns.
+pub(crate) fn name<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Err(corrupt("enum name", other)),
+        Err(e) => Err(corrupt("enum name", e)),
+    }
+}
+
+pub(crate) fn from_name<T: DeserializeOwned>(
+    what: &'static str,
+    stored: String,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(stored)).map_err(|e| corrupt(what, e))
+}
+
+pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt("document", e))
+}
+
+pub(crate) fn from_json<T: DeserializeOwned>(
+    what: &'static str,
+    stored: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(stored).map_err(|e| corrupt(what, e))
+}
+
+pub(crate) fn date(what: &'static str, stored: &str) -> Result<Date, StoreError> {
+    stored.parse().map_err(|e| corrupt(what, e))
+}
+
+pub(crate) fn small<T: TryFrom<i64>>(what: &'static str, stored: i64) -> Result<T, StoreError> {
+    T::try_from(stored).map_err(|_| corrupt(what, stored))
+}
+
+/// Maps a unique-constraint failure to [`StoreError::Conflict`].
+pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
+        _ => StoreError::Database(e),
+    }
+}
+
+/// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
+/// `pool: sqlx::Pool<$db>` field and `backend`/`location` methods of its own.
+macro_rules! impl_store {
+    ($store:ty, $db:ty) => {
+        use crate::records::*;
+        use crate::sql::{
+            conflict, corrupt, date, from_json, from_name, json, ms, name, small, timestamp,
+        };
+        use crate::{Backend, Store, StoreError};
+        use async_trait::async_trait;
+        use sqlx::Row;
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        const USER_COLUMNS: &str =
+            "id, email, password_hash, role, units, body_mass_kg, birth_year, created_ms";
+        const PLAN_COLUMNS: &str = "id, active, created_ms, author_id, screening_id, protocol_id, goal, setting, level, start_date, days_per_week, weeks, units, clearance, details";
+        const SESSION_COLUMNS: &str = "id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy";
+        const SCREENING_COLUMNS: &str = "id, taken_ms, clearance, answers, result";
+        const ASSESSMENT_COLUMNS: &str = "id, taken_ms, kind, value, inputs, result";
+
+        fn user_row(row: &DbRow) -> Result<User, StoreError> {
+            let role: String = row.try_get("role")?;
+            let body_mass = row
+                .try_get::<Option<f64>, _>("body_mass_kg")?
+                .map(coach::measure::BodyMass::from_kg)
+                .transpose()
+                .map_err(|e| corrupt("body mass", e))?;
+            let birth_year = row
+                .try_get::<Option<i64>, _>("birth_year")?
+                .map(|y| small("birth year", y))
+                .transpose()?;
+            Ok(User {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                password_hash: row.try_get("password_hash")?,
+                role: role.parse().map_err(|e| corrupt("role", e))?,
+                profile: Profile {
+                    units: from_name("units", row.try_get("units")?)?,
+                    body_mass,
+                    birth_year,
+                },
+                created_at: timestamp("account creation time", row.try_get("created_ms")?)?,
+            })
+        }
+
+        fn screening_row(row: &DbRow) -> Result<Screening, StoreError> {
+            Ok(Screening {
+                id: row.try_get("id")?,
+                screening: NewScreening {
+                    taken_at: timestamp("screening time", row.try_get("taken_ms")?)?,
+                    clearance: from_name("clearance", row.try_get("clearance")?)?,
+                    answers: from_json("screening answers", row.try_get("answers")?)?,
+                    result: from_json("screening result", row.try_get("result")?)?,
+                },
+            })
+        }
+
+        fn plan_row(row: &DbRow) -> Result<PlanSummary, StoreError> {
+            Ok(PlanSummary {
+                id: row.try_get("id")?,
+                active: row.try_get("active")?,
+                created_at: timestamp("plan creation time", row.try_get("created_ms")?)?,
+                author_id: row.try_get("author_id")?,
+                screening_id: row.try_get("screening_id")?,
+                protocol_id: row.try_get("protocol_id")?,
+                goal: from_name("goal", row.try_get("goal")?)?,
+                setting: from_name("setting", row.try_get("setting")?)?,
+                level: from_name("level", row.try_get("level")?)?,
+                start: date("plan start", row.try_get("start_date")?)?,
+                days_per_week: coach::plan::DaysPerWeek::new(small(
+                    "days per week",
+                    row.try_get("days_per_week")?,
+                )?)
+                .map_err(|e| corrupt("days per week", e))?,
+                weeks: coach::plan::Weeks::new(small("weeks", row.try_get("weeks")?)?)
+                    .map_err(|e| corrupt("weeks", e))?,
+                units: from_name("units", row.try_get("units")?)?,
+                clearance: from_name("clearance", row.try_get("clearance")?)?,
+                details: from_json("plan details", row.try_get("details")?)?,
+            })
+        }
+
+        fn planned_row(row: &DbRow) -> Result<PlannedSessionRecord, StoreError> {
+            Ok(PlannedSessionRecord {
+                id: row.try_get("id")?,
+                plan_id: row.try_get("plan_id")?,
+                session: coach::plan::PlannedSession {
+                    number: small("session number", row.try_get("number")?)?,
+                    week: small("session week", row.try_get("week")?)?,
+                    date: date("session date", row.try_get("session_date")?)?,
+                    blocks: from_json("planned blocks", row.try_get("blocks")?)?,
+                    backward_seconds: small(
+                        "planned backward seconds",
+                        row.try_get("backward_seconds")?,
+                    )?,
+                    total_seconds: small("planned seconds", row.try_get("total_seconds")?)?,
+                    notes: from_json("planned notes", row.try_get("notes")?)?,
+                },
+            })
+        }
+
+        fn scale<T: TryFrom<u8>>(
+            what: &'static str,
+            stored: Option<i64>,
+        ) -> Result<Option<T>, StoreError> {
+            stored
+                .map(|v| {
+                    let byte: u8 = small(what, v)?;
+                    T::try_from(byte).map_err(|_| corrupt(what, v))
+                })
+                .transpose()
+        }
+
+        fn session_row(row: &DbRow) -> Result<LoggedSession, StoreError> {
+            let planned: Option<i64> = row.try_get("planned_backward_seconds")?;
+            Ok(LoggedSession {
+                id: row.try_get("id")?,
+                created_at: timestamp("logging time", row.try_get("created_ms")?)?,
+                local_date: date("local date", row.try_get("local_date")?)?,
+                entry: SessionEntry {
+                    started_at: timestamp("session start", row.try_get("started_ms")?)?,
+                    utc_offset_seconds: small("UTC offset", row.try_get("utc_offset_seconds")?)?,
+                    setting: from_name("setting", row.try_get("setting")?)?,
+                    blocks: from_json("logged blocks", row.try_get("blocks")?)?,
+                    backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
+                    total_seconds: small("seconds", row.try_get("total_seconds")?)?,
+                    rpe: scale("RPE", row.try_get("rpe")?)?,
+                    pain_before: scale("pain before", row.try_get("pain_before")?)?,
+                    pain_after: scale("pain after", row.try_get("pain_after")?)?,
+                    near_falls: small("near-falls", row.try_get("near_falls")?)?,
+                    felt_safe: row.try_get("felt_safe")?,
+                    notes: row.try_get("notes")?,
+                    source: from_name("source", row.try_get("source")?)?,
+                    plan_id: row.try_get("plan_id")?,
+                    planned_backward_seconds: planned
+                        .map(|p| small("planned backward seconds", p))
+                        .transpose()?,
+                    kcal: row.try_get("kcal")?,
+                    energy: from_json("energy", row.try_get("energy")?)?,
+                },
+            })
+        }
+
+        fn assessment_row(row: &DbRow) -> Result<Assessment, StoreError> {
+            Ok(Assessment {
+                id: row.try_get("id")?,
+                assessment: NewAssessment {
+                    taken_at: timestamp("assessment time", row.try_get("taken_ms")?)?,
+                    kind: from_name("assessment kind", row.try_get("kind")?)?,
+                    value: row.try_get("value")?,
+                    inputs: from_json("assessment inputs", row.try_get("inputs")?)?,
+                    result: from_json("assessment result", row.try_get("result")?)?,
+                },
+            })
+        }
+
+        fn local_date(entry: &SessionEntry) -> Result<jiff::civil::Date, StoreError> {
+            let offset = jiff::tz::Offset::from_seconds(entry.utc_offset_seconds)
+                .map_err(|e| corrupt("UTC offset", e))?;
+            Ok(offset.to_datetime(entry.started_at).date())
+        }
+
+        fn opt_u8<T: Into<u8>>(value: Option<T>) -> Option<i64> {
+            value.map(|v| i64::from(v.into()))
+        }
+
+        async fn insert_session<'c, E>(
+            executor: E,
+            user: Id,
+            created_ms: i64,
+            entry: &SessionEntry,
+        ) -> Result<LoggedSession, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            let row = sqlx::query(&format!(
+                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING {SESSION_COLUMNS}"
+            ))
+            .bind(user)
+            .bind(created_ms)
+            .bind(ms(entry.started_at))
+            .bind(i64::from(entry.utc_offset_seconds))
+            .bind(local_date(entry)?.to_string())
+            .bind(name(&entry.setting)?)
+            .bind(json(&entry.blocks)?)
+            .bind(i64::from(entry.backward_seconds))
+            .bind(i64::from(entry.total_seconds))
+            .bind(opt_u8(entry.rpe))
+            .bind(opt_u8(entry.pain_before))
+            .bind(opt_u8(entry.pain_after))
+            .bind(i64::from(entry.near_falls))
+            .bind(entry.felt_safe)
+            .bind(&entry.notes)
+            .bind(name(&entry.source)?)
+            .bind(entry.plan_id)
+            .bind(entry.planned_backward_seconds.map(i64::from))
+            .bind(entry.kcal)
+            .bind(json(&entry.energy)?)
+            .fetch_one(executor)
+            .await?;
+            session_row(&row)
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                Self::BACKEND
+            }
+
+            fn location(&self) -> String {
+                self.location.clone()
+            }
+
+            async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO users (email, password_hash, role, units, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
+                ))
+                .bind(new.email.to_lowercase())
+                .bind(&new.password_hash)
+                .bind(new.role.as_str())
+                .bind(name(&coach::plan::Units::default())?)
+                .bind(ms(new.created_at))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict("an account with this email"))?;
+                user_row(&row)
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+                sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+                    .bind(email.to_lowercase())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(user_row)
+                    .transpose()
+            }
+
+            async fn user(&self, id: Id) -> Result<Option<User>, StoreError> {
+                sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(user_row)
+                    .transpose()
+            }
+
+            async fn users(&self) -> Result<Vec<User>, StoreError> {
+                sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(user_row)
+                    .collect()
+            }
+
+            async fn update_profile(
+                &self,
+                id: Id,
+                profile: &Profile,
+            ) -> Result<Option<User>, StoreError> {
+                sqlx::query(&format!(
+                    "UPDATE users SET units = $2, body_mass_kg = $3, birth_year = $4 WHERE id = $1 RETURNING {USER_COLUMNS}"
+                ))
+                .bind(id)
+                .bind(name(&profile.units)?)
+                .bind(profile.body_mass.map(|m| m.kg()))
+                .bind(profile.birth_year.map(i64::from))
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(user_row)
+                .transpose()
+            }
+
+            async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError> {
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_role(&self, id: Id, role: Role) -> Result<(), StoreError> {
+                sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(role.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_user(&self, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM users WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&session.id_hash)
+                    .bind(session.user_id)
+                    .bind(&session.csrf_token)
+                    .bind(ms(session.created_at))
+                    .bind(ms(session.expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(conflict("a session with this id"))?;
+                Ok(())
+            }
+
+            async fn web_session(
+                &self,
+                id_hash: &str,
+                now: jiff::Timestamp,
+            ) -> Result<Option<(WebSession, User)>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT s.id_hash, s.csrf_token, s.created_ms AS session_created_ms, s.expires_ms, \
+                     u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                     FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_ms > $2",
+                )
+                .bind(id_hash)
+                .bind(ms(now))
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let user = user_row(&row)?;
+                let session = WebSession {
+                    id_hash: row.try_get("id_hash")?,
+                    user_id: user.id,
+                    csrf_token: row.try_get("csrf_token")?,
+                    created_at: timestamp("session start", row.try_get("session_created_ms")?)?,
+                    expires_at: timestamp("session end", row.try_get("expires_ms")?)?,
+                };
+                Ok(Some((session, user)))
+            }
+
+            async fn delete_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_other_web_sessions(
+                &self,
+                user: Id,
+                keep_id_hash: Option<&str>,
+            ) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND id_hash <> $2")
+                    .bind(user)
+                    .bind(keep_id_hash.unwrap_or(""))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError> {
+                let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_ms) VALUES ($1, $2, $3, $4) RETURNING id")
+                    .bind(user)
+                    .bind(&token.name)
+                    .bind(&token.token_hash)
+                    .bind(ms(token.created_at))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(conflict("this token"))?;
+                Ok(ApiToken {
+                    id: row.try_get("id")?,
+                    name: token.name.clone(),
+                    created_at: token.created_at,
+                })
+            }
+
+            async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+                sqlx::query(
+                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(user_row)
+                .transpose()
+            }
+
+            async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
+                let rows = sqlx::query("SELECT id, name, created_ms FROM api_tokens WHERE user_id = $1 ORDER BY id")
+                    .bind(user)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(ApiToken {
+                            id: row.try_get("id")?,
+                            name: row.try_get("name")?,
+                            created_at: timestamp("token creation time", row.try_get("created_ms")?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn delete_token(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+                    .bind(user)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING {SCREENING_COLUMNS}"
+                ))
+                .bind(user)
+                .bind(ms(new.taken_at))
+                .bind(name(&new.clearance)?)
+                .bind(json(&new.answers)?)
+                .bind(json(&new.result)?)
+                .fetch_one(&self.pool)
+                .await?;
+                screening_row(&row)
+            }
+
+            async fn screenings(&self, user: Id) -> Result<Vec<Screening>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {SCREENING_COLUMNS} FROM screenings WHERE user_id = $1 ORDER BY taken_ms DESC, id DESC"
+                ))
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(screening_row)
+                .collect()
+            }
+
+            async fn screening(&self, user: Id, id: Id) -> Result<Option<Screening>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {SCREENING_COLUMNS} FROM screenings WHERE user_id = $1 AND id = $2"
+                ))
+                .bind(user)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(screening_row)
+                .transpose()
+            }
+
+            async fn latest_screening(&self, user: Id) -> Result<Option<Screening>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {SCREENING_COLUMNS} FROM screenings WHERE user_id = $1 ORDER BY taken_ms DESC, id DESC LIMIT 1"
+                ))
+                .bind(user)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(screening_row)
+                .transpose()
+            }
+
+            async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
+                    .bind(user)
+                    .bind(false)
+                    .bind(true)
+                    .execute(&mut *tx)
+                    .await?;
+                let plan_id = insert_plan(&mut tx, user, new, true).await?;
+                tx.commit().await?;
+                self.plan(user, plan_id)
+                    .await?
+                    .ok_or_else(|| corrupt("plan", "missing right after it was stored"))
+            }
+
+            async fn plans(&self, user: Id) -> Result<Vec<PlanSummary>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {PLAN_COLUMNS} FROM plans WHERE user_id = $1 ORDER BY created_ms DESC, id DESC"
+                ))
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(plan_row)
+                .collect()
+            }
+
+            async fn plan(&self, user: Id, id: Id) -> Result<Option<StoredPlan>, StoreError> {
+                let row = sqlx::query(&format!(
+                    "SELECT {PLAN_COLUMNS} FROM plans WHERE user_id = $1 AND id = $2"
+                ))
+                .bind(user)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some(self.with_sessions(plan_row(&row)?).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn active_plan(&self, user: Id) -> Result<Option<StoredPlan>, StoreError> {
+                let row = sqlx::query(&format!(
+                    "SELECT {PLAN_COLUMNS} FROM plans WHERE user_id = $1 AND active = $2 ORDER BY id DESC LIMIT 1"
+                ))
+                .bind(user)
+                .bind(true)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some(self.with_sessions(plan_row(&row)?).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM plans WHERE user_id = $1 AND id = $2")
+                    .bind(user)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn planned_session(
+                &self,
+                user: Id,
+                id: Id,
+            ) -> Result<Option<PlannedSessionRecord>, StoreError> {
+                sqlx::query(
+                    "SELECT ps.id, ps.plan_id, ps.number, ps.week, ps.session_date, ps.backward_seconds, ps.total_seconds, ps.blocks, ps.notes \
+                     FROM planned_sessions ps JOIN plans p ON p.id = ps.plan_id WHERE p.user_id = $1 AND ps.id = $2",
+                )
+                .bind(user)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(planned_row)
+                .transpose()
+            }
+
+            async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError> {
+                insert_session(&self.pool, user, ms(jiff::Timestamp::now()), new).await
+            }
+
+            async fn sessions(
+                &self,
+                user: Id,
+                query: &SessionQuery,
+            ) -> Result<SessionPage, StoreError> {
+                // One statement for every combination: absent bounds become the widest values.
+                let (after_ms, after_id) = query
+                    .after
+                    .map_or((i64::MAX, i64::MAX), |c| (c.started_ms, c.id));
+                let limit = i64::from(query.limit.max(1));
+                let rows = sqlx::query(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM logged_sessions WHERE user_id = $1 \
+                     AND started_ms >= $2 AND started_ms < $3 \
+                     AND (started_ms < $4 OR (started_ms = $4 AND id < $5)) \
+                     ORDER BY started_ms DESC, id DESC LIMIT $6"
+                ))
+                .bind(user)
+                .bind(query.from.map_or(i64::MIN, ms))
+                .bind(query.to.map_or(i64::MAX, ms))
+                .bind(after_ms)
+                .bind(after_id)
+                .bind(limit + 1)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut items = rows.iter().map(session_row).collect::<Result<Vec<_>, _>>()?;
+                let next = if items.len() as i64 > limit {
+                    items.truncate(limit as usize);
+                    items.last().map(|s| Cursor {
+                        started_ms: ms(s.entry.started_at),
+                        id: s.id,
+                    })
+                } else {
+                    None
+                };
+                Ok(SessionPage { items, next })
+            }
+
+            async fn session(&self, user: Id, id: Id) -> Result<Option<LoggedSession>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM logged_sessions WHERE user_id = $1 AND id = $2"
+                ))
+                .bind(user)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(session_row)
+                .transpose()
+            }
+
+            async fn update_session(
+                &self,
+                user: Id,
+                id: Id,
+                entry: &SessionEntry,
+            ) -> Result<Option<LoggedSession>, StoreError> {
+                sqlx::query(&format!(
+                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20 \
+                     WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
+                ))
+                .bind(user)
+                .bind(id)
+                .bind(ms(entry.started_at))
+                .bind(i64::from(entry.utc_offset_seconds))
+                .bind(local_date(entry)?.to_string())
+                .bind(name(&entry.setting)?)
+                .bind(json(&entry.blocks)?)
+                .bind(i64::from(entry.backward_seconds))
+                .bind(i64::from(entry.total_seconds))
+                .bind(opt_u8(entry.rpe))
+                .bind(opt_u8(entry.pain_before))
+                .bind(opt_u8(entry.pain_after))
+                .bind(i64::from(entry.near_falls))
+                .bind(entry.felt_safe)
+                .bind(&entry.notes)
+                .bind(name(&entry.source)?)
+                .bind(entry.plan_id)
+                .bind(entry.planned_backward_seconds.map(i64::from))
+                .bind(entry.kcal)
+                .bind(json(&entry.energy)?)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(session_row)
+                .transpose()
+            }
+
+            async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM logged_sessions WHERE user_id = $1 AND id = $2")
+                    .bind(user)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn plan_outcomes(&self, user: Id, plan: Id) -> Result<Vec<PlanOutcome>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT planned_backward_seconds, backward_seconds, rpe, pain_before, pain_after, near_falls, felt_safe \
+                     FROM logged_sessions WHERE user_id = $1 AND plan_id = $2 ORDER BY started_ms, id",
+                )
+                .bind(user)
+                .bind(plan)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let planned: Option<i64> = row.try_get("planned_backward_seconds")?;
+                        Ok(PlanOutcome {
+                            planned_backward_seconds: planned
+                                .map(|p| small("planned backward seconds", p))
+                                .transpose()?,
+                            backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
+                            rpe: scale("RPE", row.try_get("rpe")?)?,
+                            pain_before: scale("pain before", row.try_get("pain_before")?)?,
+                            pain_after: scale("pain after", row.try_get("pain_after")?)?,
+                            near_falls: small("near-falls", row.try_get("near_falls")?)?,
+                            felt_safe: row.try_get("felt_safe")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn daily_totals(
+                &self,
+                user: Id,
+                from: jiff::civil::Date,
+                to: jiff::civil::Date,
+            ) -> Result<Vec<DailyTotals>, StoreError> {
+                // CASTs keep PostgreSQL's SUM of BIGINT (NUMERIC) in BIGINT, as SQLite has it.
+                let rows = sqlx::query(
+                    "SELECT local_date, CAST(COUNT(*) AS BIGINT) AS sessions, \
+                     CAST(SUM(backward_seconds) AS BIGINT) AS backward_seconds, \
+                     CAST(SUM(total_seconds) AS BIGINT) AS total_seconds, \
+                     CAST(COALESCE(SUM(kcal), 0) AS DOUBLE PRECISION) AS kcal, \
+                     CAST(COUNT(rpe) AS BIGINT) AS rpe_count, CAST(COALESCE(SUM(rpe), 0) AS BIGINT) AS rpe_sum, \
+                     CAST(SUM(CASE WHEN pain_before IS NOT NULL AND pain_after IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS pain_count, \
+                     CAST(COALESCE(SUM(CASE WHEN pain_after IS NOT NULL THEN pain_before END), 0) AS BIGINT) AS pain_before_sum, \
+                     CAST(COALESCE(SUM(CASE WHEN pain_before IS NOT NULL THEN pain_after END), 0) AS BIGINT) AS pain_after_sum \
+                     FROM logged_sessions WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3 \
+                     GROUP BY local_date ORDER BY local_date",
+                )
+                .bind(user)
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(DailyTotals {
+                            date: date("local date", row.try_get("local_date")?)?,
+                            sessions: small("session count", row.try_get("sessions")?)?,
+                            backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
+                            total_seconds: small("seconds", row.try_get("total_seconds")?)?,
+                            kcal: row.try_get("kcal")?,
+                            rpe_count: small("RPE count", row.try_get("rpe_count")?)?,
+                            rpe_sum: small("RPE sum", row.try_get("rpe_sum")?)?,
+                            pain_count: small("pain count", row.try_get("pain_count")?)?,
+                            pain_before_sum: small("pain sum", row.try_get("pain_before_sum")?)?,
+                            pain_after_sum: small("pain sum", row.try_get("pain_after_sum")?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn add_assessment(
+                &self,
+                user: Id,
+                new: &NewAssessment,
+            ) -> Result<Assessment, StoreError> {
+                insert_assessment(&self.pool, user, new).await
+            }
+
+            async fn assessments(&self, user: Id) -> Result<Vec<Assessment>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE user_id = $1 ORDER BY taken_ms DESC, id DESC"
+                ))
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(assessment_row)
+                .collect()
+            }
+
+            async fn assessment(&self, user: Id, id: Id) -> Result<Option<Assessment>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE user_id = $1 AND id = $2"
+                ))
+                .bind(user)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(assessment_row)
+                .transpose()
+            }
+
+            async fn delete_assessment(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM assessments WHERE user_id = $1 AND id = $2")
+                    .bind(user)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn export(&self, user: Id) -> Result<Option<Export>, StoreError> {
+                let Some(account) = self.user(user).await? else {
+                    return Ok(None);
+                };
+                let mut screenings = self.screenings(user).await?;
+                screenings.reverse();
+                let mut plans = Vec::new();
+                for summary in self.plans(user).await?.into_iter().rev() {
+                    plans.push(self.with_sessions(summary).await?);
+                }
+                let mut sessions = sqlx::query(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM logged_sessions WHERE user_id = $1 ORDER BY started_ms, id"
+                ))
+                .bind(user)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(session_row)
+                .collect::<Result<Vec<_>, _>>()?;
+                sessions.shrink_to_fit();
+                let mut assessments = self.assessments(user).await?;
+                assessments.reverse();
+                Ok(Some(Export {
+                    format: EXPORT_FORMAT.to_string(),
+                    version: EXPORT_VERSION,
+                    exported_at: jiff::Timestamp::now(),
+                    email: account.email,
+                    profile: account.profile,
+                    screenings,
+                    plans,
+                    sessions,
+                    assessments,
+                }))
+            }
+
+            async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let held: i64 = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM screenings WHERE user_id = $1) + (SELECT COUNT(*) FROM plans WHERE user_id = $1) \
+                     + (SELECT COUNT(*) FROM logged_sessions WHERE user_id = $1) + (SELECT COUNT(*) FROM assessments WHERE user_id = $1) AS held",
+                )
+                .bind(user)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("held")?;
+                if held > 0 {
+                    return Err(StoreError::NotEmpty);
+                }
+                sqlx::query("UPDATE users SET units = $2, body_mass_kg = $3, birth_year = $4 WHERE id = $1")
+                    .bind(user)
+                    .bind(name(&export.profile.units)?)
+                    .bind(export.profile.body_mass.map(|m| m.kg()))
+                    .bind(export.profile.birth_year.map(i64::from))
+                    .execute(&mut *tx)
+                    .await?;
+                // Ids are new in this database: map the document's ids to the new ones.
+                let mut screening_ids = std::collections::HashMap::new();
+                for s in &export.screenings {
+                    let row = sqlx::query("INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                        .bind(user)
+                        .bind(ms(s.screening.taken_at))
+                        .bind(name(&s.screening.clearance)?)
+                        .bind(json(&s.screening.answers)?)
+                        .bind(json(&s.screening.result)?)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    screening_ids.insert(s.id, row.try_get::<Id, _>("id")?);
+                }
+                let mut plan_ids = std::collections::HashMap::new();
+                for p in &export.plans {
+                    let new = NewPlan {
+                        created_at: p.plan.created_at,
+                        // The author's account is not part of the document.
+                        author_id: None,
+                        screening_id: p.plan.screening_id.and_then(|id| screening_ids.get(&id).copied()),
+                        protocol_id: p.plan.protocol_id.clone(),
+                        goal: p.plan.goal,
+                        setting: p.plan.setting,
+                        level: p.plan.level,
+                        start: p.plan.start,
+                        days_per_week: p.plan.days_per_week,
+                        weeks: p.plan.weeks,
+                        units: p.plan.units,
+                        clearance: p.plan.clearance,
+                        details: p.plan.details.clone(),
+                        sessions: p.sessions.iter().map(|s| s.session.clone()).collect(),
+                    };
+                    let id = insert_plan(&mut tx, user, &new, p.plan.active).await?;
+                    plan_ids.insert(p.plan.id, id);
+                }
+                for s in &export.sessions {
+                    let mut entry = s.entry.clone();
+                    entry.plan_id = entry.plan_id.and_then(|id| plan_ids.get(&id).copied());
+                    insert_session(&mut *tx, user, ms(s.created_at), &entry).await?;
+                }
+                for a in &export.assessments {
+                    insert_assessment(&mut *tx, user, &a.assessment).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        async fn insert_assessment<'c, E>(
+            executor: E,
+            user: Id,
+            new: &NewAssessment,
+        ) -> Result<Assessment, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            let row = sqlx::query(&format!(
+                "INSERT INTO assessments (user_id, taken_ms, kind, value, inputs, result) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {ASSESSMENT_COLUMNS}"
+            ))
+            .bind(user)
+            .bind(ms(new.taken_at))
+            .bind(name(&new.kind)?)
+            .bind(new.value)
+            .bind(json(&new.inputs)?)
+            .bind(json(&new.result)?)
+            .fetch_one(executor)
+            .await?;
+            assessment_row(&row)
+        }
+
+        async fn insert_plan(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            user: Id,
+            new: &NewPlan,
+            active: bool,
+        ) -> Result<Id, StoreError> {
+            let row = sqlx::query(
+                "INSERT INTO plans (user_id, author_id, screening_id, active, created_ms, protocol_id, goal, setting, level, start_date, days_per_week, weeks, units, clearance, details) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            )
+            .bind(user)
+            .bind(new.author_id)
+            .bind(new.screening_id)
+            .bind(active)
+            .bind(ms(new.created_at))
+            .bind(&new.protocol_id)
+            .bind(name(&new.goal)?)
+            .bind(name(&new.setting)?)
+            .bind(name(&new.level)?)
+            .bind(new.start.to_string())
+            .bind(i64::from(new.days_per_week.get()))
+            .bind(i64::from(new.weeks.get()))
+            .bind(name(&new.units)?)
+            .bind(name(&new.clearance)?)
+            .bind(json(&new.details)?)
+            .fetch_one(&mut **tx)
+            .await?;
+            let plan_id: Id = row.try_get("id")?;
+            for s in &new.sessions {
+                sqlx::query(
+                    "INSERT INTO planned_sessions (plan_id, number, week, session_date, backward_seconds, total_seconds, blocks, notes) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(plan_id)
+                .bind(i64::from(s.number))
+                .bind(i64::from(s.week))
+                .bind(s.date.to_string())
+                .bind(i64::from(s.backward_seconds))
+                .bind(i64::from(s.total_seconds))
+                .bind(json(&s.blocks)?)
+                .bind(json(&s.notes)?)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(plan_id)
+        }
+
+        impl $store {
+            async fn with_sessions(&self, plan: PlanSummary) -> Result<StoredPlan, StoreError> {
+                let sessions = sqlx::query(
+                    "SELECT id, plan_id, number, week, session_date, backward_seconds, total_seconds, blocks, notes \
+                     FROM planned_sessions WHERE plan_id = $1 ORDER BY number",
+                )
+                .bind(plan.id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(planned_row)
+                .collect::<Result<Vec<_>, _>>()?;
+                Ok(StoredPlan { plan, sessions })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,368 @@
+//! Sign-up, sign-in, sign-out, passwords, account deletion and personal API tokens.
+
+use crate::AppState;
+use crate::api::parse_id;
+use crate::auth::{self, Caller, Credential};
+use crate::problem::{ApiError, ApiJson, FieldError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use store::{NewToken, NewUser, Role, WebSession};
+use utoipa::ToSchema;
+
+/// Longest accepted email address (RFC 5321's path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+/// Longest token name.
+const MAX_TOKEN_NAME_CHARS: usize = 100;
+
+/// Credentials for a new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignUp {
+    /// Email address (compared without regard to case).
+    email: String,
+    /// At least 10 characters.
+    password: String,
+}
+
+/// An account as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AccountCreated {
+    id: store::Id,
+    email: String,
+    role: String,
+}
+
+/// Checks an email's shape: something@something.something, no spaces.
+pub fn check_email(email: &str) -> Result<String, FieldError> {
+    let email = email.trim().to_lowercase();
+    let shaped = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if shaped {
+        Ok(email)
+    } else {
+        Err(FieldError {
+            field: "email".into(),
+            message: format!(
+                "{email:?} is not an email address: expected name@example.org, at most {MAX_EMAIL_CHARS} characters"
+            ),
+        })
+    }
+}
+
+/// Creates an account with the person role.
+#[utoipa::path(post, path = "/api/v1/accounts", request_body = SignUp,
+    responses((status = 201, body = AccountCreated), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub(crate) async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignUp>,
+) -> Result<(StatusCode, Json<AccountCreated>), ApiError> {
+    let mut errors = Vec::new();
+    let email = check_email(&body.email).map_err(|e| errors.push(e)).ok();
+    if let Err(message) = auth::check_password_rules(&body.password) {
+        errors.push(FieldError {
+            field: "password".into(),
+            message,
+        });
+    }
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let user = create_account(&state, email, body.password, Role::Person).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AccountCreated {
+            id: user.id,
+            email: user.email,
+            role: user.role.as_str().into(),
+        }),
+    ))
+}
+
+/// Creates an account (also used by `retrostride user add`).
+pub async fn create_account(
+    state: &AppState,
+    email: String,
+    password: String,
+    role: Role,
+) -> Result<store::User, ApiError> {
+    let password_hash = auth::hash_password(password).await?;
+    Ok(state
+        .store
+        .create_user(&NewUser {
+            email,
+            password_hash,
+            role,
+            created_at: jiff::Timestamp::now(),
+        })
+        .await?)
+}
+
+/// Credentials to sign in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignIn {
+    email: String,
+    password: String,
+}
+
+/// A new browser session.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignedIn {
+    id: store::Id,
+    email: String,
+    role: String,
+    /// Echo this in the X-CSRF-Token header of every POST, PUT and DELETE.
+    csrf_token: String,
+    #[schema(value_type = String)]
+    expires_at: jiff::Timestamp,
+}
+
+/// Signs in: sets an HttpOnly session cookie and returns the CSRF token for it.
+#[utoipa::path(post, path = "/api/v1/session", request_body = SignIn,
+    responses((status = 200, body = SignedIn), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Response, ApiError> {
+    let user = auth::check_credentials(&state, &body.email, &body.password).await?;
+    let cookie_value = auth::random_hex();
+    let now = jiff::Timestamp::now();
+    let days = state.config.session_days;
+    let expires_at = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * days))
+        .map_err(ApiError::internal)?;
+    let session = WebSession {
+        id_hash: auth::digest(&cookie_value),
+        user_id: user.id,
+        csrf_token: auth::random_hex(),
+        created_at: now,
+        expires_at,
+    };
+    state.store.create_web_session(&session).await?;
+    let set_cookie = auth::session_set_cookie(cookie_value, days, auth::over_tls(&headers));
+    let mut response = Json(SignedIn {
+        id: user.id,
+        email: user.email,
+        role: user.role.as_str().into(),
+        csrf_token: session.csrf_token,
+        expires_at,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&set_cookie).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+/// Signs out of this browser session.
+#[utoipa::path(delete, path = "/api/v1/session", responses((status = 204), (status = 401, body = Problem)))]
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    if let Credential::Browser(session) = &caller.credential {
+        state.store.delete_web_session(&session.id_hash).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::session_clear_cookie(auth::over_tls(&headers)))
+            .map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the password and ends every other browser session.
+#[utoipa::path(post, path = "/api/v1/account/password", request_body = PasswordChange,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    if let Err(message) = auth::check_password_rules(&body.new_password) {
+        return Err(ApiError::field("new_password", message));
+    }
+    let ok =
+        auth::verify_password(body.current_password, caller.user.password_hash.clone()).await?;
+    if !ok {
+        return Err(ApiError::unauthorized("the current password is wrong"));
+    }
+    let hash = auth::hash_password(body.new_password).await?;
+    state.store.set_password_hash(caller.id(), &hash).await?;
+    let keep = match &caller.credential {
+        Credential::Browser(s) => Some(s.id_hash.as_str()),
+        Credential::Token => None,
+    };
+    state
+        .store
+        .delete_other_web_sessions(caller.id(), keep)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Confirms account deletion.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeleteAccount {
+    password: String,
+}
+
+/// Deletes the account and all of its data.
+#[utoipa::path(delete, path = "/api/v1/account", request_body = DeleteAccount,
+    responses((status = 204), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn delete_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<DeleteAccount>,
+) -> Result<StatusCode, ApiError> {
+    let ok = auth::verify_password(body.password, caller.user.password_hash.clone()).await?;
+    if !ok {
+        return Err(ApiError::unauthorized("the password is wrong"));
+    }
+    state.store.delete_user(caller.id()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A token request: the account's credentials and a name for the token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenRequest {
+    email: String,
+    password: String,
+    /// What the token is for ("phone", "backup script").
+    name: String,
+}
+
+/// A new token; the only time it is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenCreated {
+    id: store::Id,
+    name: String,
+    /// Send as `Authorization: Bearer TOKEN`. Shown once: only its hash is kept.
+    token: String,
+    #[schema(value_type = String)]
+    created_at: jiff::Timestamp,
+}
+
+/// Creates a personal API token.
+#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest,
+    responses((status = 201, body = TokenCreated), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub(crate) async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
+    let name = body.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > MAX_TOKEN_NAME_CHARS {
+        return Err(ApiError::field(
+            "name",
+            format!("give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters"),
+        ));
+    }
+    let user = auth::check_credentials(&state, &body.email, &body.password).await?;
+    let token = format!("{}{}", auth::TOKEN_PREFIX, auth::random_hex());
+    let stored = state
+        .store
+        .create_token(
+            user.id,
+            &NewToken {
+                name,
+                token_hash: auth::digest(&token),
+                created_at: jiff::Timestamp::now(),
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated {
+            id: stored.id,
+            name: stored.name,
+            token,
+            created_at: stored.created_at,
+        }),
+    ))
+}
+
+/// A token as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TokenView {
+    id: store::Id,
+    name: String,
+    #[schema(value_type = String)]
+    created_at: jiff::Timestamp,
+}
+
+/// Lists the caller's tokens (names and dates only).
+#[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = [TokenView]), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
+    let tokens = state.store.tokens(caller.id()).await?;
+    Ok(Json(
+        tokens
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                created_at: t.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes a token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "token")?;
+    if state.store.delete_token(caller.id(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("token"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_lower_cased_and_shaped() {
+        assert_eq!(check_email(" Ann@Example.ORG ").unwrap(), "ann@example.org");
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@example",
+            "a nn@example.org",
+            "ann@.org",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The JSON API under `/api/v1`, and `/healthz`.
+
+pub(crate) mod accounts;
+pub(crate) mod progress;
+pub(crate) mod records;
+pub(crate) mod sessions;
+pub(crate) mod transfer;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiJson};
+use axum::Json;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Role;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use utoipa::ToSchema;
+
+/// All API routes with their limits.
+pub(crate) fn routes(state: AppState) -> Router {
+    let config = state.config.clone();
+    // Sign-up, sign-in and token creation guess passwords if left open: limit them per address.
+    let governor = GovernorConfigBuilder::default()
+        .period(Duration::from_millis(config.auth_refill_ms.max(1)))
+        .burst_size(config.auth_burst.max(1))
+        .key_extractor(PeerIpKeyExtractor)
+        .finish()
+        .map(Arc::new);
+    let mut limited = Router::new()
+        .route("/api/v1/accounts", post(accounts::sign_up))
+        .route(
+            "/api/v1/session",
+            post(accounts::sign_in).delete(accounts::sign_out),
+        )
+        .route(
+            "/api/v1/tokens",
+            post(accounts::create_token).get(accounts::list_tokens),
+        );
+    if let Some(governor) = governor {
+        let limiter = governor.limiter().clone();
+        // The limiter keeps one entry per address: forget idle ones now and then.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                limiter.retain_recent();
+            }
+        });
+        limited = limited.layer(GovernorLayer::new(governor).error_handler(|e| {
+            let error = match e {
+                tower_governor::GovernorError::TooManyRequests { wait_time, .. } => ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many sign-in attempts from your address: wait {wait_time} s"),
+                ),
+                other => ApiError::internal(format!("rate limiter: {other}")),
+            };
+            error.into_response()
+        }));
+    }
+    let import = Router::new()
+        .route("/api/v1/import", post(transfer::import))
+        .layer(DefaultBodyLimit::max(config.import_limit));
+    let rest = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/account", delete(accounts::delete_account))
+        .route("/api/v1/account/password", post(accounts::change_password))
+        .route("/api/v1/tokens/{id}", delete(accounts::revoke_token))
+        .route(
+            "/api/v1/profile",
+            get(records::get_profile).put(records::put_profile),
+        )
+        .route(
+            "/api/v1/screenings",
+            post(records::add_screening).get(records::list_screenings),
+        )
+        .route("/api/v1/screenings/{id}", get(records::get_screening))
+        .route(
+            "/api/v1/plans",
+            post(records::add_plan).get(records::list_plans),
+        )
+        .route(
+            "/api/v1/plans/{id}",
+            get(records::get_plan).delete(records::delete_plan),
+        )
+        .route(
+            "/api/v1/planned-sessions/{id}",
+            get(records::get_planned_session),
+        )
+        .route(
+            "/api/v1/sessions",
+            post(sessions::add_session).get(sessions::list_sessions),
+        )
+        .route(
+            "/api/v1/sessions/{id}",
+            get(sessions::get_session)
+                .put(sessions::put_session)
+                .delete(sessions::delete_session),
+        )
+        .route(
+            "/api/v1/assessments",
+            post(sessions::add_assessment).get(sessions::list_assessments),
+        )
+        .route(
+            "/api/v1/assessments/{id}",
+            get(sessions::get_assessment).delete(sessions::delete_assessment),
+        )
+        .route("/api/v1/progress", get(progress::progress))
+        .route("/api/v1/export", get(transfer::export))
+        .route("/api/v1/admin/users", get(list_users))
+        .route("/api/v1/admin/users/{id}/role", post(set_role))
+        .layer(DefaultBodyLimit::max(config.body_limit));
+    Router::new()
+        .merge(limited.layer(DefaultBodyLimit::max(config.body_limit)))
+        .merge(import)
+        .merge(rest)
+        .fallback(|| async { ApiError::not_found("page or endpoint") })
+        .with_state(state)
+}
+
+/// Liveness: answers without reading any user's data.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up", body = Object)))]
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+/// An account as an administrator sees it.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(crate) struct AccountView {
+    id: store::Id,
+    email: String,
+    role: String,
+    #[schema(value_type = String)]
+    created_at: jiff::Timestamp,
+}
+
+impl From<&store::User> for AccountView {
+    fn from(u: &store::User) -> Self {
+        AccountView {
+            id: u.id,
+            email: u.email.clone(),
+            role: u.role.as_str().to_string(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Lists accounts (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/users", responses((status = 200, body = [AccountView]), (status = 403, body = crate::problem::Problem)), security(("bearer" = [])))]
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let users = state.store.users().await?;
+    Ok(Json(users.iter().map(AccountView::from).collect()))
+}
+
+/// A role to give.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleChange {
+    /// person, clinician or admin.
+    role: String,
+}
+
+/// Sets an account's role (administrators only).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", request_body = RoleChange, responses((status = 200, body = AccountView), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)), security(("bearer" = [])))]
+pub(crate) async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(change): ApiJson<RoleChange>,
+) -> Result<Json<AccountView>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let id = parse_id(&id, "account")?;
+    let role: Role = change
+        .role
+        .parse()
+        .map_err(|e: store::UnknownRole| ApiError::field("role", e.to_string()))?;
+    if state.store.user(id).await?.is_none() {
+        return Err(ApiError::not_found("account"));
+    }
+    state.store.set_role(id, role).await?;
+    let user = state
+        .store
+        .user(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    Ok(Json(AccountView::from(&user)))
+}
+
+/// Parses a path id; a malformed id answers 404 like a missing one.
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<store::Id, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found(what))
+}

@@ -1,0 +1,299 @@
+//! The progress summary: backward time per week against the plan, energy, pain and effort
+//! trends, adherence, and the coach's next session with its progression decision.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, Problem};
+use axum::Json;
+use axum::extract::State;
+use coach::plan::Plan;
+use coach::progression::{NextSession, SessionOutcome};
+use coach::screening::Precaution;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+use store::{DailyTotals, PlanOutcome, StoredPlan};
+use utoipa::ToSchema;
+
+/// Weeks shown when there is no active plan.
+const WEEKS_WITHOUT_PLAN: i64 = 12;
+
+/// Rebuilds the coach's plan from the stored one (the stored sessions are the truth, so a later
+/// change of the coach's rules never rewrites a plan someone is following).
+pub(crate) fn coach_plan(stored: &StoredPlan) -> Result<Plan, ApiError> {
+    let protocol = coach::protocol::protocol(&stored.plan.protocol_id).ok_or_else(|| {
+        ApiError::internal(format!(
+            "plan {} names protocol {:?}, which this version does not know",
+            stored.plan.id, stored.plan.protocol_id
+        ))
+    })?;
+    let precautions: Vec<Precaution> = stored
+        .plan
+        .details
+        .get("precautions")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(ApiError::internal)?
+        .unwrap_or_default();
+    Ok(Plan {
+        protocol,
+        goal: stored.plan.goal,
+        setting: stored.plan.setting,
+        level: stored.plan.level,
+        clearance: stored.plan.clearance,
+        precautions,
+        start: stored.plan.start,
+        days_per_week: stored.plan.days_per_week,
+        weeks: stored.plan.weeks,
+        units: stored.plan.units,
+        rules: Vec::new(),
+        adjustments: Vec::new(),
+        rule_sources: Vec::new(),
+        sessions: stored.sessions.iter().map(|s| s.session.clone()).collect(),
+    })
+}
+
+/// The outcomes the coach reads; sessions without effort or pain scores are skipped.
+pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
+    logged
+        .iter()
+        .filter_map(|o| {
+            Some(SessionOutcome {
+                planned_backward_seconds: o.planned_backward_seconds.unwrap_or(o.backward_seconds),
+                done_backward_seconds: o.backward_seconds,
+                rpe: o.rpe?,
+                pain_before: o.pain_before?,
+                pain_after: o.pain_after?,
+                near_falls: o.near_falls,
+                felt_safe: o.felt_safe,
+            })
+        })
+        .collect()
+}
+
+/// One week of the summary.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub(crate) struct WeekSummary {
+    /// 1-based week of the plan (or of the shown period).
+    week: u32,
+    /// First day.
+    #[schema(value_type = String)]
+    start: Date,
+    /// Last day.
+    #[schema(value_type = String)]
+    end: Date,
+    /// Backward seconds the plan asks for (null without a plan).
+    planned_backward_seconds: Option<u64>,
+    /// Backward seconds logged.
+    backward_seconds: u64,
+    /// Sessions the plan asks for (null without a plan).
+    planned_sessions: Option<u32>,
+    /// Sessions logged.
+    sessions: u32,
+    /// Energy of the sessions with a figure, kcal.
+    kcal: f64,
+    /// Mean RPE (null with no session).
+    mean_rpe: Option<f64>,
+    /// Mean pain before (null with no session).
+    mean_pain_before: Option<f64>,
+    /// Mean pain after.
+    mean_pain_after: Option<f64>,
+}
+
+/// How closely the plan is followed so far.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub(crate) struct Adherence {
+    /// Planned sessions dated up to today.
+    sessions_due: u32,
+    /// Sessions logged in the plan's weeks up to today.
+    sessions_done: u32,
+    /// done / due, at most 1 (null when nothing is due yet).
+    share: Option<f64>,
+}
+
+/// The summary.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProgressSummary {
+    /// The active plan's id and protocol, or null.
+    #[schema(value_type = Option<Object>)]
+    plan: Option<serde_json::Value>,
+    /// Week by week.
+    weeks: Vec<WeekSummary>,
+    /// Adherence to the active plan (null without one).
+    adherence: Option<Adherence>,
+    /// Sum over the weeks shown, kcal.
+    kcal_total: f64,
+    /// The next session and the decision that shaped it (null without a plan).
+    #[schema(value_type = Option<Object>)]
+    next: Option<NextSession>,
+}
+
+fn mean(sum: u64, count: u32) -> Option<f64> {
+    (count > 0).then(|| sum as f64 / f64::from(count))
+}
+
+/// Bins daily totals into 7-day weeks starting at `first`.
+fn bin_weeks(first: Date, weeks: u32, days: &[DailyTotals]) -> Vec<WeekSummary> {
+    let mut out: Vec<WeekSummary> = (0..weeks)
+        .map(|w| {
+            let start = first.saturating_add((i64::from(w) * 7).days());
+            WeekSummary {
+                week: w + 1,
+                start,
+                end: start.saturating_add(6.days()),
+                planned_backward_seconds: None,
+                backward_seconds: 0,
+                planned_sessions: None,
+                sessions: 0,
+                kcal: 0.0,
+                mean_rpe: None,
+                mean_pain_before: None,
+                mean_pain_after: None,
+            }
+        })
+        .collect();
+    let mut sums = vec![(0u64, 0u32, 0u64, 0u64, 0u32); out.len()];
+    for day in days {
+        let Ok(span) = first.until(day.date) else {
+            continue;
+        };
+        let index = span.get_days().div_euclid(7);
+        let Some(week) = usize::try_from(index).ok().and_then(|i| out.get_mut(i)) else {
+            continue;
+        };
+        week.backward_seconds += day.backward_seconds;
+        week.sessions += day.sessions;
+        week.kcal += day.kcal;
+        let s = &mut sums[week.week as usize - 1];
+        s.0 += day.rpe_sum;
+        s.1 += day.rpe_count;
+        s.2 += day.pain_before_sum;
+        s.3 += day.pain_after_sum;
+        s.4 += day.pain_count;
+    }
+    for (week, s) in out.iter_mut().zip(sums) {
+        week.mean_rpe = mean(s.0, s.1);
+        week.mean_pain_before = mean(s.2, s.4);
+        week.mean_pain_after = mean(s.3, s.4);
+    }
+    out
+}
+
+/// The caller's progress.
+#[utoipa::path(get, path = "/api/v1/progress", responses((status = 200, body = ProgressSummary), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn progress(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ProgressSummary>, ApiError> {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let Some(stored) = state.store.active_plan(caller.id()).await? else {
+        // No plan: the last twelve weeks, Monday to Sunday.
+        let this_monday =
+            today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
+        let first = this_monday.saturating_sub(((WEEKS_WITHOUT_PLAN - 1) * 7).days());
+        let days = state.store.daily_totals(caller.id(), first, today).await?;
+        let weeks = bin_weeks(first, WEEKS_WITHOUT_PLAN as u32, &days);
+        return Ok(Json(ProgressSummary {
+            plan: None,
+            kcal_total: weeks.iter().map(|w| w.kcal).sum(),
+            weeks,
+            adherence: None,
+            next: None,
+        }));
+    };
+    let plan = coach_plan(&stored)?;
+    let weeks_n = u32::from(stored.plan.weeks.get());
+    let last_day = stored
+        .plan
+        .start
+        .saturating_add((i64::from(weeks_n) * 7 - 1).days());
+    let days = state
+        .store
+        .daily_totals(caller.id(), stored.plan.start, last_day)
+        .await?;
+    let mut weeks = bin_weeks(stored.plan.start, weeks_n, &days);
+    for s in &plan.sessions {
+        if let Some(w) = weeks.get_mut(usize::from(s.week).saturating_sub(1)) {
+            *w.planned_backward_seconds.get_or_insert(0) += u64::from(s.backward_seconds);
+            *w.planned_sessions.get_or_insert(0) += 1;
+        }
+    }
+    let due = plan.sessions.iter().filter(|s| s.date <= today).count() as u32;
+    let done: u32 = days
+        .iter()
+        .filter(|d| d.date <= today)
+        .map(|d| d.sessions)
+        .sum();
+    let logged = outcomes(
+        &state
+            .store
+            .plan_outcomes(caller.id(), stored.plan.id)
+            .await?,
+    );
+    let next = coach::progression::next_session(&plan, &logged);
+    Ok(Json(ProgressSummary {
+        plan: Some(serde_json::json!({
+            "id": stored.plan.id,
+            "protocol": stored.plan.details.get("protocol"),
+            "start": stored.plan.start,
+            "weeks": weeks_n,
+        })),
+        kcal_total: weeks.iter().map(|w| w.kcal).sum(),
+        weeks,
+        adherence: Some(Adherence {
+            sessions_due: due,
+            sessions_done: done,
+            share: (due > 0).then(|| (f64::from(done) / f64::from(due)).min(1.0)),
+        }),
+        next: Some(next),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(date: &str, backward: u64, rpe: u64) -> DailyTotals {
+        DailyTotals {
+            date: date.parse().unwrap(),
+            sessions: 1,
+            backward_seconds: backward,
+            total_seconds: backward + 600,
+            kcal: 50.0,
+            rpe_count: 1,
+            rpe_sum: rpe,
+            pain_count: 1,
+            pain_before_sum: 3,
+            pain_after_sum: 2,
+        }
+    }
+
+    #[test]
+    fn days_fall_into_their_weeks_and_outside_days_are_dropped() {
+        let first: Date = "2026-11-02".parse().unwrap();
+        let days = [
+            day("2026-11-02", 300, 12),
+            day("2026-11-08", 300, 14),
+            day("2026-11-09", 600, 10),
+            day("2026-10-30", 999, 6),
+            day("2026-11-30", 999, 6),
+        ];
+        let weeks = bin_weeks(first, 2, &days);
+        assert_eq!(weeks[0].backward_seconds, 600);
+        assert_eq!(weeks[0].sessions, 2);
+        assert_eq!(weeks[0].mean_rpe, Some(13.0));
+        assert_eq!(weeks[1].backward_seconds, 600);
+        assert_eq!(weeks[1].end.to_string(), "2026-11-15");
+        assert_eq!(weeks[1].mean_pain_after, Some(2.0));
+    }
+
+    #[test]
+    fn empty_weeks_have_no_means() {
+        let weeks = bin_weeks("2026-11-02".parse().unwrap(), 1, &[]);
+        assert_eq!(weeks[0].mean_rpe, None);
+        assert_eq!(weeks[0].sessions, 0);
+    }
+}

@@ -1,0 +1,372 @@
+//! Profile, screenings and plans.
+
+use crate::AppState;
+use crate::api::parse_id;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiJson, FieldError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use coach::measure::{Age, BodyMass, Speed};
+use coach::plan::{DaysPerWeek, Level, PlanRequest, Setting, Units, Weeks};
+use coach::protocol::Goal;
+use coach::screening::{Clearance, Precaution, ScreeningAnswers};
+use serde::{Deserialize, Serialize};
+use store::{NewPlan, NewScreening, Profile};
+use utoipa::ToSchema;
+
+/// The profile as shown and as replaced.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileBody {
+    /// `metric` or `imperial`.
+    #[serde(default)]
+    #[schema(value_type = String, example = "metric")]
+    units: Units,
+    /// Body mass in kg (20-350); energy is not estimated without it.
+    #[serde(default)]
+    body_mass_kg: Option<f64>,
+    /// Year of birth, for age-related norms.
+    #[serde(default)]
+    birth_year: Option<i16>,
+    /// The account's email (read-only).
+    #[serde(default, skip_deserializing)]
+    email: String,
+    /// The account's role (read-only).
+    #[serde(default, skip_deserializing)]
+    role: String,
+}
+
+fn profile_view(user: &store::User) -> ProfileBody {
+    ProfileBody {
+        units: user.profile.units,
+        body_mass_kg: user.profile.body_mass.map(BodyMass::kg),
+        birth_year: user.profile.birth_year,
+        email: user.email.clone(),
+        role: user.role.as_str().to_string(),
+    }
+}
+
+/// The caller's profile.
+#[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, body = ProfileBody), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_profile(caller: Caller) -> Json<ProfileBody> {
+    Json(profile_view(&caller.user))
+}
+
+/// The current year, for birth-year checks.
+fn this_year() -> i16 {
+    jiff::Zoned::now().year()
+}
+
+/// Replaces the caller's profile.
+#[utoipa::path(put, path = "/api/v1/profile", request_body = ProfileBody, responses((status = 200, body = ProfileBody), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn put_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<ProfileBody>, ApiError> {
+    let mut errors = Vec::new();
+    let body_mass = match body.body_mass_kg.map(BodyMass::from_kg).transpose() {
+        Ok(mass) => mass,
+        Err(e) => {
+            errors.push(FieldError {
+                field: "body_mass_kg".into(),
+                message: e.to_string(),
+            });
+            None
+        }
+    };
+    let year = this_year();
+    if let Some(born) = body.birth_year
+        && !(year - 120..=year).contains(&born)
+    {
+        errors.push(FieldError {
+            field: "birth_year".into(),
+            message: format!(
+                "{born} is not a plausible year of birth: expected {} to {year}",
+                year - 120
+            ),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let user = state
+        .store
+        .update_profile(
+            caller.id(),
+            &Profile {
+                units: body.units,
+                body_mass,
+                birth_year: body.birth_year,
+            },
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("account"))?;
+    Ok(Json(profile_view(&user)))
+}
+
+/// Screens the answers with the coach and appends the result to the history.
+#[utoipa::path(post, path = "/api/v1/screenings", request_body(content = Object, description = "The answers: `age` and the yes/no questions listed by `retrostride screen --help`"),
+    responses((status = 201, body = Object), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn add_screening(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(answers): ApiJson<ScreeningAnswers>,
+) -> Result<(StatusCode, Json<store::Screening>), ApiError> {
+    let result = coach::screening::screen(&answers);
+    let stored = state
+        .store
+        .add_screening(
+            caller.id(),
+            &NewScreening {
+                taken_at: jiff::Timestamp::now(),
+                answers,
+                clearance: result.clearance,
+                result: serde_json::to_value(&result).map_err(ApiError::internal)?,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// The caller's screenings, newest first.
+#[utoipa::path(get, path = "/api/v1/screenings", responses((status = 200, body = [Object])), security(("bearer" = [])))]
+pub(crate) async fn list_screenings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<store::Screening>>, ApiError> {
+    Ok(Json(state.store.screenings(caller.id()).await?))
+}
+
+/// One screening.
+#[utoipa::path(get, path = "/api/v1/screenings/{id}", responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_screening(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<store::Screening>, ApiError> {
+    let id = parse_id(&id, "screening")?;
+    state
+        .store
+        .screening(caller.id(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("screening"))
+}
+
+/// What a plan is made from.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanBody {
+    /// knee, balance, fitness or general.
+    #[schema(value_type = String, example = "knee")]
+    goal: Goal,
+    /// ground, hallway or treadmill.
+    #[schema(value_type = String, example = "ground")]
+    setting: Setting,
+    /// new or experienced.
+    #[schema(value_type = String, example = "new")]
+    level: Level,
+    /// 1-7.
+    days_per_week: u8,
+    /// 1-52.
+    weeks: u8,
+    /// First session, YYYY-MM-DD.
+    #[schema(value_type = String, example = "2026-12-01")]
+    start: jiff::civil::Date,
+    /// Comfortable forward speed, m/s (treadmill plans).
+    #[serde(default)]
+    forward_speed_mps: Option<f64>,
+    /// A catalogue protocol id; the goal's default otherwise.
+    #[serde(default)]
+    protocol: Option<String>,
+}
+
+/// Makes a plan through the coach under the caller's latest screening; it becomes the active
+/// plan. Refused (409) without a screening and (403) when the screening says to see a clinician
+/// first.
+#[utoipa::path(post, path = "/api/v1/plans", request_body = PlanBody,
+    responses((status = 201, body = Object), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn add_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PlanBody>,
+) -> Result<(StatusCode, Json<store::StoredPlan>), ApiError> {
+    let mut errors = Vec::new();
+    let mut field = |name: &str, message: String| {
+        errors.push(FieldError {
+            field: name.into(),
+            message,
+        })
+    };
+    let days = DaysPerWeek::new(body.days_per_week)
+        .map_err(|e| field("days_per_week", e.to_string()))
+        .ok();
+    let weeks = Weeks::new(body.weeks)
+        .map_err(|e| field("weeks", e.to_string()))
+        .ok();
+    let forward_speed = match body.forward_speed_mps.map(Speed::from_mps).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            field("forward_speed_mps", e.to_string());
+            None
+        }
+    };
+    let protocol = match &body.protocol {
+        None => None,
+        Some(id) => match coach::protocol::protocol(id) {
+            Some(p) => Some(p),
+            None => {
+                let known: Vec<&str> = coach::protocol::PROTOCOLS.iter().map(|p| p.id).collect();
+                field(
+                    "protocol",
+                    format!(
+                        "{id:?} is not in the catalogue: expected one of {}",
+                        known.join(", ")
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let (Some(days_per_week), Some(weeks)) = (days, weeks) else {
+        return Err(ApiError::invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let screening = state
+        .store
+        .latest_screening(caller.id())
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "take the screening first (POST /api/v1/screenings): a plan needs a clearance",
+            )
+        })?;
+    let precautions: Vec<Precaution> = screening
+        .screening
+        .result
+        .get("precautions")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(ApiError::internal)?
+        .unwrap_or_default();
+    if screening.screening.clearance == Clearance::SeeClinicianFirst {
+        return Err(ApiError::forbidden(
+            "your latest screening says to see a clinician before starting: a plan needs their approval (answer clinician_approved in a new screening, or have your clinician assign one)",
+        ));
+    }
+    let request = PlanRequest {
+        goal: body.goal,
+        clearance: screening.screening.clearance,
+        precautions,
+        setting: body.setting,
+        level: body.level,
+        days_per_week,
+        weeks,
+        start: body.start,
+        forward_speed,
+        protocol,
+        units: caller.user.profile.units,
+        clinician_assigned: false,
+    };
+    let plan =
+        coach::plan::build_plan(&request).map_err(|e| ApiError::field("plan", e.to_string()))?;
+    let details = serde_json::json!({
+        "protocol": plan.protocol,
+        "precautions": plan.precautions,
+        "rules": plan.rules,
+        "adjustments": plan.adjustments,
+        "rule_sources": plan.rule_sources,
+        "forward_speed_mps": forward_speed.map(Speed::mps),
+    });
+    let stored = state
+        .store
+        .add_plan(
+            caller.id(),
+            &NewPlan {
+                created_at: jiff::Timestamp::now(),
+                author_id: None,
+                screening_id: Some(screening.id),
+                protocol_id: plan.protocol.id.to_string(),
+                goal: plan.goal,
+                setting: plan.setting,
+                level: plan.level,
+                start: plan.start,
+                days_per_week: plan.days_per_week,
+                weeks: plan.weeks,
+                units: plan.units,
+                clearance: plan.clearance,
+                details,
+                sessions: plan.sessions,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// The caller's plans, newest first, without sessions.
+#[utoipa::path(get, path = "/api/v1/plans", responses((status = 200, body = [Object])), security(("bearer" = [])))]
+pub(crate) async fn list_plans(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<store::PlanSummary>>, ApiError> {
+    Ok(Json(state.store.plans(caller.id()).await?))
+}
+
+/// One plan with its planned sessions.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<store::StoredPlan>, ApiError> {
+    let id = parse_id(&id, "plan")?;
+    state
+        .store
+        .plan(caller.id(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("plan"))
+}
+
+/// Deletes a plan (sessions logged against it stay).
+#[utoipa::path(delete, path = "/api/v1/plans/{id}", responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn delete_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "plan")?;
+    if state.store.delete_plan(caller.id(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("plan"))
+    }
+}
+
+/// One planned session.
+#[utoipa::path(get, path = "/api/v1/planned-sessions/{id}", responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_planned_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<store::PlannedSessionRecord>, ApiError> {
+    let id = parse_id(&id, "planned session")?;
+    state
+        .store
+        .planned_session(caller.id(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("planned session"))
+}
+
+/// The caller's age from their birth year, for norms.
+pub(crate) fn age_from_profile(profile: &Profile) -> Option<Age> {
+    let born = profile.birth_year?;
+    let years = this_year().checked_sub(born)?;
+    u8::try_from(years).ok().and_then(|y| Age::new(y).ok())
+}

@@ -1,0 +1,649 @@
+//! Logged sessions and assessments.
+
+use crate::AppState;
+use crate::api::parse_id;
+use crate::api::progress::{coach_plan, outcomes};
+use crate::api::records::age_from_profile;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiJson, ApiQuery, FieldError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use coach::assessment::{Eyes, Population, Sex};
+use coach::energy::Direction;
+use coach::measure::{Age, Grade, PainScore, Rpe, Speed};
+use coach::plan::Setting;
+use jiff::Timestamp;
+use jiff::fmt::temporal::{Pieces, PiecesOffset};
+use serde::{Deserialize, Serialize};
+use store::{
+    AssessmentKind, Cursor, LoggedBlock, LoggedSession, NewAssessment, SessionEntry, SessionQuery,
+    SessionSource,
+};
+use utoipa::{IntoParams, ToSchema};
+
+/// Most blocks in one session.
+const MAX_BLOCKS: usize = 500;
+/// Longest session, seconds.
+const MAX_SESSION_SECONDS: u32 = 24 * 3600;
+/// Longest note.
+const MAX_NOTE_CHARS: usize = 4000;
+/// Largest page.
+const MAX_PAGE: u32 = 200;
+/// Page size when none is asked for.
+const DEFAULT_PAGE: u32 = 20;
+
+/// One stretch of walking.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BlockBody {
+    /// forward or backward.
+    #[schema(value_type = String, example = "backward")]
+    direction: Direction,
+    /// 1 s to 24 h.
+    seconds: u32,
+    /// Speed, m/s, when known (improves the energy estimate).
+    #[serde(default)]
+    speed_mps: Option<f64>,
+    /// Treadmill grade, percent.
+    #[serde(default)]
+    grade_percent: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A session to log.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SessionBody {
+    /// Start, RFC 3339 with an offset: 2026-11-22T07:30:00+01:00.
+    #[schema(example = "2026-11-22T07:30:00+01:00")]
+    started_at: String,
+    /// ground, hallway or treadmill.
+    #[schema(value_type = String, example = "ground")]
+    setting: Setting,
+    /// The blocks in order.
+    blocks: Vec<BlockBody>,
+    /// Effort, Borg 6-20.
+    rpe: u8,
+    /// Pain before, 0-10.
+    pain_before: u8,
+    /// Pain after, 0-10.
+    pain_after: u8,
+    /// Near-falls (stumbles caught).
+    #[serde(default)]
+    near_falls: u8,
+    /// Whether you felt safe throughout.
+    #[serde(default = "yes")]
+    felt_safe: bool,
+    /// Free text.
+    #[serde(default)]
+    notes: String,
+    /// manual, timer, file or sensor.
+    #[serde(default)]
+    #[schema(value_type = String, example = "manual")]
+    source: SessionSource,
+}
+
+/// Parses an RFC 3339 time and keeps its offset (the walker's local date depends on it).
+fn parse_started_at(text: &str) -> Result<(Timestamp, i32), String> {
+    let expected =
+        "expected RFC 3339 with an offset, e.g. 2026-11-22T07:30:00+01:00 or 2026-11-22T06:30:00Z";
+    let at: Timestamp = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not a time: {e}; {expected}"))?;
+    let offset = match Pieces::parse(text).ok().and_then(|p| p.offset()) {
+        Some(PiecesOffset::Numeric(n)) => n.offset().seconds(),
+        _ => 0,
+    };
+    Ok((at, offset))
+}
+
+/// Checks every field and returns the entry, or a 422 naming each bad field.
+fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError> {
+    let mut errors = Vec::new();
+    let mut bad = |field: String, message: String| errors.push(FieldError { field, message });
+    let started = match parse_started_at(&body.started_at) {
+        Ok((at, offset)) if at.as_second() > now.as_second() + 24 * 3600 => {
+            bad(
+                "started_at".into(),
+                "the session starts more than a day from now: log sessions once done".into(),
+            );
+            Some((at, offset))
+        }
+        Ok(v) => Some(v),
+        Err(message) => {
+            bad("started_at".into(), message);
+            None
+        }
+    };
+    if body.blocks.is_empty() || body.blocks.len() > MAX_BLOCKS {
+        bad(
+            "blocks".into(),
+            format!(
+                "expected 1 to {MAX_BLOCKS} blocks, got {}",
+                body.blocks.len()
+            ),
+        );
+    }
+    let mut blocks = Vec::with_capacity(body.blocks.len());
+    for (i, b) in body.blocks.iter().enumerate() {
+        if !(1..=MAX_SESSION_SECONDS).contains(&b.seconds) {
+            bad(
+                format!("blocks[{i}].seconds"),
+                format!(
+                    "{} is not a block length: expected 1 to {MAX_SESSION_SECONDS} seconds",
+                    b.seconds
+                ),
+            );
+        }
+        let speed = match b.speed_mps.map(Speed::from_mps).transpose() {
+            Ok(s) => s,
+            Err(e) => {
+                bad(format!("blocks[{i}].speed_mps"), e.to_string());
+                None
+            }
+        };
+        let grade = match b.grade_percent.map(Grade::from_percent).transpose() {
+            Ok(g) => g,
+            Err(e) => {
+                bad(format!("blocks[{i}].grade_percent"), e.to_string());
+                None
+            }
+        };
+        blocks.push(LoggedBlock {
+            direction: b.direction,
+            seconds: b.seconds,
+            speed,
+            grade,
+        });
+    }
+    let total: u64 = blocks.iter().map(|b| u64::from(b.seconds)).sum();
+    if total > u64::from(MAX_SESSION_SECONDS) {
+        bad(
+            "blocks".into(),
+            format!("the blocks add up to {total} s: a session lasts at most 24 h"),
+        );
+    }
+    let rpe = Rpe::new(body.rpe)
+        .map_err(|e| bad("rpe".into(), e.to_string()))
+        .ok();
+    let pain_before = PainScore::new(body.pain_before)
+        .map_err(|e| bad("pain_before".into(), e.to_string()))
+        .ok();
+    let pain_after = PainScore::new(body.pain_after)
+        .map_err(|e| bad("pain_after".into(), e.to_string()))
+        .ok();
+    if body.notes.chars().count() > MAX_NOTE_CHARS {
+        bad(
+            "notes".into(),
+            format!("notes are limited to {MAX_NOTE_CHARS} characters"),
+        );
+    }
+    let Some((started_at, utc_offset_seconds)) = started.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let backward_seconds = blocks
+        .iter()
+        .filter(|b| b.direction == Direction::Backward)
+        .map(|b| b.seconds)
+        .sum();
+    Ok(SessionEntry {
+        started_at,
+        utc_offset_seconds,
+        setting: body.setting,
+        backward_seconds,
+        total_seconds: blocks.iter().map(|b| b.seconds).sum(),
+        blocks,
+        rpe,
+        pain_before,
+        pain_after,
+        near_falls: body.near_falls,
+        felt_safe: body.felt_safe,
+        notes: body.notes,
+        source: body.source,
+        plan_id: None,
+        planned_backward_seconds: None,
+        kcal: None,
+        energy: serde_json::Value::Null,
+    })
+}
+
+/// A logged session as answered: the stored session, its energy and, when the energy is
+/// missing, why.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SessionView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    session: LoggedSession,
+    /// Why `kcal` is null, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kcal_missing_reason: Option<String>,
+}
+
+impl From<LoggedSession> for SessionView {
+    fn from(session: LoggedSession) -> Self {
+        let kcal_missing_reason = match session.entry.kcal {
+            Some(_) => None,
+            None => session
+                .entry
+                .energy
+                .get("reason")
+                .and_then(|r| r.as_str())
+                .map(str::to_string),
+        };
+        SessionView {
+            session,
+            kcal_missing_reason,
+        }
+    }
+}
+
+/// Fills in energy and the plan link.
+async fn complete_entry(
+    state: &AppState,
+    caller: &Caller,
+    entry: &mut SessionEntry,
+    keep_plan: Option<(Option<store::Id>, Option<u32>)>,
+) -> Result<(), ApiError> {
+    let (kcal, energy) =
+        crate::energy::session_energy(entry.setting, &entry.blocks, caller.user.profile.body_mass);
+    entry.kcal = kcal;
+    entry.energy = energy;
+    if let Some((plan_id, planned)) = keep_plan {
+        entry.plan_id = plan_id;
+        entry.planned_backward_seconds = planned;
+        return Ok(());
+    }
+    // A new session answers the active plan's next session when it falls within the plan.
+    if let Some(stored) = state.store.active_plan(caller.id()).await? {
+        let offset =
+            jiff::tz::Offset::from_seconds(entry.utc_offset_seconds).map_err(ApiError::internal)?;
+        let local = offset.to_datetime(entry.started_at).date();
+        let end = stored
+            .sessions
+            .last()
+            .map_or(stored.plan.start, |s| s.session.date);
+        if local >= stored.plan.start && local <= end {
+            let plan = coach_plan(&stored)?;
+            let logged = outcomes(
+                &state
+                    .store
+                    .plan_outcomes(caller.id(), stored.plan.id)
+                    .await?,
+            );
+            let next = coach::progression::next_session(&plan, &logged);
+            entry.plan_id = Some(stored.plan.id);
+            entry.planned_backward_seconds = next.session.map(|s| s.backward_seconds);
+        }
+    }
+    Ok(())
+}
+
+/// Logs a session; energy comes from the coach and the profile's body mass.
+#[utoipa::path(post, path = "/api/v1/sessions", request_body = SessionBody,
+    responses((status = 201, body = SessionView), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn add_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<SessionBody>,
+) -> Result<(StatusCode, Json<SessionView>), ApiError> {
+    let mut entry = validate(body, Timestamp::now())?;
+    complete_entry(&state, &caller, &mut entry, None).await?;
+    let stored = state.store.add_session(caller.id(), &entry).await?;
+    Ok((StatusCode::CREATED, Json(stored.into())))
+}
+
+/// Paging and date range.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    /// Page size, 1-200 (20 by default).
+    limit: Option<u32>,
+    /// The `next` value of the previous page.
+    cursor: Option<String>,
+    /// Sessions starting at or after (RFC 3339, or a date meaning its start in UTC).
+    from: Option<String>,
+    /// Sessions starting before (RFC 3339, or a date meaning its start in UTC).
+    to: Option<String>,
+}
+
+/// A page of sessions.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SessionList {
+    items: Vec<SessionView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    next: Option<String>,
+}
+
+fn parse_bound(field: &str, text: &str) -> Result<Timestamp, FieldError> {
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp())
+        .ok_or_else(|| FieldError {
+            field: field.into(),
+            message: format!("{text:?} is not a time: expected RFC 3339 (2026-11-22T07:30:00Z) or a date (2026-11-22)"),
+        })
+}
+
+/// Lists sessions, newest first.
+#[utoipa::path(get, path = "/api/v1/sessions", params(ListQuery),
+    responses((status = 200, body = SessionList), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn list_sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<SessionList>, ApiError> {
+    let mut errors = Vec::new();
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        errors.push(FieldError {
+            field: "limit".into(),
+            message: format!("{limit} is not a page size: expected 1 to {MAX_PAGE}"),
+        });
+    }
+    let after = match query
+        .cursor
+        .as_deref()
+        .map(str::parse::<Cursor>)
+        .transpose()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push(FieldError {
+                field: "cursor".into(),
+                message: e.to_string(),
+            });
+            None
+        }
+    };
+    let mut bound = |field: &str, text: &Option<String>| match text {
+        None => None,
+        Some(t) => parse_bound(field, t).map_err(|e| errors.push(e)).ok(),
+    };
+    let from = bound("from", &query.from);
+    let to = bound("to", &query.to);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let page = state
+        .store
+        .sessions(
+            caller.id(),
+            &SessionQuery {
+                from,
+                to,
+                after,
+                limit,
+            },
+        )
+        .await?;
+    Ok(Json(SessionList {
+        items: page.items.into_iter().map(SessionView::from).collect(),
+        next: page.next.map(|c| c.to_string()),
+    }))
+}
+
+/// One session.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", responses((status = 200, body = SessionView), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SessionView>, ApiError> {
+    let id = parse_id(&id, "session")?;
+    state
+        .store
+        .session(caller.id(), id)
+        .await?
+        .map(|s| Json(s.into()))
+        .ok_or_else(|| ApiError::not_found("session"))
+}
+
+/// Replaces a session (energy is recomputed with the current body mass).
+#[utoipa::path(put, path = "/api/v1/sessions/{id}", request_body = SessionBody,
+    responses((status = 200, body = SessionView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn put_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SessionBody>,
+) -> Result<Json<SessionView>, ApiError> {
+    let id = parse_id(&id, "session")?;
+    let existing = state
+        .store
+        .session(caller.id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("session"))?;
+    let mut entry = validate(body, Timestamp::now())?;
+    let link = (
+        existing.entry.plan_id,
+        existing.entry.planned_backward_seconds,
+    );
+    complete_entry(&state, &caller, &mut entry, Some(link)).await?;
+    state
+        .store
+        .update_session(caller.id(), id, &entry)
+        .await?
+        .map(|s| Json(s.into()))
+        .ok_or_else(|| ApiError::not_found("session"))
+}
+
+/// Deletes a session.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn delete_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "session")?;
+    if state.store.delete_session(caller.id(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("session"))
+    }
+}
+
+/// An assessment to record; `kind` chooses the other fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum AssessmentBody {
+    /// 3-metre backward walk test.
+    ThreeMbwt {
+        /// Seconds to walk 3 m backward.
+        seconds: f64,
+        /// Population for the cut-off (e.g. older_adults).
+        #[schema(value_type = String, example = "older_adults")]
+        population: Population,
+    },
+    /// Single-leg stance, best of three.
+    SingleLegStance {
+        /// Seconds held.
+        seconds: f64,
+        /// open or closed.
+        #[schema(value_type = String, example = "open")]
+        eyes: Eyes,
+        /// female or male (used eyes closed).
+        #[serde(default)]
+        #[schema(value_type = Option<String>)]
+        sex: Option<Sex>,
+        /// Age; taken from the profile's birth year when absent.
+        #[serde(default)]
+        age: Option<u8>,
+    },
+    /// Pain before and after a period of walking.
+    PainChange {
+        /// 0-10.
+        before: u8,
+        /// 0-10.
+        after: u8,
+    },
+}
+
+/// Interprets an assessment with the coach and records it.
+#[utoipa::path(post, path = "/api/v1/assessments", request_body = AssessmentBody,
+    responses((status = 201, body = Object), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn add_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<AssessmentBody>,
+) -> Result<(StatusCode, Json<store::Assessment>), ApiError> {
+    let inputs_and_result = match &body {
+        AssessmentBody::ThreeMbwt {
+            seconds,
+            population,
+        } => {
+            let previous = state
+                .store
+                .assessments(caller.id())
+                .await?
+                .into_iter()
+                .find(|a| a.assessment.kind == AssessmentKind::ThreeMbwt)
+                .map(|a| a.assessment.value);
+            let result = coach::assessment::three_mbwt(*seconds, *population, previous)
+                .map_err(|e| ApiError::field("seconds", e.to_string()))?;
+            (
+                AssessmentKind::ThreeMbwt,
+                *seconds,
+                serde_json::json!({"seconds": seconds, "population": population, "previous_seconds": previous}),
+                serde_json::to_value(result),
+            )
+        }
+        AssessmentBody::SingleLegStance {
+            seconds,
+            eyes,
+            sex,
+            age,
+        } => {
+            let age = match age {
+                Some(a) => Some(Age::new(*a).map_err(|e| ApiError::field("age", e.to_string()))?),
+                None => age_from_profile(&caller.user.profile),
+            }
+            .ok_or_else(|| {
+                ApiError::field(
+                    "age",
+                    "give your age, or a birth year in your profile: the norms depend on it",
+                )
+            })?;
+            let result = coach::assessment::single_leg_stance(*seconds, age, *eyes, *sex)
+                .map_err(|e| ApiError::field("seconds", e.to_string()))?;
+            (
+                AssessmentKind::SingleLegStance,
+                *seconds,
+                serde_json::json!({"seconds": seconds, "eyes": eyes, "sex": sex, "age": age}),
+                serde_json::to_value(result),
+            )
+        }
+        AssessmentBody::PainChange { before, after } => {
+            let mut errors = Vec::new();
+            let b = PainScore::new(*before)
+                .map_err(|e| {
+                    errors.push(FieldError {
+                        field: "before".into(),
+                        message: e.to_string(),
+                    })
+                })
+                .ok();
+            let a = PainScore::new(*after)
+                .map_err(|e| {
+                    errors.push(FieldError {
+                        field: "after".into(),
+                        message: e.to_string(),
+                    })
+                })
+                .ok();
+            let (Some(b), Some(a)) = (b, a) else {
+                return Err(ApiError::invalid(errors));
+            };
+            (
+                AssessmentKind::PainChange,
+                f64::from(*after),
+                serde_json::json!({"before": before, "after": after}),
+                serde_json::to_value(coach::assessment::pain_change(b, a)),
+            )
+        }
+    };
+    let (kind, value, inputs, result) = inputs_and_result;
+    let stored = state
+        .store
+        .add_assessment(
+            caller.id(),
+            &NewAssessment {
+                taken_at: Timestamp::now(),
+                kind,
+                value,
+                inputs,
+                result: result.map_err(ApiError::internal)?,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// The caller's assessments, newest first.
+#[utoipa::path(get, path = "/api/v1/assessments", responses((status = 200, body = [Object])), security(("bearer" = [])))]
+pub(crate) async fn list_assessments(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<store::Assessment>>, ApiError> {
+    Ok(Json(state.store.assessments(caller.id()).await?))
+}
+
+/// One assessment.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<store::Assessment>, ApiError> {
+    let id = parse_id(&id, "assessment")?;
+    state
+        .store
+        .assessment(caller.id(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("assessment"))
+}
+
+/// Deletes an assessment.
+#[utoipa::path(delete, path = "/api/v1/assessments/{id}", responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn delete_assessment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "assessment")?;
+    if state.store.delete_assessment(caller.id(), id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("assessment"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn started_at_keeps_its_offset() {
+        let (at, offset) = parse_started_at("2026-11-22T07:30:00+01:00").unwrap();
+        assert_eq!(offset, 3600);
+        assert_eq!(at.to_string(), "2026-11-22T06:30:00Z");
+        assert_eq!(parse_started_at("2026-11-22T06:30:00Z").unwrap().1, 0);
+        assert!(parse_started_at("2026-11-22 07:30").is_err());
+        assert!(parse_started_at("yesterday").is_err());
+    }
+
+    #[test]
+    fn bounds_take_times_or_dates() {
+        assert!(parse_bound("from", "2026-11-22").is_ok());
+        assert!(parse_bound("from", "2026-11-22T00:00:00Z").is_ok());
+        assert_eq!(parse_bound("to", "soon").unwrap_err().field, "to");
+    }
+}

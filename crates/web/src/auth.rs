@@ -1,0 +1,292 @@
+//! Who is asking: passwords (argon2id, hashed on the blocking pool so the async workers keep
+//! answering), browser sessions (a random id in an HttpOnly SameSite=Lax cookie, only its hash
+//! stored), CSRF defence for cookie-authenticated writes, and personal API tokens (random,
+//! shown once, stored as SHA-256: they carry 256 bits of entropy, so a fast hash is enough and
+//! keeps token checks cheap).
+
+use crate::AppState;
+use crate::problem::ApiError;
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use sha2::{Digest, Sha256};
+use store::{Role, User, WebSession};
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "retrostride_session";
+/// Header a browser must echo on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Prefix of personal API tokens, so that a leaked one is recognisable.
+pub const TOKEN_PREFIX: &str = "rs_";
+/// Shortest accepted password.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest accepted password (argon2 takes any length; this bounds the work per request).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// 32 random bytes as hex.
+pub fn random_hex() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// SHA-256 hex of a secret, as stored.
+pub fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Checks a new password's length; the message says what is expected.
+pub fn check_password_rules(password: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err(format!(
+            "the password has {chars} characters: use at least {MIN_PASSWORD_CHARS}"
+        ))
+    } else if chars > MAX_PASSWORD_CHARS {
+        Err(format!(
+            "the password has {chars} characters: use at most {MAX_PASSWORD_CHARS}"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Hashes a password with argon2id (default parameters) on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
+/// Verifies a password against a stored hash on the blocking pool.
+pub async fn verify_password(password: String, stored: String) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(ApiError::internal)
+}
+
+/// A hash to verify against when the email is unknown, so that both answers take as long.
+pub fn decoy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2YwvUx1Wd+vSiAyXUvuRqTwrh6zjQNNL6aE4k8MBjh8"
+}
+
+/// Checks an email and password; the same 401 for an unknown email and a wrong password.
+pub async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<User, ApiError> {
+    let user = state.store.user_by_email(email.trim()).await?;
+    let stored = user
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_string(), |u| u.password_hash.clone());
+    let matches = verify_password(password.to_string(), stored).await?;
+    match user {
+        Some(user) if matches => Ok(user),
+        _ => Err(ApiError::unauthorized("the email or the password is wrong")),
+    }
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A personal API token.
+    Token,
+    /// A browser session.
+    Browser(WebSession),
+}
+
+/// The signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Their account.
+    pub user: User,
+    /// How they signed in.
+    pub credential: Credential,
+}
+
+impl Caller {
+    /// The caller's user id.
+    pub fn id(&self) -> store::Id {
+        self.user.id
+    }
+
+    /// Refuses callers without one of the roles.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the {} role",
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse(v.to_string()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+/// Whether the request reached us over TLS (directly or through a proxy that says so).
+pub fn over_tls(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// The Set-Cookie value for a new session.
+pub fn session_set_cookie(value: String, days: i64, secure: bool) -> String {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+        .to_string()
+        + &max_age(days)
+}
+
+/// The Set-Cookie value that removes the session cookie.
+pub fn session_clear_cookie(secure: bool) -> String {
+    Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+        .to_string()
+        + &max_age(0)
+}
+
+/// Max-Age is appended as text: the cookie crate wants a `time::Duration`, a dependency this
+/// one attribute does not justify.
+fn max_age(days: i64) -> String {
+    format!("; Max-Age={}", days.max(0) * 86_400)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`")
+                })?;
+            let user = state
+                .store
+                .user_by_token(&digest(token))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the API token is not valid (revoked, or mistyped)")
+                })?;
+            return Ok(Caller {
+                user,
+                credential: Credential::Token,
+            });
+        }
+        let Some(cookie) = session_cookie(&parts.headers) else {
+            return Err(ApiError::unauthorized(
+                "sign in first: send `Authorization: Bearer TOKEN` or a session cookie",
+            ));
+        };
+        let (session, user) = state
+            .store
+            .web_session(&digest(&cookie), jiff::Timestamp::now())
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the session has ended: sign in again"))?;
+        // Cookies ride along on cross-site requests; the CSRF token does not, since another
+        // site cannot read it.
+        if !is_safe(&parts.method) {
+            let echoed = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(echoed.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(ApiError::forbidden(
+                    "missing or wrong X-CSRF-Token header: browsers must echo the csrf_token given at sign-in",
+                ));
+            }
+        }
+        Ok(Caller {
+            user,
+            credential: Credential::Browser(session),
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_passwords_are_refused_with_the_rule() {
+        let short = check_password_rules("abc").unwrap_err();
+        assert!(short.contains("at least 10"), "{short}");
+        assert!(check_password_rules("correct horse").is_ok());
+        assert!(check_password_rules(&"x".repeat(2000)).is_err());
+    }
+
+    #[test]
+    fn the_decoy_hash_parses_so_unknown_emails_cost_a_full_verification() {
+        assert!(PasswordHash::new(decoy_hash()).is_ok());
+    }
+
+    #[test]
+    fn session_cookie_is_http_only_and_lax() {
+        let c = session_set_cookie("abc".into(), 30, false);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(session_set_cookie("abc".into(), 30, true).contains("Secure"));
+    }
+
+    #[test]
+    fn csrf_comparison() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Retrostride's HTTP side: accounts, browser sessions, API tokens and the JSON API under
+//! `/api/v1`, described by an OpenAPI document at `/api/openapi.json` with a vendored Swagger UI
+//! at `/api/docs`. Requests are parsed at this edge into coach types, the coach decides
+//! (clearance, plan, energy, progression), the [`store`] persists; nothing here writes SQL or
+//! computes a domain figure itself. Every request is answered from the database alone (sessions
+//! live there too), so several processes can share one PostgreSQL behind a load balancer; only
+//! the sign-in rate limiter is per process. Errors are RFC 9457 problem+json ([`problem`]).
+
+mod api;
+mod auth;
+mod energy;
+mod openapi;
+pub mod problem;
+
+pub use api::accounts::{check_email, create_account};
+pub use auth::{MIN_PASSWORD_CHARS, check_password_rules, random_hex};
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Sign-in, sign-up and token requests allowed per client address in a burst.
+    pub auth_burst: u32,
+    /// One more such request is allowed after this many milliseconds.
+    pub auth_refill_ms: u64,
+    /// Largest request body, bytes (imports excepted).
+    pub body_limit: usize,
+    /// Largest import document, bytes.
+    pub import_limit: usize,
+    /// How long a browser session lasts.
+    pub session_days: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            auth_burst: 10,
+            auth_refill_ms: 6_000,
+            body_limit: 64 * 1024,
+            import_limit: 32 * 1024 * 1024,
+            session_days: 30,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Settings.
+    pub config: Arc<Config>,
+}
+
+/// The whole application: pages, API and documentation, with security headers.
+pub fn router(state: AppState) -> Router {
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .merge(api::routes(state.clone()))
+        .merge(openapi::routes())
+        .layer(RequestBodyLimitLayer::new(
+            body_limit.max(state.config.import_limit),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        // Without a handler the process would simply exit, which is what the signal asks anyway.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+/// How long the server waits for requests in flight after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
