@@ -1,0 +1,563 @@
+//! One set of stories, run against both adapters: SQLite in a temporary file and a real
+//! PostgreSQL server started for the test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
+
+#[path = "../../../testsupport/pg.rs"]
+mod pg;
+
+use coach::energy::Direction;
+use coach::measure::{BodyMass, PainScore, Rpe};
+use coach::plan::{DaysPerWeek, Level, PlanRequest, Setting, Units, Weeks};
+use coach::protocol::Goal;
+use coach::screening::{Clearance, ScreeningAnswers};
+use jiff::{Timestamp, ToSpan};
+use std::sync::Arc;
+use store::*;
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+async fn user(store: &Arc<dyn Store>, email: &str) -> User {
+    store
+        .create_user(&NewUser {
+            email: email.into(),
+            password_hash: "$argon2id$test".into(),
+            role: Role::Person,
+            created_at: at("2026-11-01T00:00:00Z"),
+        })
+        .await
+        .unwrap()
+}
+
+fn entry(started: &str, backward: u32) -> SessionEntry {
+    SessionEntry {
+        started_at: at(started),
+        utc_offset_seconds: 3600,
+        setting: Setting::Ground,
+        blocks: vec![LoggedBlock {
+            direction: Direction::Backward,
+            seconds: backward,
+            speed: None,
+            grade: None,
+        }],
+        backward_seconds: backward,
+        total_seconds: backward,
+        rpe: Some(Rpe::new(12).unwrap()),
+        pain_before: Some(PainScore::new(3).unwrap()),
+        pain_after: Some(PainScore::new(2).unwrap()),
+        near_falls: 0,
+        felt_safe: true,
+        notes: "ok".into(),
+        source: SessionSource::Manual,
+        plan_id: None,
+        planned_backward_seconds: None,
+        kcal: Some(35.0),
+        energy: serde_json::json!({"kcal": 35.0}),
+    }
+}
+
+fn new_plan(start: &str) -> NewPlan {
+    let plan = coach::plan::build_plan(&PlanRequest {
+        goal: Goal::Knee,
+        clearance: Clearance::Cleared,
+        precautions: vec![],
+        setting: Setting::Ground,
+        level: Level::New,
+        days_per_week: DaysPerWeek::new(3).unwrap(),
+        weeks: Weeks::new(4).unwrap(),
+        start: start.parse().unwrap(),
+        forward_speed: None,
+        protocol: None,
+        units: Units::Metric,
+        clinician_assigned: false,
+    })
+    .unwrap();
+    NewPlan {
+        created_at: at("2026-11-02T00:00:00Z"),
+        author_id: None,
+        screening_id: None,
+        protocol_id: plan.protocol.id.into(),
+        goal: plan.goal,
+        setting: plan.setting,
+        level: plan.level,
+        start: plan.start,
+        days_per_week: plan.days_per_week,
+        weeks: plan.weeks,
+        units: plan.units,
+        clearance: plan.clearance,
+        details: serde_json::json!({"precautions": []}),
+        sessions: plan.sessions,
+    }
+}
+
+async fn accounts(store: &Arc<dyn Store>) {
+    let ann = user(store, "Ann@Example.org").await;
+    assert_eq!(ann.email, "ann@example.org");
+    assert_eq!(ann.role, Role::Person);
+    let again = store
+        .create_user(&NewUser {
+            email: "ANN@example.org".into(),
+            password_hash: "x".into(),
+            role: Role::Person,
+            created_at: Timestamp::now(),
+        })
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .user_by_email("ann@EXAMPLE.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        ann.id
+    );
+    let profile = Profile {
+        units: Units::Imperial,
+        body_mass: Some(BodyMass::from_kg(64.0).unwrap()),
+        birth_year: Some(1960),
+    };
+    let updated = store
+        .update_profile(ann.id, &profile)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.profile, profile);
+    store.set_role(ann.id, Role::Clinician).await.unwrap();
+    assert_eq!(
+        store.user(ann.id).await.unwrap().unwrap().role,
+        Role::Clinician
+    );
+    store.set_password_hash(ann.id, "new").await.unwrap();
+    assert_eq!(
+        store.user(ann.id).await.unwrap().unwrap().password_hash,
+        "new"
+    );
+    assert!(store.users().await.unwrap().iter().any(|u| u.id == ann.id));
+}
+
+async fn credentials(store: &Arc<dyn Store>) {
+    let bo = user(store, "bo@example.org").await;
+    let now = at("2026-11-22T12:00:00Z");
+    for (hash, end) in [
+        ("s1", "2026-12-01T00:00:00Z"),
+        ("s2", "2026-11-22T11:00:00Z"),
+        ("s3", "2026-12-01T00:00:00Z"),
+    ] {
+        store
+            .create_web_session(&WebSession {
+                id_hash: hash.into(),
+                user_id: bo.id,
+                csrf_token: format!("csrf-{hash}"),
+                created_at: at("2026-11-20T00:00:00Z"),
+                expires_at: at(end),
+            })
+            .await
+            .unwrap();
+    }
+    let (session, who) = store.web_session("s1", now).await.unwrap().unwrap();
+    assert_eq!((session.csrf_token.as_str(), who.id), ("csrf-s1", bo.id));
+    assert!(
+        store.web_session("s2", now).await.unwrap().is_none(),
+        "expired"
+    );
+    store
+        .delete_other_web_sessions(bo.id, Some("s1"))
+        .await
+        .unwrap();
+    assert!(store.web_session("s3", now).await.unwrap().is_none());
+    assert!(store.web_session("s1", now).await.unwrap().is_some());
+    store.delete_web_session("s1").await.unwrap();
+    assert!(store.web_session("s1", now).await.unwrap().is_none());
+
+    let token = store
+        .create_token(
+            bo.id,
+            &NewToken {
+                name: "phone".into(),
+                token_hash: "h1".into(),
+                created_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.user_by_token("h1").await.unwrap().unwrap().id, bo.id);
+    assert_eq!(store.tokens(bo.id).await.unwrap(), vec![token.clone()]);
+    let other = user(store, "cy@example.org").await;
+    assert!(
+        !store.delete_token(other.id, token.id).await.unwrap(),
+        "not theirs"
+    );
+    assert!(store.delete_token(bo.id, token.id).await.unwrap());
+    assert!(store.user_by_token("h1").await.unwrap().is_none());
+}
+
+async fn screenings_and_plans(store: &Arc<dyn Store>) {
+    let di = user(store, "di@example.org").await;
+    let other = user(store, "ed@example.org").await;
+    let answers = ScreeningAnswers::all_clear(coach::measure::Age::new(60).unwrap());
+    for (i, clearance) in [Clearance::SeeClinicianFirst, Clearance::Cleared]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .add_screening(
+                di.id,
+                &NewScreening {
+                    taken_at: at("2026-11-01T00:00:00Z") + (i as i64).hours(),
+                    answers,
+                    clearance,
+                    result: serde_json::json!({"clearance": clearance}),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let latest = store.latest_screening(di.id).await.unwrap().unwrap();
+    assert_eq!(latest.screening.clearance, Clearance::Cleared);
+    assert_eq!(store.screenings(di.id).await.unwrap().len(), 2);
+    assert!(
+        store
+            .screening(other.id, latest.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let first = store
+        .add_plan(di.id, &new_plan("2026-11-02"))
+        .await
+        .unwrap();
+    assert!(first.plan.active);
+    assert_eq!(first.sessions.len(), 12);
+    assert_eq!(
+        first.sessions[0].session,
+        new_plan("2026-11-02").sessions[0]
+    );
+    let second = store
+        .add_plan(di.id, &new_plan("2026-11-09"))
+        .await
+        .unwrap();
+    let plans = store.plans(di.id).await.unwrap();
+    assert_eq!(plans.len(), 2);
+    assert_eq!(
+        plans.iter().filter(|p| p.active).count(),
+        1,
+        "a new plan ends the old one"
+    );
+    assert_eq!(
+        store.active_plan(di.id).await.unwrap().unwrap().plan.id,
+        second.plan.id
+    );
+    assert!(store.plan(other.id, first.plan.id).await.unwrap().is_none());
+    let planned_id = second.sessions[0].id;
+    assert!(
+        store
+            .planned_session(di.id, planned_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .planned_session(other.id, planned_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!store.delete_plan(other.id, first.plan.id).await.unwrap());
+    assert!(store.delete_plan(di.id, first.plan.id).await.unwrap());
+    assert_eq!(store.plans(di.id).await.unwrap().len(), 1);
+}
+
+async fn sessions(store: &Arc<dyn Store>) {
+    let fay = user(store, "fay@example.org").await;
+    let other = user(store, "gus@example.org").await;
+    let plan = store
+        .add_plan(fay.id, &new_plan("2026-11-02"))
+        .await
+        .unwrap();
+    // Two sessions share a start time: paging must still visit each exactly once.
+    let starts = [
+        "2026-11-02T07:00:00Z",
+        "2026-11-03T07:00:00Z",
+        "2026-11-03T07:00:00Z",
+        "2026-11-05T23:30:00Z",
+        "2026-11-10T07:00:00Z",
+    ];
+    let mut ids = Vec::new();
+    for (i, s) in starts.iter().enumerate() {
+        let mut e = entry(s, 300 + 60 * i as u32);
+        e.plan_id = Some(plan.plan.id);
+        e.planned_backward_seconds = Some(300);
+        ids.push(store.add_session(fay.id, &e).await.unwrap().id);
+    }
+    let late = store.session(fay.id, ids[3]).await.unwrap().unwrap();
+    assert_eq!(
+        late.local_date.to_string(),
+        "2026-11-06",
+        "local date uses the walker's offset"
+    );
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .sessions(
+                fay.id,
+                &SessionQuery {
+                    from: None,
+                    to: None,
+                    after,
+                    limit: 2,
+                },
+            )
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|s| s.id));
+        match page.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    let mut expected = ids.clone();
+    expected.reverse();
+    // Reversed ids already put the equal starts newest id first, as the store orders them.
+    assert_eq!(seen, expected);
+    let ranged = store
+        .sessions(
+            fay.id,
+            &SessionQuery {
+                from: Some(at("2026-11-03T00:00:00Z")),
+                to: Some(at("2026-11-06T00:00:00Z")),
+                after: None,
+                limit: 50,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ranged.items.len(), 3);
+    assert!(ranged.next.is_none());
+
+    let days = store
+        .daily_totals(
+            fay.id,
+            "2026-11-01".parse().unwrap(),
+            "2026-11-30".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 4);
+    assert_eq!(days[1].sessions, 2);
+    assert_eq!(days[1].backward_seconds, 360 + 420);
+    assert_eq!(days[1].rpe_sum, 24);
+    assert!((days[1].kcal - 70.0).abs() < 1e-9);
+    assert_eq!(
+        store
+            .plan_outcomes(fay.id, plan.plan.id)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+
+    let mut changed = entry("2026-11-02T08:00:00Z", 900);
+    changed.notes = "edited".into();
+    let updated = store
+        .update_session(fay.id, ids[0], &changed)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (updated.entry.notes.as_str(), updated.entry.backward_seconds),
+        ("edited", 900)
+    );
+    assert!(
+        store
+            .update_session(other.id, ids[0], &changed)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.session(other.id, ids[0]).await.unwrap().is_none());
+    assert!(!store.delete_session(other.id, ids[0]).await.unwrap());
+    assert!(store.delete_session(fay.id, ids[0]).await.unwrap());
+    assert!(store.session(fay.id, ids[0]).await.unwrap().is_none());
+}
+
+async fn assessments_export_and_deletion(store: &Arc<dyn Store>) {
+    let hal = user(store, "hal@example.org").await;
+    store
+        .update_profile(
+            hal.id,
+            &Profile {
+                units: Units::Metric,
+                body_mass: Some(BodyMass::from_kg(80.0).unwrap()),
+                birth_year: Some(1950),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_screening(
+            hal.id,
+            &NewScreening {
+                taken_at: at("2026-11-01T00:00:00Z"),
+                answers: ScreeningAnswers::all_clear(coach::measure::Age::new(70).unwrap()),
+                clearance: Clearance::Cleared,
+                result: serde_json::json!({}),
+            },
+        )
+        .await
+        .unwrap();
+    let plan = store
+        .add_plan(hal.id, &new_plan("2026-11-02"))
+        .await
+        .unwrap();
+    let mut e = entry("2026-11-02T07:00:00Z", 300);
+    e.plan_id = Some(plan.plan.id);
+    store.add_session(hal.id, &e).await.unwrap();
+    let a = store
+        .add_assessment(
+            hal.id,
+            &NewAssessment {
+                taken_at: at("2026-11-03T00:00:00Z"),
+                kind: AssessmentKind::ThreeMbwt,
+                value: 4.2,
+                inputs: serde_json::json!({"seconds": 4.2}),
+                result: serde_json::json!({"risk": "low"}),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.assessment(hal.id, a.id).await.unwrap().unwrap(), a);
+    let other = user(store, "ida@example.org").await;
+    assert!(store.assessment(other.id, a.id).await.unwrap().is_none());
+
+    // Round trip: export, import into an empty account, export again: the same data.
+    let exported = store.export(hal.id).await.unwrap().unwrap();
+    let text = serde_json::to_string(&exported).unwrap();
+    let parsed: Export = serde_json::from_str(&text).unwrap();
+    store.import(other.id, &parsed).await.unwrap();
+    let again = store.export(other.id).await.unwrap().unwrap();
+    assert_eq!(again.profile, exported.profile);
+    assert_eq!(again.screenings.len(), 1);
+    assert_eq!(
+        again.plans[0].sessions.len(),
+        exported.plans[0].sessions.len()
+    );
+    assert_eq!(
+        again.sessions[0].entry.plan_id,
+        Some(again.plans[0].plan.id),
+        "plan links are remapped"
+    );
+    assert_eq!(
+        again
+            .sessions
+            .iter()
+            .map(|s| &s.entry.blocks)
+            .collect::<Vec<_>>(),
+        exported
+            .sessions
+            .iter()
+            .map(|s| &s.entry.blocks)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        again.assessments[0].assessment,
+        exported.assessments[0].assessment
+    );
+    assert!(matches!(
+        store.import(other.id, &parsed).await,
+        Err(StoreError::NotEmpty)
+    ));
+
+    // Deleting the account deletes everything it owned.
+    assert!(store.delete_user(hal.id).await.unwrap());
+    assert!(store.export(hal.id).await.unwrap().is_none());
+    assert!(store.assessment(hal.id, a.id).await.unwrap().is_none());
+    assert!(store.plan(hal.id, plan.plan.id).await.unwrap().is_none());
+    assert!(store.screenings(hal.id).await.unwrap().is_empty());
+}
+
+async fn all_stories(store: Arc<dyn Store>) {
+    accounts(&store).await;
+    credentials(&store).await;
+    screenings_and_plans(&store).await;
+    sessions(&store).await;
+    assessments_export_and_deletion(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_passes_the_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/folder/test.db").display()
+    );
+    let store = store::connect(&url).await.unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    all_stories(store).await;
+    // Opening again runs no migration twice and keeps the data.
+    let reopened = store::connect(&url).await.unwrap();
+    assert!(
+        reopened
+            .user_by_email("ann@example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn postgres_passes_the_stories() {
+    let server = pg::Postgres::start();
+    let url = server.database("conformance");
+    let store = store::connect(&url).await.unwrap();
+    assert_eq!(store.backend(), Backend::Postgres);
+    all_stories(store).await;
+    let reopened = store::connect(&url).await.unwrap();
+    assert!(
+        reopened
+            .user_by_email("ann@example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn urls_other_than_sqlite_and_postgres_are_refused() {
+    let err = store::connect("mysql://x").await.err().unwrap();
+    assert!(
+        err.to_string()
+            .contains("expected sqlite://PATH or postgres://"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_backup_is_a_working_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = store::sqlite::SqliteStore::open(&dir.path().join("live.db"))
+        .await
+        .unwrap();
+    let live_dyn: Arc<dyn Store> = Arc::new(live.clone());
+    user(&live_dyn, "kim@example.org").await;
+    let copy = dir.path().join("copy.db");
+    live.backup_to(&copy).await.unwrap();
+    let restored = store::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    assert!(
+        restored
+            .user_by_email("kim@example.org")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
