@@ -1,0 +1,691 @@
+//! The JSON API over real HTTP on loopback, backed by a SQLite file: the scripts' contract,
+//! owner scoping, browser sessions with CSRF, rate limits, limits and problem+json errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
+
+use coach::measure::Age;
+use coach::screening::ScreeningAnswers;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+struct App {
+    base: String,
+    http: Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(config: web::Config) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = web::AppState {
+        store,
+        config: Arc::new(config),
+    };
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    App {
+        base,
+        http: Client::new(),
+        _dir: dir,
+    }
+}
+
+fn roomy() -> web::Config {
+    web::Config {
+        auth_burst: 1000,
+        ..web::Config::default()
+    }
+}
+
+impl App {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Signs up and returns an API token.
+    async fn person(&self, email: &str) -> String {
+        let (status, _) = self
+            .call(
+                Method::POST,
+                "/api/v1/accounts",
+                None,
+                Some(json!({"email": email, "password": "long enough pw"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/tokens",
+                None,
+                Some(json!({"email": email, "password": "long enough pw", "name": "test"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+}
+
+fn session_body(started: &str, backward: u32) -> Value {
+    json!({"started_at": started, "setting": "ground", "blocks": [{"direction": "backward", "seconds": backward}], "rpe": 12, "pain_before": 2, "pain_after": 2})
+}
+
+fn answers(age: u8) -> Value {
+    serde_json::to_value(ScreeningAnswers::all_clear(Age::new(age).unwrap())).unwrap()
+}
+
+#[tokio::test]
+async fn the_scripts_contract_holds() {
+    let app = start(roomy()).await;
+    let token = app.person("ann@example.org").await;
+    let t = Some(token.as_str());
+
+    let (status, first) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-16T07:30:00+01:00", 300)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(first["id"].is_i64());
+    assert!(first["kcal"].is_null(), "no body mass, no figure");
+    assert!(
+        first["kcal_missing_reason"]
+            .as_str()
+            .unwrap()
+            .contains("body mass")
+    );
+
+    app.call(
+        Method::PUT,
+        "/api/v1/profile",
+        t,
+        Some(json!({"units": "metric", "body_mass_kg": 64})),
+    )
+    .await;
+    let (_, second) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-17T07:30:00+01:00", 600)),
+        )
+        .await;
+    // 10 min of code 17320 (6.0 METs in 2024) at 64 kg: 6.0 x 64 x 1/6 h = 64 kcal.
+    assert!(
+        (second["kcal"].as_f64().unwrap() - 64.0).abs() < 1e-6,
+        "{second}"
+    );
+
+    for day in 18..=21 {
+        app.call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body(&format!("2026-11-{day}T07:30:00Z"), 120)),
+        )
+        .await;
+    }
+    let (status, page) = app
+        .call(Method::GET, "/api/v1/sessions?limit=4", t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert!(
+        items[0]["started_at"].as_str().unwrap() > items[1]["started_at"].as_str().unwrap(),
+        "newest first"
+    );
+    let next = page["next"].as_str().unwrap();
+    let (_, rest) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/sessions?limit=4&cursor={next}"),
+            t,
+            None,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert!(rest["next"].is_null());
+    let (_, ranged) = app
+        .call(
+            Method::GET,
+            "/api/v1/sessions?from=2026-11-17&to=2026-11-19",
+            t,
+            None,
+        )
+        .await;
+    assert_eq!(ranged["items"].as_array().unwrap().len(), 2);
+
+    let id = first["id"].as_i64().unwrap();
+    let (status, one) = app
+        .call(Method::GET, &format!("/api/v1/sessions/{id}"), t, None)
+        .await;
+    assert_eq!((status, one["id"].as_i64()), (StatusCode::OK, Some(id)));
+
+    let (status, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let weeks = progress["weeks"].as_array().unwrap();
+    assert!(weeks.iter().all(|w| w["backward_seconds"].is_u64()));
+
+    // Edit and delete.
+    let (status, edited) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/sessions/{id}"),
+            t,
+            Some(session_body("2026-11-16T07:30:00+01:00", 420)),
+        )
+        .await;
+    assert_eq!(
+        (status, edited["backward_seconds"].as_u64()),
+        (StatusCode::OK, Some(420))
+    );
+    assert!(
+        edited["kcal"].is_number(),
+        "editing recomputes energy with the body mass now known"
+    );
+    let (status, _) = app
+        .call(Method::DELETE, &format!("/api/v1/sessions/{id}"), t, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, gone) = app
+        .call(Method::GET, &format!("/api/v1/sessions/{id}"), t, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(gone["status"], 404);
+}
+
+#[tokio::test]
+async fn plans_need_a_clearance_and_progress_follows_the_plan() {
+    let app = start(roomy()).await;
+    let token = app.person("bo@example.org").await;
+    let t = Some(token.as_str());
+    let plan_body = json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3, "weeks": 4, "start": "2026-11-16"});
+    let (status, refused) = app
+        .call(Method::POST, "/api/v1/plans", t, Some(plan_body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+
+    let mut risky = answers(70);
+    risky["chest_pain"] = json!(true);
+    let (status, screening) = app
+        .call(Method::POST, "/api/v1/screenings", t, Some(risky))
+        .await;
+    assert_eq!(
+        (status, screening["clearance"].as_str()),
+        (StatusCode::CREATED, Some("see_clinician_first"))
+    );
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/plans", t, Some(plan_body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(70)))
+        .await;
+    let (status, plan) = app
+        .call(Method::POST, "/api/v1/plans", t, Some(plan_body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    assert_eq!(plan["sessions"].as_array().unwrap().len(), 12);
+    assert!(
+        plan["details"]["protocol"]["citation"]["reference"].is_string(),
+        "the plan shows its study"
+    );
+
+    let (status, logged) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-16T08:00:00Z", 300)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(logged["plan_id"], plan["id"]);
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(progress["weeks"].as_array().unwrap().len(), 4);
+    assert_eq!(progress["weeks"][0]["backward_seconds"], 300);
+    assert!(
+        progress["weeks"][0]["planned_backward_seconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(progress["next"]["progression"]["decision"], "advance");
+    assert_eq!(progress["next"]["session"]["number"], 2);
+
+    let (status, bad) = app
+        .call(Method::POST, "/api/v1/plans", t, Some(json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 9, "weeks": 0, "start": "2026-11-16"})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["days_per_week", "weeks"]);
+}
+
+#[tokio::test]
+async fn another_persons_ids_answer_404_on_every_endpoint() {
+    let app = start(roomy()).await;
+    let owner = app.person("owner@example.org").await;
+    let o = Some(owner.as_str());
+    let (_, screening) = app
+        .call(Method::POST, "/api/v1/screenings", o, Some(answers(50)))
+        .await;
+    let (_, plan) = app
+        .call(Method::POST, "/api/v1/plans", o, Some(json!({"goal": "general", "setting": "hallway", "level": "new", "days_per_week": 2, "weeks": 2, "start": "2026-11-16"})))
+        .await;
+    let (_, session) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            o,
+            Some(session_body("2026-11-16T08:00:00Z", 300)),
+        )
+        .await;
+    let (_, assessment) = app
+        .call(
+            Method::POST,
+            "/api/v1/assessments",
+            o,
+            Some(json!({"kind": "pain_change", "before": 5, "after": 3})),
+        )
+        .await;
+    let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", o, None).await;
+    let ids = [
+        ("screenings", &screening["id"]),
+        ("plans", &plan["id"]),
+        ("planned-sessions", &plan["sessions"][0]["id"]),
+        ("sessions", &session["id"]),
+        ("assessments", &assessment["id"]),
+        ("tokens", &tokens[0]["id"]),
+    ];
+    let intruder = app.person("intruder@example.org").await;
+    let i = Some(intruder.as_str());
+    let mut tried = 0;
+    for (resource, id) in ids {
+        let id = id
+            .as_i64()
+            .unwrap_or_else(|| panic!("{resource} has no id"));
+        let path = format!("/api/v1/{resource}/{id}");
+        for (method, body) in [
+            (Method::GET, None),
+            (Method::PUT, Some(session_body("2026-11-16T08:00:00Z", 60))),
+            (Method::DELETE, None),
+        ] {
+            let (status, answer) = app.call(method.clone(), &path, i, body).await;
+            // Routes without that method answer 405 whoever asks; every existing route is 404.
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                continue;
+            }
+            tried += 1;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+        }
+        // The owner still reaches it (and it was not deleted by the intruder).
+        if resource != "tokens" {
+            let (status, _) = app.call(Method::GET, &path, o, None).await;
+            assert_eq!(status, StatusCode::OK, "owner GET {path}");
+        }
+    }
+    assert_eq!(tried, 10, "every id-taking endpoint and method was tried");
+    // Lists show only one's own.
+    for list in ["screenings", "plans", "assessments"] {
+        let (_, mine) = app
+            .call(Method::GET, &format!("/api/v1/{list}"), i, None)
+            .await;
+        assert_eq!(mine.as_array().unwrap().len(), 0, "{list}");
+    }
+    let (_, mine) = app.call(Method::GET, "/api/v1/sessions", i, None).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 0);
+    let (status, _) = app.call(Method::GET, "/api/v1/admin/users", i, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/sessions/not-a-number", i, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn browser_sessions_use_http_only_cookies_and_need_the_csrf_token_to_write() {
+    let app = start(roomy()).await;
+    app.person("cy@example.org").await;
+    let response = app
+        .http
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "cy@example.org", "password": "long enough pw"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let signed_in: Value = response.json().await.unwrap();
+    let csrf = signed_in["csrf_token"].as_str().unwrap();
+
+    let with_cookie = |method: Method, path: &str| {
+        app.http
+            .request(method, format!("{}{path}", app.base))
+            .header("cookie", cookie.clone())
+    };
+    let read = with_cookie(Method::GET, "/api/v1/profile")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK, "reads need no CSRF token");
+    let forged = with_cookie(Method::POST, "/api/v1/sessions")
+        .json(&session_body("2026-11-16T08:00:00Z", 60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(forged.headers()["content-type"], "application/problem+json");
+    let honest = with_cookie(Method::POST, "/api/v1/sessions")
+        .header("x-csrf-token", csrf)
+        .json(&session_body("2026-11-16T08:00:00Z", 60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(honest.status(), StatusCode::CREATED);
+
+    let out = with_cookie(Method::DELETE, "/api/v1/session")
+        .header("x-csrf-token", csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let after = with_cookie(Method::GET, "/api/v1/profile")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn passwords_tokens_and_account_deletion() {
+    let app = start(roomy()).await;
+    let token = app.person("di@example.org").await;
+    let t = Some(token.as_str());
+    let (status, short) = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            None,
+            Some(json!({"email": "not-an-email", "password": "short"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short["errors"].as_array().unwrap().len(), 2, "{short}");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            None,
+            Some(json!({"email": "DI@example.org", "password": "long enough pw"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"email": "di@example.org", "password": "wrong password", "name": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/account/password",
+            t,
+            Some(json!({"current_password": "long enough pw", "new_password": "another long one"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"email": "di@example.org", "password": "another long one", "name": "new"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", t, None).await;
+    assert!(
+        tokens
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("token").is_none()),
+        "tokens are shown once"
+    );
+    let first_id = tokens[0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{first_id}"),
+            t,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token stops working"
+    );
+
+    let (_, fresh) = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"email": "di@example.org", "password": "another long one", "name": "n"})),
+        )
+        .await;
+    let f = fresh["token"].as_str();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            "/api/v1/account",
+            f,
+            Some(json!({"password": "another long one"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(Method::GET, "/api/v1/profile", f, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_address() {
+    let app = start(web::Config {
+        auth_burst: 3,
+        auth_refill_ms: 60_000,
+        ..web::Config::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"email": "nobody@example.org", "password": "guess guess guess"})),
+            )
+            .await;
+        statuses.push(status);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(body["detail"].as_str().unwrap().contains("wait"), "{body}");
+        }
+    }
+    assert_eq!(&statuses[..3], [StatusCode::UNAUTHORIZED; 3]);
+    assert_eq!(&statuses[3..], [StatusCode::TOO_MANY_REQUESTS; 2]);
+}
+
+#[tokio::test]
+async fn limits_headers_and_documentation() {
+    let app = start(roomy()).await;
+    let token = app.person("ed@example.org").await;
+    let huge = json!({"started_at": "2026-11-16T08:00:00Z", "setting": "ground", "blocks": [], "rpe": 12, "pain_before": 1, "pain_after": 1, "notes": "x".repeat(200_000)});
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/sessions", Some(&token), Some(huge))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let response = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    for header in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+    ] {
+        assert!(response.headers().contains_key(header), "{header}");
+    }
+    assert!(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    let (status, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["paths"]["/api/v1/sessions"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/progress"]["get"].is_object());
+    let ui = app
+        .http
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    let (status, bad_json) = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            None,
+            Some(Value::String("{".into())),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad_json}");
+}
+
+#[tokio::test]
+async fn export_imports_into_an_empty_account() {
+    let app = start(roomy()).await;
+    let token = app.person("fay@example.org").await;
+    let t = Some(token.as_str());
+    app.call(
+        Method::PUT,
+        "/api/v1/profile",
+        t,
+        Some(json!({"units": "imperial", "body_mass_kg": 70, "birth_year": 1958})),
+    )
+    .await;
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(68)))
+        .await;
+    app.call(Method::POST, "/api/v1/plans", t, Some(json!({"goal": "balance", "setting": "hallway", "level": "new", "days_per_week": 3, "weeks": 2, "start": "2026-11-16"}))).await;
+    app.call(
+        Method::POST,
+        "/api/v1/sessions",
+        t,
+        Some(session_body("2026-11-16T08:00:00Z", 300)),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        "/api/v1/assessments",
+        t,
+        Some(json!({"kind": "single_leg_stance", "seconds": 12.5, "eyes": "open"})),
+    )
+    .await;
+    let (status, exported) = app.call(Method::GET, "/api/v1/export", t, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let other = app.person("gus@example.org").await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            Some(&other),
+            Some(exported.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, again) = app
+        .call(Method::GET, "/api/v1/export", Some(&other), None)
+        .await;
+    assert_eq!(again["profile"], exported["profile"]);
+    for part in ["screenings", "plans", "sessions", "assessments"] {
+        assert_eq!(
+            again[part].as_array().unwrap().len(),
+            exported[part].as_array().unwrap().len(),
+            "{part}"
+        );
+    }
+    assert_eq!(
+        again["sessions"][0]["kcal"],
+        exported["sessions"][0]["kcal"]
+    );
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/import", Some(&other), Some(exported))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "import only into an empty account"
+    );
+    let (status, wrong) = app
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            Some(&other),
+            Some(json!({"format": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+}
