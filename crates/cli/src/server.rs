@@ -21,7 +21,7 @@ pub struct StoreArgs {
     /// sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB; default: a SQLite file in the data
     /// folder ($RETROSTRIDE_DATA_DIR, else $XDG_DATA_HOME/retrostride, else
     /// ~/.local/share/retrostride).
-    #[arg(long, env = DATABASE_URL_ENV, value_name = "URL")]
+    #[arg(long, env = DATABASE_URL_ENV, value_name = "URL", global = true)]
     database_url: Option<String>,
 }
 
