@@ -5,7 +5,6 @@ use clap::{Args, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use store::Role;
 
 /// Environment variable naming the database, as `--database-url` does.
@@ -116,10 +115,7 @@ pub fn serve(args: &ServeArgs, out: &mut impl Write) -> anyhow::Result<()> {
             store.location()
         )?;
         out.flush()?;
-        let state = web::AppState {
-            store,
-            config: Arc::new(config),
-        };
+        let state = web::AppState::new(store, config);
         let shutdown = async {
             web::shutdown_signal().await;
             tracing::info!("shutting down: finishing requests in flight");
@@ -193,10 +189,7 @@ pub fn user(args: &UserArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     (web::random_hex()[..24].to_string(), true)
                 };
                 web::check_password_rules(&password).map_err(|m| anyhow::anyhow!(m))?;
-                let state = web::AppState {
-                    store,
-                    config: Arc::new(web::Config::default()),
-                };
+                let state = web::AppState::new(store, web::Config::default());
                 let user = web::create_account(&state, email, password.clone(), *role)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;

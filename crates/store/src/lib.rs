@@ -137,6 +137,14 @@ pub trait Store: Send + Sync + 'static {
     async fn plan(&self, user: Id, id: Id) -> Result<Option<StoredPlan>, StoreError>;
     /// The user's active plan with its sessions.
     async fn active_plan(&self, user: Id) -> Result<Option<StoredPlan>, StoreError>;
+    /// The user's active plan without its sessions.
+    async fn active_plan_summary(&self, user: Id) -> Result<Option<PlanSummary>, StoreError>;
+    /// A plan's sessions, in order (empty when the user has no such plan).
+    async fn planned_sessions(
+        &self,
+        user: Id,
+        plan: Id,
+    ) -> Result<Vec<PlannedSessionRecord>, StoreError>;
     /// Deletes a plan and its sessions (logged sessions stay, unlinked).
     async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError>;
     /// One planned session.

@@ -581,17 +581,41 @@ macro_rules! impl_store {
             }
 
             async fn active_plan(&self, user: Id) -> Result<Option<StoredPlan>, StoreError> {
-                let row = sqlx::query(&format!(
+                match self.active_plan_summary(user).await? {
+                    Some(plan) => Ok(Some(self.with_sessions(plan).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn active_plan_summary(&self, user: Id) -> Result<Option<PlanSummary>, StoreError> {
+                sqlx::query(&format!(
                     "SELECT {PLAN_COLUMNS} FROM plans WHERE user_id = $1 AND active = $2 ORDER BY id DESC LIMIT 1"
                 ))
                 .bind(user)
                 .bind(true)
                 .fetch_optional(&self.pool)
-                .await?;
-                match row {
-                    Some(row) => Ok(Some(self.with_sessions(plan_row(&row)?).await?)),
-                    None => Ok(None),
-                }
+                .await?
+                .as_ref()
+                .map(plan_row)
+                .transpose()
+            }
+
+            async fn planned_sessions(
+                &self,
+                user: Id,
+                plan: Id,
+            ) -> Result<Vec<PlannedSessionRecord>, StoreError> {
+                sqlx::query(
+                    "SELECT ps.id, ps.plan_id, ps.number, ps.week, ps.session_date, ps.backward_seconds, ps.total_seconds, ps.blocks, ps.notes \
+                     FROM planned_sessions ps JOIN plans p ON p.id = ps.plan_id WHERE p.user_id = $1 AND ps.plan_id = $2 ORDER BY ps.number",
+                )
+                .bind(user)
+                .bind(plan)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(planned_row)
+                .collect()
             }
 
             async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {

@@ -58,6 +58,44 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Settings.
     pub config: Arc<Config>,
+    /// Planned sessions by plan id. Safe to keep per process because a plan's sessions never
+    /// change once stored and plan ids are never reused: every process reads the same rows.
+    planned: Arc<PlannedCache>,
+}
+
+impl AppState {
+    /// State over a store with settings.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+            planned: Arc::new(PlannedCache::default()),
+        }
+    }
+}
+
+/// Plans held at most; past this the cache starts over (a plan costs a few kB).
+const PLANNED_CACHE_PLANS: usize = 4096;
+
+/// See [`AppState`].
+#[derive(Default)]
+struct PlannedCache(
+    std::sync::Mutex<std::collections::HashMap<store::Id, Arc<Vec<coach::plan::PlannedSession>>>>,
+);
+
+impl PlannedCache {
+    fn get(&self, plan: store::Id) -> Option<Arc<Vec<coach::plan::PlannedSession>>> {
+        self.0.lock().ok()?.get(&plan).cloned()
+    }
+
+    fn put(&self, plan: store::Id, sessions: Arc<Vec<coach::plan::PlannedSession>>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= PLANNED_CACHE_PLANS {
+                map.clear();
+            }
+            map.insert(plan, sessions);
+        }
+    }
 }
 
 /// The whole application: pages, API and documentation, with security headers.

@@ -7,7 +7,6 @@ use coach::measure::Age;
 use coach::screening::ScreeningAnswers;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 struct App {
     base: String,
@@ -22,10 +21,7 @@ async fn start(config: web::Config) -> App {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState {
-        store,
-        config: Arc::new(config),
-    };
+    let state = web::AppState::new(store, config);
     tokio::spawn(web::serve(listener, state, std::future::pending()));
     App {
         base,

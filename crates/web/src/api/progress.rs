@@ -12,23 +12,48 @@ use coach::screening::Precaution;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
-use store::{DailyTotals, PlanOutcome, StoredPlan};
+use store::{DailyTotals, PlanOutcome, PlanSummary};
 use utoipa::ToSchema;
 
 /// Weeks shown when there is no active plan.
 const WEEKS_WITHOUT_PLAN: i64 = 12;
 
+/// The caller's active plan, rebuilt for the coach, with its stored summary.
+pub(crate) async fn active_coach_plan(
+    state: &AppState,
+    user: store::Id,
+) -> Result<Option<(PlanSummary, Plan)>, ApiError> {
+    let Some(summary) = state.store.active_plan_summary(user).await? else {
+        return Ok(None);
+    };
+    let sessions = match state.planned.get(summary.id) {
+        Some(sessions) => sessions,
+        None => {
+            let rows = state.store.planned_sessions(user, summary.id).await?;
+            let sessions = std::sync::Arc::new(rows.into_iter().map(|r| r.session).collect());
+            state
+                .planned
+                .put(summary.id, std::sync::Arc::clone(&sessions));
+            sessions
+        }
+    };
+    let plan = coach_plan(&summary, &sessions)?;
+    Ok(Some((summary, plan)))
+}
+
 /// Rebuilds the coach's plan from the stored one (the stored sessions are the truth, so a later
 /// change of the coach's rules never rewrites a plan someone is following).
-pub(crate) fn coach_plan(stored: &StoredPlan) -> Result<Plan, ApiError> {
-    let protocol = coach::protocol::protocol(&stored.plan.protocol_id).ok_or_else(|| {
+pub(crate) fn coach_plan(
+    stored: &PlanSummary,
+    sessions: &[coach::plan::PlannedSession],
+) -> Result<Plan, ApiError> {
+    let protocol = coach::protocol::protocol(&stored.protocol_id).ok_or_else(|| {
         ApiError::internal(format!(
             "plan {} names protocol {:?}, which this version does not know",
-            stored.plan.id, stored.plan.protocol_id
+            stored.id, stored.protocol_id
         ))
     })?;
     let precautions: Vec<Precaution> = stored
-        .plan
         .details
         .get("precautions")
         .cloned()
@@ -38,19 +63,19 @@ pub(crate) fn coach_plan(stored: &StoredPlan) -> Result<Plan, ApiError> {
         .unwrap_or_default();
     Ok(Plan {
         protocol,
-        goal: stored.plan.goal,
-        setting: stored.plan.setting,
-        level: stored.plan.level,
-        clearance: stored.plan.clearance,
+        goal: stored.goal,
+        setting: stored.setting,
+        level: stored.level,
+        clearance: stored.clearance,
         precautions,
-        start: stored.plan.start,
-        days_per_week: stored.plan.days_per_week,
-        weeks: stored.plan.weeks,
-        units: stored.plan.units,
+        start: stored.start,
+        days_per_week: stored.days_per_week,
+        weeks: stored.weeks,
+        units: stored.units,
         rules: Vec::new(),
         adjustments: Vec::new(),
         rule_sources: Vec::new(),
-        sessions: stored.sessions.iter().map(|s| s.session.clone()).collect(),
+        sessions: sessions.to_vec(),
     })
 }
 
@@ -189,7 +214,7 @@ pub(crate) async fn progress(
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
-    let Some(stored) = state.store.active_plan(caller.id()).await? else {
+    let Some((stored, plan)) = active_coach_plan(&state, caller.id()).await? else {
         // No plan: the last twelve weeks, Monday to Sunday.
         let this_monday =
             today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
@@ -204,17 +229,15 @@ pub(crate) async fn progress(
             next: None,
         }));
     };
-    let plan = coach_plan(&stored)?;
-    let weeks_n = u32::from(stored.plan.weeks.get());
+    let weeks_n = u32::from(stored.weeks.get());
     let last_day = stored
-        .plan
         .start
         .saturating_add((i64::from(weeks_n) * 7 - 1).days());
     let days = state
         .store
-        .daily_totals(caller.id(), stored.plan.start, last_day)
+        .daily_totals(caller.id(), stored.start, last_day)
         .await?;
-    let mut weeks = bin_weeks(stored.plan.start, weeks_n, &days);
+    let mut weeks = bin_weeks(stored.start, weeks_n, &days);
     for s in &plan.sessions {
         if let Some(w) = weeks.get_mut(usize::from(s.week).saturating_sub(1)) {
             *w.planned_backward_seconds.get_or_insert(0) += u64::from(s.backward_seconds);
@@ -227,18 +250,13 @@ pub(crate) async fn progress(
         .filter(|d| d.date <= today)
         .map(|d| d.sessions)
         .sum();
-    let logged = outcomes(
-        &state
-            .store
-            .plan_outcomes(caller.id(), stored.plan.id)
-            .await?,
-    );
+    let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
     let next = coach::progression::next_session(&plan, &logged);
     Ok(Json(ProgressSummary {
         plan: Some(serde_json::json!({
-            "id": stored.plan.id,
-            "protocol": stored.plan.details.get("protocol"),
-            "start": stored.plan.start,
+            "id": stored.id,
+            "protocol": stored.details.get("protocol"),
+            "start": stored.start,
             "weeks": weeks_n,
         })),
         kcal_total: weeks.iter().map(|w| w.kcal).sum(),

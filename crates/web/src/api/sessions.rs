@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::api::parse_id;
-use crate::api::progress::{coach_plan, outcomes};
+use crate::api::progress::{active_coach_plan, outcomes};
 use crate::api::records::age_from_profile;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, ApiQuery, FieldError, Problem};
@@ -258,24 +258,15 @@ async fn complete_entry(
         return Ok(());
     }
     // A new session answers the active plan's next session when it falls within the plan.
-    if let Some(stored) = state.store.active_plan(caller.id()).await? {
+    if let Some((stored, plan)) = active_coach_plan(state, caller.id()).await? {
         let offset =
             jiff::tz::Offset::from_seconds(entry.utc_offset_seconds).map_err(ApiError::internal)?;
         let local = offset.to_datetime(entry.started_at).date();
-        let end = stored
-            .sessions
-            .last()
-            .map_or(stored.plan.start, |s| s.session.date);
-        if local >= stored.plan.start && local <= end {
-            let plan = coach_plan(&stored)?;
-            let logged = outcomes(
-                &state
-                    .store
-                    .plan_outcomes(caller.id(), stored.plan.id)
-                    .await?,
-            );
+        let end = plan.sessions.last().map_or(stored.start, |s| s.date);
+        if local >= stored.start && local <= end {
+            let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
             let next = coach::progression::next_session(&plan, &logged);
-            entry.plan_id = Some(stored.plan.id);
+            entry.plan_id = Some(stored.id);
             entry.planned_backward_seconds = next.session.map(|s| s.backward_seconds);
         }
     }
