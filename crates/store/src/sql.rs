@@ -237,6 +237,36 @@ macro_rules! impl_store {
             value.map(|v| i64::from(v.into()))
         }
 
+        type EntryQuery<'q> =
+            sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
+
+        /// Binds a session's columns, in the order both the INSERT and the UPDATE list them
+        /// (parameters $3 to $20).
+        fn bind_entry<'q>(
+            query: EntryQuery<'q>,
+            entry: &'q SessionEntry,
+        ) -> Result<EntryQuery<'q>, StoreError> {
+            Ok(query
+                .bind(ms(entry.started_at))
+                .bind(i64::from(entry.utc_offset_seconds))
+                .bind(local_date(entry)?.to_string())
+                .bind(name(&entry.setting)?)
+                .bind(json(&entry.blocks)?)
+                .bind(i64::from(entry.backward_seconds))
+                .bind(i64::from(entry.total_seconds))
+                .bind(opt_u8(entry.rpe))
+                .bind(opt_u8(entry.pain_before))
+                .bind(opt_u8(entry.pain_after))
+                .bind(i64::from(entry.near_falls))
+                .bind(entry.felt_safe)
+                .bind(&entry.notes)
+                .bind(name(&entry.source)?)
+                .bind(entry.plan_id)
+                .bind(entry.planned_backward_seconds.map(i64::from))
+                .bind(entry.kcal)
+                .bind(json(&entry.energy)?))
+        }
+
         async fn insert_session<'c, E>(
             executor: E,
             user: Id,
@@ -246,31 +276,14 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'c, Database = $db>,
         {
-            let row = sqlx::query(&format!(
+            let sql = format!(
                 "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING {SESSION_COLUMNS}"
-            ))
+            );
+            let query = sqlx::query(&sql)
             .bind(user)
-            .bind(created_ms)
-            .bind(ms(entry.started_at))
-            .bind(i64::from(entry.utc_offset_seconds))
-            .bind(local_date(entry)?.to_string())
-            .bind(name(&entry.setting)?)
-            .bind(json(&entry.blocks)?)
-            .bind(i64::from(entry.backward_seconds))
-            .bind(i64::from(entry.total_seconds))
-            .bind(opt_u8(entry.rpe))
-            .bind(opt_u8(entry.pain_before))
-            .bind(opt_u8(entry.pain_after))
-            .bind(i64::from(entry.near_falls))
-            .bind(entry.felt_safe)
-            .bind(&entry.notes)
-            .bind(name(&entry.source)?)
-            .bind(entry.plan_id)
-            .bind(entry.planned_backward_seconds.map(i64::from))
-            .bind(entry.kcal)
-            .bind(json(&entry.energy)?)
-            .fetch_one(executor)
+            .bind(created_ms);
+            let row = bind_entry(query, entry)?.fetch_one(executor)
             .await?;
             session_row(&row)
         }
@@ -705,30 +718,12 @@ macro_rules! impl_store {
                 id: Id,
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
-                sqlx::query(&format!(
+                let sql = format!(
                     "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20 \
                      WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
-                ))
-                .bind(user)
-                .bind(id)
-                .bind(ms(entry.started_at))
-                .bind(i64::from(entry.utc_offset_seconds))
-                .bind(local_date(entry)?.to_string())
-                .bind(name(&entry.setting)?)
-                .bind(json(&entry.blocks)?)
-                .bind(i64::from(entry.backward_seconds))
-                .bind(i64::from(entry.total_seconds))
-                .bind(opt_u8(entry.rpe))
-                .bind(opt_u8(entry.pain_before))
-                .bind(opt_u8(entry.pain_after))
-                .bind(i64::from(entry.near_falls))
-                .bind(entry.felt_safe)
-                .bind(&entry.notes)
-                .bind(name(&entry.source)?)
-                .bind(entry.plan_id)
-                .bind(entry.planned_backward_seconds.map(i64::from))
-                .bind(entry.kcal)
-                .bind(json(&entry.energy)?)
+                );
+                let query = sqlx::query(&sql).bind(user).bind(id);
+                bind_entry(query, entry)?
                 .fetch_optional(&self.pool)
                 .await?
                 .as_ref()
