@@ -136,6 +136,7 @@ async fn acknowledged_sessions_survive_sigkill() {
         acknowledged.len()
     );
 
+    eprintln!("{} sessions acknowledged before SIGKILL", acknowledged.len());
     let restarted = Server::start(&url);
     for id in &acknowledged {
         let r = http
