@@ -136,7 +136,10 @@ async fn acknowledged_sessions_survive_sigkill() {
         acknowledged.len()
     );
 
-    eprintln!("{} sessions acknowledged before SIGKILL", acknowledged.len());
+    eprintln!(
+        "{} sessions acknowledged before SIGKILL",
+        acknowledged.len()
+    );
     let restarted = Server::start(&url);
     for id in &acknowledged {
         let r = http
