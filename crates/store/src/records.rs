@@ -164,15 +164,9 @@ pub struct Screening {
     pub screening: NewScreening,
 }
 
-/// A plan to store: the request that made it and the sessions the coach planned.
+/// What a plan was made from and under: the columns every stored plan has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewPlan {
-    /// Creation time.
-    pub created_at: Timestamp,
-    /// Who made it when not the person (a clinician's user id).
-    pub author_id: Option<Id>,
-    /// The screening it was made under.
-    pub screening_id: Option<Id>,
+pub struct PlanFields {
     /// Catalogue id of the protocol.
     pub protocol_id: String,
     /// Goal.
@@ -191,6 +185,37 @@ pub struct NewPlan {
     pub units: Units,
     /// Clearance it was made under.
     pub clearance: Clearance,
+}
+
+impl PlanFields {
+    /// The fields of a plan the coach made.
+    pub fn of(plan: &coach::plan::Plan) -> Self {
+        PlanFields {
+            protocol_id: plan.protocol.id.to_string(),
+            goal: plan.goal,
+            setting: plan.setting,
+            level: plan.level,
+            start: plan.start,
+            days_per_week: plan.days_per_week,
+            weeks: plan.weeks,
+            units: plan.units,
+            clearance: plan.clearance,
+        }
+    }
+}
+
+/// A plan to store: the request that made it and the sessions the coach planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPlan {
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Who made it when not the person (a clinician's user id).
+    pub author_id: Option<Id>,
+    /// The screening it was made under.
+    pub screening_id: Option<Id>,
+    /// Protocol, goal, setting, schedule, clearance.
+    #[serde(flatten)]
+    pub fields: PlanFields,
     /// The rest of the coach's plan as shown (precautions, rules, adjustments, citation).
     pub details: serde_json::Value,
     /// The planned sessions, in order.
@@ -210,24 +235,9 @@ pub struct PlanSummary {
     pub author_id: Option<Id>,
     /// The screening it was made under.
     pub screening_id: Option<Id>,
-    /// Catalogue id of the protocol.
-    pub protocol_id: String,
-    /// Goal.
-    pub goal: Goal,
-    /// Setting.
-    pub setting: Setting,
-    /// Level.
-    pub level: Level,
-    /// First session's date.
-    pub start: Date,
-    /// Sessions a week.
-    pub days_per_week: DaysPerWeek,
-    /// Length.
-    pub weeks: Weeks,
-    /// Units.
-    pub units: Units,
-    /// Clearance.
-    pub clearance: Clearance,
+    /// Protocol, goal, setting, schedule, clearance.
+    #[serde(flatten)]
+    pub fields: PlanFields,
     /// Precautions, rules, adjustments, citation.
     pub details: serde_json::Value,
 }

@@ -135,6 +135,7 @@ macro_rules! impl_store {
                 created_at: timestamp("plan creation time", row.try_get("created_ms")?)?,
                 author_id: row.try_get("author_id")?,
                 screening_id: row.try_get("screening_id")?,
+                fields: PlanFields {
                 protocol_id: row.try_get("protocol_id")?,
                 goal: from_name("goal", row.try_get("goal")?)?,
                 setting: from_name("setting", row.try_get("setting")?)?,
@@ -149,6 +150,7 @@ macro_rules! impl_store {
                     .map_err(|e| corrupt("weeks", e))?,
                 units: from_name("units", row.try_get("units")?)?,
                 clearance: from_name("clearance", row.try_get("clearance")?)?,
+                },
                 details: from_json("plan details", row.try_get("details")?)?,
             })
         }
@@ -926,15 +928,7 @@ macro_rules! impl_store {
                         // The author's account is not part of the document.
                         author_id: None,
                         screening_id: p.plan.screening_id.and_then(|id| screening_ids.get(&id).copied()),
-                        protocol_id: p.plan.protocol_id.clone(),
-                        goal: p.plan.goal,
-                        setting: p.plan.setting,
-                        level: p.plan.level,
-                        start: p.plan.start,
-                        days_per_week: p.plan.days_per_week,
-                        weeks: p.plan.weeks,
-                        units: p.plan.units,
-                        clearance: p.plan.clearance,
+                        fields: p.plan.fields.clone(),
                         details: p.plan.details.clone(),
                         sessions: p.sessions.iter().map(|s| s.session.clone()).collect(),
                     };
@@ -991,15 +985,15 @@ macro_rules! impl_store {
             .bind(new.screening_id)
             .bind(active)
             .bind(ms(new.created_at))
-            .bind(&new.protocol_id)
-            .bind(name(&new.goal)?)
-            .bind(name(&new.setting)?)
-            .bind(name(&new.level)?)
-            .bind(new.start.to_string())
-            .bind(i64::from(new.days_per_week.get()))
-            .bind(i64::from(new.weeks.get()))
-            .bind(name(&new.units)?)
-            .bind(name(&new.clearance)?)
+            .bind(&new.fields.protocol_id)
+            .bind(name(&new.fields.goal)?)
+            .bind(name(&new.fields.setting)?)
+            .bind(name(&new.fields.level)?)
+            .bind(new.fields.start.to_string())
+            .bind(i64::from(new.fields.days_per_week.get()))
+            .bind(i64::from(new.fields.weeks.get()))
+            .bind(name(&new.fields.units)?)
+            .bind(name(&new.fields.clearance)?)
             .bind(json(&new.details)?)
             .fetch_one(&mut **tx)
             .await?;

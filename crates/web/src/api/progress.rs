@@ -47,10 +47,10 @@ pub(crate) fn coach_plan(
     stored: &PlanSummary,
     sessions: &[coach::plan::PlannedSession],
 ) -> Result<Plan, ApiError> {
-    let protocol = coach::protocol::protocol(&stored.protocol_id).ok_or_else(|| {
+    let protocol = coach::protocol::protocol(&stored.fields.protocol_id).ok_or_else(|| {
         ApiError::internal(format!(
             "plan {} names protocol {:?}, which this version does not know",
-            stored.id, stored.protocol_id
+            stored.id, stored.fields.protocol_id
         ))
     })?;
     let precautions: Vec<Precaution> = stored
@@ -63,15 +63,15 @@ pub(crate) fn coach_plan(
         .unwrap_or_default();
     Ok(Plan {
         protocol,
-        goal: stored.goal,
-        setting: stored.setting,
-        level: stored.level,
-        clearance: stored.clearance,
+        goal: stored.fields.goal,
+        setting: stored.fields.setting,
+        level: stored.fields.level,
+        clearance: stored.fields.clearance,
         precautions,
-        start: stored.start,
-        days_per_week: stored.days_per_week,
-        weeks: stored.weeks,
-        units: stored.units,
+        start: stored.fields.start,
+        days_per_week: stored.fields.days_per_week,
+        weeks: stored.fields.weeks,
+        units: stored.fields.units,
         rules: Vec::new(),
         adjustments: Vec::new(),
         rule_sources: Vec::new(),
@@ -229,15 +229,16 @@ pub(crate) async fn progress(
             next: None,
         }));
     };
-    let weeks_n = u32::from(stored.weeks.get());
+    let weeks_n = u32::from(stored.fields.weeks.get());
     let last_day = stored
+        .fields
         .start
         .saturating_add((i64::from(weeks_n) * 7 - 1).days());
     let days = state
         .store
-        .daily_totals(caller.id(), stored.start, last_day)
+        .daily_totals(caller.id(), stored.fields.start, last_day)
         .await?;
-    let mut weeks = bin_weeks(stored.start, weeks_n, &days);
+    let mut weeks = bin_weeks(stored.fields.start, weeks_n, &days);
     for s in &plan.sessions {
         if let Some(w) = weeks.get_mut(usize::from(s.week).saturating_sub(1)) {
             *w.planned_backward_seconds.get_or_insert(0) += u64::from(s.backward_seconds);
@@ -256,7 +257,7 @@ pub(crate) async fn progress(
         plan: Some(serde_json::json!({
             "id": stored.id,
             "protocol": stored.details.get("protocol"),
-            "start": stored.start,
+            "start": stored.fields.start,
             "weeks": weeks_n,
         })),
         kcal_total: weeks.iter().map(|w| w.kcal).sum(),

@@ -12,7 +12,7 @@ use coach::plan::{DaysPerWeek, Level, PlanRequest, Setting, Units, Weeks};
 use coach::protocol::Goal;
 use coach::screening::{Clearance, Precaution, ScreeningAnswers};
 use serde::{Deserialize, Serialize};
-use store::{NewPlan, NewScreening, Profile};
+use store::{NewPlan, NewScreening, PlanFields, Profile};
 use utoipa::ToSchema;
 
 /// The profile as shown and as replaced.
@@ -291,15 +291,7 @@ pub(crate) async fn add_plan(
                 created_at: jiff::Timestamp::now(),
                 author_id: None,
                 screening_id: Some(screening.id),
-                protocol_id: plan.protocol.id.to_string(),
-                goal: plan.goal,
-                setting: plan.setting,
-                level: plan.level,
-                start: plan.start,
-                days_per_week: plan.days_per_week,
-                weeks: plan.weeks,
-                units: plan.units,
-                clearance: plan.clearance,
+                fields: PlanFields::of(&plan),
                 details,
                 sessions: plan.sessions,
             },

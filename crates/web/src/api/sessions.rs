@@ -262,8 +262,8 @@ async fn complete_entry(
         let offset =
             jiff::tz::Offset::from_seconds(entry.utc_offset_seconds).map_err(ApiError::internal)?;
         let local = offset.to_datetime(entry.started_at).date();
-        let end = plan.sessions.last().map_or(stored.start, |s| s.date);
-        if local >= stored.start && local <= end {
+        let end = plan.sessions.last().map_or(stored.fields.start, |s| s.date);
+        if local >= stored.fields.start && local <= end {
             let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
             let next = coach::progression::next_session(&plan, &logged);
             entry.plan_id = Some(stored.id);
