@@ -10,6 +10,7 @@ mod api;
 mod auth;
 mod energy;
 mod openapi;
+mod pages;
 pub mod problem;
 
 pub use api::accounts::{check_email, create_account};
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     Router::new()
         .merge(api::routes(state.clone()))
+        .merge(pages::routes(state.clone()))
         .merge(openapi::routes())
         .layer(RequestBodyLimitLayer::new(
             body_limit.max(state.config.import_limit),

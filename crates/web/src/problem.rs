@@ -112,6 +112,16 @@ impl ApiError {
         self.status
     }
 
+    /// What went wrong, for people.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The invalid fields of a 422.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
     fn problem(&self) -> Problem {
         let title = self
             .status

@@ -22,17 +22,17 @@ const MAX_TOKEN_NAME_CHARS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignUp {
     /// Email address (compared without regard to case).
-    email: String,
+    pub(crate) email: String,
     /// At least 10 characters.
-    password: String,
+    pub(crate) password: String,
 }
 
 /// An account as its owner sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AccountCreated {
-    id: store::Id,
-    email: String,
-    role: String,
+    pub(crate) id: store::Id,
+    pub(crate) email: String,
+    pub(crate) role: String,
 }
 
 /// Checks an email's shape: something@something.something, no spaces.
@@ -110,20 +110,20 @@ pub async fn create_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignIn {
-    email: String,
-    password: String,
+    pub(crate) email: String,
+    pub(crate) password: String,
 }
 
 /// A new browser session.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SignedIn {
-    id: store::Id,
-    email: String,
-    role: String,
+    pub(crate) id: store::Id,
+    pub(crate) email: String,
+    pub(crate) role: String,
     /// Echo this in the X-CSRF-Token header of every POST, PUT and DELETE.
-    csrf_token: String,
+    pub(crate) csrf_token: String,
     #[schema(value_type = String)]
-    expires_at: jiff::Timestamp,
+    pub(crate) expires_at: jiff::Timestamp,
 }
 
 /// Signs in: sets an HttpOnly session cookie and returns the CSRF token for it.
@@ -135,21 +135,8 @@ pub(crate) async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let user = auth::check_credentials(&state, &body.email, &body.password).await?;
-    let cookie_value = auth::random_hex();
-    let now = jiff::Timestamp::now();
-    let days = state.config.session_days;
-    let expires_at = now
-        .checked_add(jiff::SignedDuration::from_hours(24 * days))
-        .map_err(ApiError::internal)?;
-    let session = WebSession {
-        id_hash: auth::digest(&cookie_value),
-        user_id: user.id,
-        csrf_token: auth::random_hex(),
-        created_at: now,
-        expires_at,
-    };
-    state.store.create_web_session(&session).await?;
-    let set_cookie = auth::session_set_cookie(cookie_value, days, auth::over_tls(&headers));
+    let (session, set_cookie) = open_session(&state, user.id, &headers).await?;
+    let expires_at = session.expires_at;
     let mut response = Json(SignedIn {
         id: user.id,
         email: user.email,
@@ -163,6 +150,30 @@ pub(crate) async fn sign_in(
         HeaderValue::from_str(&set_cookie).map_err(ApiError::internal)?,
     );
     Ok(response)
+}
+
+/// Opens a browser session for a signed-in account: the stored session and its Set-Cookie.
+pub(crate) async fn open_session(
+    state: &AppState,
+    user_id: store::Id,
+    headers: &HeaderMap,
+) -> Result<(WebSession, String), ApiError> {
+    let cookie_value = auth::random_hex();
+    let now = jiff::Timestamp::now();
+    let days = state.config.session_days;
+    let expires_at = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * days))
+        .map_err(ApiError::internal)?;
+    let session = WebSession {
+        id_hash: auth::digest(&cookie_value),
+        user_id,
+        csrf_token: auth::random_hex(),
+        created_at: now,
+        expires_at,
+    };
+    state.store.create_web_session(&session).await?;
+    let set_cookie = auth::session_set_cookie(cookie_value, days, auth::over_tls(headers));
+    Ok((session, set_cookie))
 }
 
 /// Signs out of this browser session.
@@ -188,8 +199,8 @@ pub(crate) async fn sign_out(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
-    current_password: String,
-    new_password: String,
+    pub(crate) current_password: String,
+    pub(crate) new_password: String,
 }
 
 /// Changes the password and ends every other browser session.
@@ -225,7 +236,7 @@ pub(crate) async fn change_password(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeleteAccount {
-    password: String,
+    pub(crate) password: String,
 }
 
 /// Deletes the account and all of its data.
@@ -248,21 +259,21 @@ pub(crate) async fn delete_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TokenRequest {
-    email: String,
-    password: String,
+    pub(crate) email: String,
+    pub(crate) password: String,
     /// What the token is for ("phone", "backup script").
-    name: String,
+    pub(crate) name: String,
 }
 
 /// A new token; the only time it is shown.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TokenCreated {
-    id: store::Id,
-    name: String,
+    pub(crate) id: store::Id,
+    pub(crate) name: String,
     /// Send as `Authorization: Bearer TOKEN`. Shown once: only its hash is kept.
-    token: String,
+    pub(crate) token: String,
     #[schema(value_type = String)]
-    created_at: jiff::Timestamp,
+    pub(crate) created_at: jiff::Timestamp,
 }
 
 /// Creates a personal API token.
@@ -306,10 +317,10 @@ pub(crate) async fn create_token(
 /// A token as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TokenView {
-    id: store::Id,
-    name: String,
+    pub(crate) id: store::Id,
+    pub(crate) name: String,
     #[schema(value_type = String)]
-    created_at: jiff::Timestamp,
+    pub(crate) created_at: jiff::Timestamp,
 }
 
 /// Lists the caller's tokens (names and dates only).

@@ -101,40 +101,40 @@ pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
 #[derive(Debug, Serialize, ToSchema, PartialEq)]
 pub(crate) struct WeekSummary {
     /// 1-based week of the plan (or of the shown period).
-    week: u32,
+    pub(crate) week: u32,
     /// First day.
     #[schema(value_type = String)]
-    start: Date,
+    pub(crate) start: Date,
     /// Last day.
     #[schema(value_type = String)]
-    end: Date,
+    pub(crate) end: Date,
     /// Backward seconds the plan asks for (null without a plan).
-    planned_backward_seconds: Option<u64>,
+    pub(crate) planned_backward_seconds: Option<u64>,
     /// Backward seconds logged.
-    backward_seconds: u64,
+    pub(crate) backward_seconds: u64,
     /// Sessions the plan asks for (null without a plan).
-    planned_sessions: Option<u32>,
+    pub(crate) planned_sessions: Option<u32>,
     /// Sessions logged.
-    sessions: u32,
+    pub(crate) sessions: u32,
     /// Energy of the sessions with a figure, kcal.
-    kcal: f64,
+    pub(crate) kcal: f64,
     /// Mean RPE (null with no session).
-    mean_rpe: Option<f64>,
+    pub(crate) mean_rpe: Option<f64>,
     /// Mean pain before (null with no session).
-    mean_pain_before: Option<f64>,
+    pub(crate) mean_pain_before: Option<f64>,
     /// Mean pain after.
-    mean_pain_after: Option<f64>,
+    pub(crate) mean_pain_after: Option<f64>,
 }
 
 /// How closely the plan is followed so far.
 #[derive(Debug, Serialize, ToSchema, PartialEq)]
 pub(crate) struct Adherence {
     /// Planned sessions dated up to today.
-    sessions_due: u32,
+    pub(crate) sessions_due: u32,
     /// Sessions logged in the plan's weeks up to today.
-    sessions_done: u32,
+    pub(crate) sessions_done: u32,
     /// done / due, at most 1 (null when nothing is due yet).
-    share: Option<f64>,
+    pub(crate) share: Option<f64>,
 }
 
 /// The summary.
@@ -142,16 +142,16 @@ pub(crate) struct Adherence {
 pub(crate) struct ProgressSummary {
     /// The active plan's id and protocol, or null.
     #[schema(value_type = Option<Object>)]
-    plan: Option<serde_json::Value>,
+    pub(crate) plan: Option<serde_json::Value>,
     /// Week by week.
-    weeks: Vec<WeekSummary>,
+    pub(crate) weeks: Vec<WeekSummary>,
     /// Adherence to the active plan (null without one).
-    adherence: Option<Adherence>,
+    pub(crate) adherence: Option<Adherence>,
     /// Sum over the weeks shown, kcal.
-    kcal_total: f64,
+    pub(crate) kcal_total: f64,
     /// The next session and the decision that shaped it (null without a plan).
     #[schema(value_type = Option<Object>)]
-    next: Option<NextSession>,
+    pub(crate) next: Option<NextSession>,
 }
 
 fn mean(sum: u64, count: u32) -> Option<f64> {

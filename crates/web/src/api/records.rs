@@ -22,19 +22,19 @@ pub(crate) struct ProfileBody {
     /// `metric` or `imperial`.
     #[serde(default)]
     #[schema(value_type = String, example = "metric")]
-    units: Units,
+    pub(crate) units: Units,
     /// Body mass in kg (20-350); energy is not estimated without it.
     #[serde(default)]
-    body_mass_kg: Option<f64>,
+    pub(crate) body_mass_kg: Option<f64>,
     /// Year of birth, for age-related norms.
     #[serde(default)]
-    birth_year: Option<i16>,
+    pub(crate) birth_year: Option<i16>,
     /// The account's email (read-only).
     #[serde(default, skip_deserializing)]
-    email: String,
+    pub(crate) email: String,
     /// The account's role (read-only).
     #[serde(default, skip_deserializing)]
-    role: String,
+    pub(crate) role: String,
 }
 
 fn profile_view(user: &store::User) -> ProfileBody {
@@ -161,26 +161,26 @@ pub(crate) async fn get_screening(
 pub(crate) struct PlanBody {
     /// knee, balance, fitness or general.
     #[schema(value_type = String, example = "knee")]
-    goal: Goal,
+    pub(crate) goal: Goal,
     /// ground, hallway or treadmill.
     #[schema(value_type = String, example = "ground")]
-    setting: Setting,
+    pub(crate) setting: Setting,
     /// new or experienced.
     #[schema(value_type = String, example = "new")]
-    level: Level,
+    pub(crate) level: Level,
     /// 1-7.
-    days_per_week: u8,
+    pub(crate) days_per_week: u8,
     /// 1-52.
-    weeks: u8,
+    pub(crate) weeks: u8,
     /// First session, YYYY-MM-DD.
     #[schema(value_type = String, example = "2026-12-01")]
-    start: jiff::civil::Date,
+    pub(crate) start: jiff::civil::Date,
     /// Comfortable forward speed, m/s (treadmill plans).
     #[serde(default)]
-    forward_speed_mps: Option<f64>,
+    pub(crate) forward_speed_mps: Option<f64>,
     /// A catalogue protocol id; the goal's default otherwise.
     #[serde(default)]
-    protocol: Option<String>,
+    pub(crate) protocol: Option<String>,
 }
 
 /// Makes a plan through the coach under the caller's latest screening; it becomes the active
@@ -193,6 +193,39 @@ pub(crate) async fn add_plan(
     caller: Caller,
     ApiJson(body): ApiJson<PlanBody>,
 ) -> Result<(StatusCode, Json<store::StoredPlan>), ApiError> {
+    let (plan, screening_id, forward_speed) = prepare_plan(&state, &caller, &body).await?;
+    let details = serde_json::json!({
+        "protocol": plan.protocol,
+        "precautions": plan.precautions,
+        "rules": plan.rules,
+        "adjustments": plan.adjustments,
+        "rule_sources": plan.rule_sources,
+        "forward_speed_mps": forward_speed.map(Speed::mps),
+    });
+    let stored = state
+        .store
+        .add_plan(
+            caller.id(),
+            &NewPlan {
+                created_at: jiff::Timestamp::now(),
+                author_id: None,
+                screening_id: Some(screening_id),
+                fields: PlanFields::of(&plan),
+                details,
+                sessions: plan.sessions,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// Checks a plan request and builds the plan under the caller's latest screening, without
+/// storing it (the onboarding preview shows it before the person starts).
+pub(crate) async fn prepare_plan(
+    state: &AppState,
+    caller: &Caller,
+    body: &PlanBody,
+) -> Result<(coach::plan::Plan, store::Id, Option<Speed>), ApiError> {
     let mut errors = Vec::new();
     let mut field = |name: &str, message: String| {
         errors.push(FieldError {
@@ -275,29 +308,7 @@ pub(crate) async fn add_plan(
     };
     let plan =
         coach::plan::build_plan(&request).map_err(|e| ApiError::field("plan", e.to_string()))?;
-    let details = serde_json::json!({
-        "protocol": plan.protocol,
-        "precautions": plan.precautions,
-        "rules": plan.rules,
-        "adjustments": plan.adjustments,
-        "rule_sources": plan.rule_sources,
-        "forward_speed_mps": forward_speed.map(Speed::mps),
-    });
-    let stored = state
-        .store
-        .add_plan(
-            caller.id(),
-            &NewPlan {
-                created_at: jiff::Timestamp::now(),
-                author_id: None,
-                screening_id: Some(screening.id),
-                fields: PlanFields::of(&plan),
-                details,
-                sessions: plan.sessions,
-            },
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(stored)))
+    Ok((plan, screening.id, forward_speed))
 }
 
 /// The caller's plans, newest first, without sessions.

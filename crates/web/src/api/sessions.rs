@@ -39,15 +39,15 @@ const DEFAULT_PAGE: u32 = 20;
 pub(crate) struct BlockBody {
     /// forward or backward.
     #[schema(value_type = String, example = "backward")]
-    direction: Direction,
+    pub(crate) direction: Direction,
     /// 1 s to 24 h.
-    seconds: u32,
+    pub(crate) seconds: u32,
     /// Speed, m/s, when known (improves the energy estimate).
     #[serde(default)]
-    speed_mps: Option<f64>,
+    pub(crate) speed_mps: Option<f64>,
     /// Treadmill grade, percent.
     #[serde(default)]
-    grade_percent: Option<f64>,
+    pub(crate) grade_percent: Option<f64>,
 }
 
 fn yes() -> bool {
@@ -60,31 +60,31 @@ fn yes() -> bool {
 pub(crate) struct SessionBody {
     /// Start, RFC 3339 with an offset: 2026-11-22T07:30:00+01:00.
     #[schema(example = "2026-11-22T07:30:00+01:00")]
-    started_at: String,
+    pub(crate) started_at: String,
     /// ground, hallway or treadmill.
     #[schema(value_type = String, example = "ground")]
-    setting: Setting,
+    pub(crate) setting: Setting,
     /// The blocks in order.
-    blocks: Vec<BlockBody>,
+    pub(crate) blocks: Vec<BlockBody>,
     /// Effort, Borg 6-20.
-    rpe: u8,
+    pub(crate) rpe: u8,
     /// Pain before, 0-10.
-    pain_before: u8,
+    pub(crate) pain_before: u8,
     /// Pain after, 0-10.
-    pain_after: u8,
+    pub(crate) pain_after: u8,
     /// Near-falls (stumbles caught).
     #[serde(default)]
-    near_falls: u8,
+    pub(crate) near_falls: u8,
     /// Whether you felt safe throughout.
     #[serde(default = "yes")]
-    felt_safe: bool,
+    pub(crate) felt_safe: bool,
     /// Free text.
     #[serde(default)]
-    notes: String,
+    pub(crate) notes: String,
     /// manual, timer, file or sensor.
     #[serde(default)]
     #[schema(value_type = String, example = "manual")]
-    source: SessionSource,
+    pub(crate) source: SessionSource,
 }
 
 /// Parses an RFC 3339 time and keeps its offset (the walker's local date depends on it).
@@ -217,10 +217,10 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
 pub(crate) struct SessionView {
     #[serde(flatten)]
     #[schema(value_type = Object)]
-    session: LoggedSession,
+    pub(crate) session: LoggedSession,
     /// Why `kcal` is null, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    kcal_missing_reason: Option<String>,
+    pub(crate) kcal_missing_reason: Option<String>,
 }
 
 impl From<LoggedSession> for SessionView {
@@ -292,21 +292,21 @@ pub(crate) async fn add_session(
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// Page size, 1-200 (20 by default).
-    limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     /// The `next` value of the previous page.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Sessions starting at or after (RFC 3339, or a date meaning its start in UTC).
-    from: Option<String>,
+    pub(crate) from: Option<String>,
     /// Sessions starting before (RFC 3339, or a date meaning its start in UTC).
-    to: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
 /// A page of sessions.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SessionList {
-    items: Vec<SessionView>,
+    pub(crate) items: Vec<SessionView>,
     /// Pass as `cursor` for the next page; null on the last page.
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 fn parse_bound(field: &str, text: &str) -> Result<Timestamp, FieldError> {

@@ -1,0 +1,474 @@
+//! The HTML side: server-rendered pages (askama templates under `crates/web/templates`), with
+//! htmx where it saves a round trip and two small ES modules where the page must work without
+//! the server (the session timer and its outbox, the 3MBWT stopwatch). Every form posts to a page
+//! route that parses it into the same request types the JSON API uses and calls the same handler,
+//! so the pages and the API cannot disagree; a refusal is shown beside the field it names.
+//!
+//! Forms carry the session's CSRF token in a hidden `csrf` field (the API takes it as a header).
+
+mod assess;
+mod charts;
+mod onboarding;
+mod public;
+mod settings;
+mod training;
+
+use crate::AppState;
+use crate::auth::{self, Caller, Credential};
+use crate::problem::{ApiError, FieldError};
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use coach::plan::Units;
+use store::WebSession;
+
+/// Every page route.
+pub(crate) fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/signup", get(public::sign_up_form).post(public::sign_up))
+        .route("/signin", get(public::sign_in_form).post(public::sign_in))
+        .route("/signout", post(public::sign_out))
+        .route(
+            "/start/screening",
+            get(onboarding::screening_start).post(onboarding::screening_step),
+        )
+        .route("/start/clearance", get(onboarding::clearance))
+        .route("/start/clearance/summary", get(onboarding::clinician_summary))
+        .route(
+            "/start/plan",
+            get(onboarding::plan_form).post(onboarding::plan_preview),
+        )
+        .route("/start/plan/create", post(onboarding::plan_create))
+        .route("/today", get(training::today))
+        .route("/today/run", get(training::timer))
+        .route(
+            "/log",
+            get(training::log_form).post(training::log_session),
+        )
+        .route("/history", get(training::history))
+        .route(
+            "/history/{id}",
+            get(training::edit_form).post(training::edit_session),
+        )
+        .route("/history/{id}/delete", post(training::delete_session))
+        .route("/progress", get(training::progress))
+        .route(
+            "/assess/3mbwt",
+            get(assess::three_mbwt_form).post(assess::three_mbwt),
+        )
+        .route(
+            "/settings",
+            get(settings::settings).post(settings::save_profile),
+        )
+        .route("/settings/tokens", post(settings::create_token))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
+        .route("/settings/export", get(settings::export))
+        .route("/settings/delete", post(settings::delete_account))
+        .route("/static/{name}", get(static_file))
+        .with_state(state)
+}
+
+/// The vendored and own front-end files, compiled into the binary so that it runs alone.
+const STATIC_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/htmx.min.js"),
+    ),
+    (
+        "page.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/page.js"),
+    ),
+    (
+        "outbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/outbox.js"),
+    ),
+    (
+        "timer.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/timer.js"),
+    ),
+    (
+        "stopwatch.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/stopwatch.js"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/icon.svg"),
+    ),
+];
+
+/// The version string appended to static URLs so that a new release is fetched anew.
+pub(crate) const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+async fn static_file(Path(name): Path<String>) -> Response {
+    match STATIC_FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                // Links carry ?v=VERSION, so a day's caching never serves a stale release.
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}
+
+/// What the page chrome needs: who is signed in and the token their forms carry.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chrome {
+    /// The signed-in person's email, if any.
+    pub(crate) email: Option<String>,
+    /// The CSRF token for this session's forms (empty when signed out).
+    pub(crate) csrf: String,
+    /// Which navigation entry is current.
+    pub(crate) current: &'static str,
+    /// The asset version for cache-busting.
+    pub(crate) version: &'static str,
+}
+
+impl Chrome {
+    /// Chrome for a visitor who is not signed in.
+    pub(crate) fn visitor(current: &'static str) -> Self {
+        Chrome {
+            current,
+            version: ASSET_VERSION,
+            ..Chrome::default()
+        }
+    }
+
+    /// Whether `entry` is the current navigation entry (for aria-current).
+    pub(crate) fn is(&self, entry: &str) -> bool {
+        self.current == entry
+    }
+}
+
+/// A signed-in person reached through their browser session.
+#[derive(Debug, Clone)]
+pub(crate) struct Viewer {
+    /// As the API handlers see them.
+    pub(crate) caller: Caller,
+    session: WebSession,
+}
+
+impl Viewer {
+    /// The chrome for one of their pages.
+    pub(crate) fn chrome(&self, current: &'static str) -> Chrome {
+        Chrome {
+            email: Some(self.caller.user.email.clone()),
+            csrf: self.session.csrf_token.clone(),
+            current,
+            version: ASSET_VERSION,
+        }
+    }
+
+    /// Refuses a form that does not carry this session's CSRF token.
+    pub(crate) fn check_csrf(&self, echoed: &str) -> Result<(), PageError> {
+        if auth::constant_time_eq(echoed.as_bytes(), self.session.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden(
+                "This form has expired (it was opened in an earlier session). Go back, reload the page and send it again.".into(),
+            ))
+        }
+    }
+
+    /// Their units.
+    pub(crate) fn units(&self) -> Units {
+        self.caller.user.profile.units
+    }
+}
+
+/// The viewer, if the request carries a live session cookie.
+pub(crate) async fn viewer_of(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, ApiError> {
+    let Some(cookie) = auth::session_cookie(&parts.headers) else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .web_session(&auth::digest(&cookie), jiff::Timestamp::now())
+        .await?
+        .map(|(session, user)| Viewer {
+            caller: Caller {
+                user,
+                credential: Credential::Browser(session.clone()),
+            },
+            session,
+        }))
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        match viewer_of(parts, state).await? {
+            Some(viewer) => Ok(viewer),
+            None => Err(PageError::SignIn(
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+/// The visitor, who may or may not be signed in.
+pub(crate) struct MaybeViewer(pub(crate) Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        Ok(MaybeViewer(viewer_of(parts, state).await?))
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    /// Not signed in: go to the sign-in page and come back to this path.
+    SignIn(String),
+    /// Not found, or not theirs.
+    NotFound(&'static str),
+    /// Not allowed, with the reason.
+    Forbidden(String),
+    /// Anything else, with a message for people.
+    Other(StatusCode, String),
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e.status() {
+            StatusCode::UNAUTHORIZED => PageError::SignIn(String::new()),
+            StatusCode::NOT_FOUND => PageError::NotFound("page"),
+            StatusCode::FORBIDDEN => PageError::Forbidden(e.detail().to_string()),
+            status => PageError::Other(status, e.detail().to_string()),
+        }
+    }
+}
+
+impl From<store::StoreError> for PageError {
+    fn from(e: store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        ApiError::internal(format!("template: {e}")).into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            PageError::SignIn(back) => {
+                let target = if back.is_empty() || !back.starts_with('/') {
+                    "/signin".to_string()
+                } else {
+                    format!("/signin?next={}", urlencode(&back))
+                };
+                return Redirect::to(&target).into_response();
+            }
+            PageError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "Not found".to_string(),
+                format!("There is no such {what}, or it belongs to someone else."),
+            ),
+            PageError::Forbidden(reason) => (StatusCode::FORBIDDEN, "Not allowed".into(), reason),
+            PageError::Other(status, message) => (
+                status,
+                status.canonical_reason().unwrap_or("Error").to_string(),
+                message,
+            ),
+        };
+        let page = ErrorPage {
+            chrome: Chrome::visitor(""),
+            title,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, "error").into_response(),
+        }
+    }
+}
+
+/// Renders a template as a 200 page.
+pub(crate) fn render(page: &impl Template) -> Result<Response, PageError> {
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Renders a template with a status (422 for a form sent back with errors).
+pub(crate) fn render_status(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Field errors of a form, looked up by field name in templates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormErrors {
+    fields: Vec<FieldError>,
+    /// An error not tied to one field.
+    pub(crate) general: Option<String>,
+}
+
+impl FormErrors {
+    /// The message for one field.
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Adds a message for a field.
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.fields.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether there is nothing to report.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_none()
+    }
+
+    /// How many problems there are, for the summary at the top of a form.
+    pub(crate) fn count(&self) -> usize {
+        self.fields.len() + usize::from(self.general.is_some())
+    }
+
+    /// The API's refusal as form errors, with field names mapped to the form's.
+    pub(crate) fn from_api(e: &ApiError, rename: &[(&str, &str)]) -> Self {
+        let mut errors = FormErrors::default();
+        for f in e.field_errors() {
+            let name = rename
+                .iter()
+                .find(|(api, _)| f.field == *api || f.field.starts_with(&format!("{api}[")))
+                .map_or(f.field.as_str(), |(_, form)| form);
+            errors.add(name, f.message.clone());
+        }
+        if e.field_errors().is_empty() {
+            errors.general = Some(e.detail().to_string());
+        }
+        errors
+    }
+}
+
+/// Percent-encodes a path for a query string (letters, digits and `-._~/` pass).
+pub(crate) fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a number typed into a form field; the message names what is expected.
+pub(crate) fn parse_number(
+    errors: &mut FormErrors,
+    field: &str,
+    text: &str,
+    what: &str,
+) -> Option<f64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match text.replace(',', ".").parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ => {
+            errors.add(field, format!("\u{201c}{text}\u{201d} is not a number: enter {what}"));
+            None
+        }
+    }
+}
+
+/// Minutes and seconds, "12:05" or "1 min" style, for people.
+pub(crate) fn minutes(seconds: u32) -> String {
+    let (m, s) = (seconds / 60, seconds % 60);
+    match (m, s) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// A speed in the person's units.
+pub(crate) fn speed_text(speed: coach::measure::Speed, units: Units) -> String {
+    match units {
+        Units::Metric => format!("{:.1} km/h", speed.kmh()),
+        Units::Imperial => format!("{:.1} mph", speed.mph()),
+    }
+}
+
+/// See other: where a form goes after it has been handled.
+pub(crate) fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_read_naturally() {
+        assert_eq!(minutes(45), "45 s");
+        assert_eq!(minutes(600), "10 min");
+        assert_eq!(minutes(605), "10 min 5 s");
+    }
+
+    #[test]
+    fn paths_are_encoded_for_the_next_parameter() {
+        assert_eq!(urlencode("/today?x=1&y"), "/today%3Fx%3D1%26y");
+    }
+
+    #[test]
+    fn api_field_errors_map_to_form_fields() {
+        let e = ApiError::invalid(vec![FieldError {
+            field: "blocks[0].seconds".into(),
+            message: "too long".into(),
+        }]);
+        let errors = FormErrors::from_api(&e, &[("blocks", "backward_minutes")]);
+        assert_eq!(errors.get("backward_minutes"), Some("too long"));
+        assert!(errors.general.is_none());
+        let mut errors = FormErrors::default();
+        assert_eq!(parse_number(&mut errors, "kg", "7O", "kg"), None);
+        assert!(errors.get("kg").is_some_and(|m| m.contains("7O")));
+        assert_eq!(parse_number(&mut errors, "kg", "70,5", "kg"), Some(70.5));
+    }
+}

@@ -1,0 +1,931 @@
+//! Training pages: today (the next session, its precautions and the progression decision),
+//! the guided session timer, logging by hand, history (edit, delete) and progress with charts.
+
+use super::onboarding::SessionRow;
+use super::{
+    Chrome, FormErrors, PageError, Viewer, charts, minutes, parse_number, render, render_status,
+    see_other, speed_text,
+};
+use crate::AppState;
+use crate::api::progress::{self as progress_api, active_coach_plan, outcomes};
+use crate::api::sessions::{self, BlockBody, SessionBody};
+use crate::problem::{ApiError, ApiJson};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use coach::energy::Direction;
+use coach::measure::Speed;
+use coach::plan::{BlockKind, Setting, Units};
+use coach::progression::Decision;
+use coach::screening::Clearance;
+use serde::{Deserialize, Serialize};
+use store::{Cursor, LoggedSession, SessionQuery};
+
+/// A block as the pages and the timer show it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BlockView {
+    /// "forward" or "backward".
+    direction: &'static str,
+    /// Warm-up, backward, recovery...
+    label: &'static str,
+    seconds: u32,
+    /// For people: "5 min".
+    length: String,
+    /// For people, when set: "2.4 km/h".
+    speed: Option<String>,
+    speed_mps: Option<f64>,
+    grade_percent: Option<f64>,
+}
+
+fn kind_label(kind: BlockKind) -> &'static str {
+    match kind {
+        BlockKind::WarmUp => "Warm-up",
+        BlockKind::Backward => "Backward",
+        BlockKind::Recovery => "Recovery",
+        BlockKind::Forward => "Forward",
+        BlockKind::CoolDown => "Cool-down",
+    }
+}
+
+fn direction_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Forward => "forward",
+        Direction::Backward => "backward",
+    }
+}
+
+fn block_view(block: &coach::plan::Block, units: Units) -> BlockView {
+    BlockView {
+        direction: direction_word(block.direction),
+        label: kind_label(block.kind),
+        seconds: block.seconds,
+        length: minutes(block.seconds),
+        speed: block.speed.map(|s| speed_text(s, units)),
+        speed_mps: block.speed.map(Speed::mps),
+        grade_percent: block.grade.map(coach::measure::Grade::percent),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct Today {
+    chrome: Chrome,
+    protocol: &'static coach::protocol::Protocol,
+    session: Option<SessionRow>,
+    blocks: Vec<BlockView>,
+    decision: &'static str,
+    decision_class: &'static str,
+    reasons: Vec<String>,
+    precautions: Vec<&'static str>,
+    done: u32,
+    due: u32,
+    is_today: bool,
+}
+
+fn decision_words(decision: Decision) -> (&'static str, &'static str) {
+    match decision {
+        Decision::Advance => ("Advance: the plan moves on", "advance"),
+        Decision::Hold => ("Hold: repeat the same backward time", "hold"),
+        Decision::StepDown => ("Step down: less backward time next", "step-down"),
+    }
+}
+
+/// Sends people without a plan to the step of onboarding they are at.
+async fn onboarding_step(state: &AppState, viewer: &Viewer) -> Result<Response, PageError> {
+    match state.store.latest_screening(viewer.caller.id()).await? {
+        None => Ok(see_other("/start/screening")),
+        Some(s) if s.screening.clearance == Clearance::SeeClinicianFirst => {
+            Ok(see_other("/start/clearance"))
+        }
+        Some(_) => Ok(see_other("/start/plan")),
+    }
+}
+
+/// Today: the next session, its blocks and precautions, and why it looks as it does.
+pub(crate) async fn today(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
+        return onboarding_step(&state, &viewer).await;
+    };
+    let logged = outcomes(&state.store.plan_outcomes(viewer.caller.id(), stored.id).await?);
+    let next = coach::progression::next_session(&plan, &logged);
+    let units = viewer.units();
+    let (decision, decision_class) = decision_words(next.progression.decision);
+    let mut precautions: Vec<&'static str> = plan.precautions.iter().map(|p| p.advice()).collect();
+    for p in &next.progression.added_precautions {
+        if !precautions.contains(&p.advice()) {
+            precautions.push(p.advice());
+        }
+    }
+    let today = jiff::Zoned::now().date();
+    let due = plan.sessions.iter().filter(|s| s.date <= today).count() as u32;
+    render(&Today {
+        chrome: viewer.chrome("today"),
+        protocol: plan.protocol,
+        is_today: next.session.as_ref().is_some_and(|s| s.date <= today),
+        blocks: next
+            .session
+            .as_ref()
+            .map(|s| s.blocks.iter().map(|b| block_view(b, units)).collect())
+            .unwrap_or_default(),
+        session: next.session.as_ref().map(|s| SessionRow {
+            number: s.number,
+            date: s.date.strftime("%A %-d %B").to_string(),
+            backward: minutes(s.backward_seconds),
+            total: minutes(s.total_seconds),
+        }),
+        decision,
+        decision_class,
+        reasons: next.progression.reasons.clone(),
+        precautions,
+        done: logged.len() as u32,
+        due,
+    })
+}
+
+/// What the timer script needs, embedded in the page as JSON.
+#[derive(Debug, Serialize)]
+struct TimerPlan {
+    /// Identifies this session in the browser's storage, so a reload resumes it.
+    key: String,
+    setting: &'static str,
+    number: u32,
+    blocks: Vec<BlockView>,
+}
+
+#[derive(Template)]
+#[template(path = "timer.html")]
+struct TimerPage {
+    chrome: Chrome,
+    plan_json: String,
+    number: u32,
+    total: String,
+    precautions: Vec<&'static str>,
+    first: Option<BlockView>,
+}
+
+/// The guided session timer for the next session.
+pub(crate) async fn timer(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
+        return onboarding_step(&state, &viewer).await;
+    };
+    let logged = outcomes(&state.store.plan_outcomes(viewer.caller.id(), stored.id).await?);
+    let next = coach::progression::next_session(&plan, &logged);
+    let Some(session) = next.session else {
+        return Ok(see_other("/today"));
+    };
+    let units = viewer.units();
+    let blocks: Vec<BlockView> = session.blocks.iter().map(|b| block_view(b, units)).collect();
+    let timer_plan = TimerPlan {
+        key: format!("{}-{}-{}", viewer.caller.id(), stored.id, session.number),
+        setting: plan.setting.as_str(),
+        number: session.number,
+        blocks: blocks.clone(),
+    };
+    // `</` cannot appear in the JSON (it is escaped), so the script element cannot be closed
+    // early by a note or label.
+    let plan_json = serde_json::to_string(&timer_plan)
+        .map_err(ApiError::internal)?
+        .replace("</", "<\\/");
+    let mut precautions: Vec<&'static str> = plan.precautions.iter().map(|p| p.advice()).collect();
+    for p in &next.progression.added_precautions {
+        if !precautions.contains(&p.advice()) {
+            precautions.push(p.advice());
+        }
+    }
+    render(&TimerPage {
+        chrome: viewer.chrome("today"),
+        plan_json,
+        number: session.number,
+        total: minutes(session.total_seconds),
+        precautions,
+        first: blocks.first().cloned(),
+    })
+}
+
+/// The hand-logging form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct LogForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    /// Minutes east of UTC, filled in by the page's script (UTC without it).
+    #[serde(default)]
+    utc_offset_minutes: String,
+    #[serde(default)]
+    setting: String,
+    #[serde(default)]
+    backward_minutes: String,
+    #[serde(default)]
+    forward_minutes: String,
+    #[serde(default)]
+    backward_speed: String,
+    #[serde(default)]
+    rpe: String,
+    #[serde(default)]
+    pain_before: String,
+    #[serde(default)]
+    pain_after: String,
+    #[serde(default)]
+    near_falls: String,
+    #[serde(default)]
+    felt_safe: String,
+    #[serde(default)]
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "log_form.html")]
+struct LogPage {
+    chrome: Chrome,
+    form: LogForm,
+    errors: FormErrors,
+    /// None for a new session, the id when editing.
+    editing: Option<store::Id>,
+    speed_unit: &'static str,
+    rpe_choices: Vec<(u8, &'static str)>,
+}
+
+impl LogPage {
+    fn action(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/history/{id}"),
+            None => "/log".to_string(),
+        }
+    }
+    fn is_setting(&self, s: &str) -> bool {
+        self.form.setting == s
+    }
+}
+
+fn rpe_choices() -> Vec<(u8, &'static str)> {
+    (6..=20)
+        .filter_map(|v| coach::measure::Rpe::new(v).ok())
+        .map(|r| (r.value(), r.anchor()))
+        .collect()
+}
+
+fn log_page(viewer: &Viewer, form: LogForm, errors: FormErrors, editing: Option<store::Id>) -> LogPage {
+    LogPage {
+        chrome: viewer.chrome("history"),
+        form,
+        errors,
+        editing,
+        speed_unit: match viewer.units() {
+            Units::Metric => "km/h",
+            Units::Imperial => "mph",
+        },
+        rpe_choices: rpe_choices(),
+    }
+}
+
+/// The hand-logging form, with today's date.
+pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
+    let now = jiff::Zoned::now();
+    let form = LogForm {
+        date: now.date().to_string(),
+        time: now.strftime("%H:%M").to_string(),
+        setting: "ground".into(),
+        rpe: "11".into(),
+        pain_before: "0".into(),
+        pain_after: "0".into(),
+        near_falls: "0".into(),
+        felt_safe: "on".into(),
+        ..LogForm::default()
+    };
+    render(&log_page(&viewer, form, FormErrors::default(), None))
+}
+
+/// Whole minutes or decimals ("2.5") into seconds.
+fn minutes_field(errors: &mut FormErrors, field: &str, text: &str) -> Option<u32> {
+    let value = parse_number(errors, field, text, "minutes, for example 10 or 2.5")?;
+    if !(0.0..=1440.0).contains(&value) {
+        errors.add(field, "Enter 0 to 1440 minutes.");
+        return None;
+    }
+    Some((value * 60.0).round() as u32)
+}
+
+fn small_number(errors: &mut FormErrors, field: &str, text: &str, range: (u8, u8), what: &str) -> u8 {
+    match text.trim().parse::<u8>() {
+        Ok(v) if (range.0..=range.1).contains(&v) => v,
+        _ => {
+            errors.add(field, format!("Choose {what}."));
+            range.0
+        }
+    }
+}
+
+/// Parses the form into the API's session body, keeping the original blocks when the
+/// minutes did not change (so that editing a timed session keeps its blocks).
+fn parse_log_form(
+    form: &LogForm,
+    units: Units,
+    original: Option<&LoggedSession>,
+) -> Result<SessionBody, FormErrors> {
+    let mut errors = FormErrors::default();
+    let date = form.date.trim().parse::<jiff::civil::Date>().map_err(|_| {
+        errors.add("date", "Enter the day of the session, for example 2026-11-22.");
+    });
+    let time = form.time.trim().parse::<jiff::civil::Time>().map_err(|_| {
+        errors.add("time", "Enter the time it started, for example 07:30.");
+    });
+    let offset_minutes: i32 = form
+        .utc_offset_minutes
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m: &i32| m.abs() <= 18 * 60)
+        .unwrap_or(0);
+    let setting = form.setting.parse::<Setting>().map_err(|_| {
+        errors.add("setting", "Choose where you walked.");
+    });
+    let backward = minutes_field(&mut errors, "backward_minutes", &form.backward_minutes);
+    let forward = minutes_field(&mut errors, "forward_minutes", &form.forward_minutes);
+    if backward.unwrap_or(0) == 0 && errors.get("backward_minutes").is_none() {
+        errors.add("backward_minutes", "Enter how many minutes you walked backward.");
+    }
+    let speed_unit = match units {
+        Units::Metric => "km/h",
+        Units::Imperial => "mph",
+    };
+    let speed = parse_number(&mut errors, "backward_speed", &form.backward_speed, speed_unit)
+        .and_then(|v| {
+            match units {
+                Units::Metric => Speed::from_kmh(v),
+                Units::Imperial => Speed::from_mph(v),
+            }
+            .map_err(|e| errors.add("backward_speed", e.to_string()))
+            .ok()
+        });
+    let rpe = small_number(&mut errors, "rpe", &form.rpe, (6, 20), "an effort from 6 to 20");
+    let pain_before = small_number(&mut errors, "pain_before", &form.pain_before, (0, 10), "pain from 0 to 10");
+    let pain_after = small_number(&mut errors, "pain_after", &form.pain_after, (0, 10), "pain from 0 to 10");
+    let near_falls = if form.near_falls.trim().is_empty() {
+        0
+    } else {
+        small_number(&mut errors, "near_falls", &form.near_falls, (0, 50), "a number of near-falls from 0 to 50")
+    };
+    let (Ok(date), Ok(time), Ok(setting)) = (date, time, setting) else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let backward = backward.unwrap_or(0);
+    let forward = forward.unwrap_or(0);
+    let unchanged = original.filter(|o| {
+        o.entry.backward_seconds == backward && o.entry.total_seconds - o.entry.backward_seconds == forward
+    });
+    let blocks = match unchanged {
+        Some(o) => o
+            .entry
+            .blocks
+            .iter()
+            .map(|b| BlockBody {
+                direction: b.direction,
+                seconds: b.seconds,
+                speed_mps: if b.direction == Direction::Backward {
+                    speed.map(Speed::mps).or(b.speed.map(Speed::mps))
+                } else {
+                    b.speed.map(Speed::mps)
+                },
+                grade_percent: b.grade.map(coach::measure::Grade::percent),
+            })
+            .collect(),
+        None => {
+            let mut blocks = Vec::new();
+            if forward > 0 {
+                blocks.push(BlockBody {
+                    direction: Direction::Forward,
+                    seconds: forward,
+                    speed_mps: None,
+                    grade_percent: None,
+                });
+            }
+            blocks.push(BlockBody {
+                direction: Direction::Backward,
+                seconds: backward,
+                speed_mps: speed.map(Speed::mps),
+                grade_percent: None,
+            });
+            blocks
+        }
+    };
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let started_at = format!(
+        "{date}T{}{sign}{:02}:{:02}",
+        time.strftime("%H:%M:%S"),
+        offset_minutes.abs() / 60,
+        offset_minutes.abs() % 60
+    );
+    Ok(SessionBody {
+        started_at,
+        setting,
+        blocks,
+        rpe,
+        pain_before,
+        pain_after,
+        near_falls,
+        felt_safe: form.felt_safe == "on" || form.felt_safe == "yes",
+        notes: form.notes.trim().to_string(),
+        source: original.map_or(store::SessionSource::Manual, |o| o.entry.source),
+    })
+}
+
+const SESSION_FIELDS: &[(&str, &str)] = &[
+    ("started_at", "date"),
+    ("blocks", "backward_minutes"),
+    ("rpe", "rpe"),
+    ("pain_before", "pain_before"),
+    ("pain_after", "pain_after"),
+    ("notes", "notes"),
+];
+
+/// Logs a session typed in by hand.
+pub(crate) async fn log_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<LogForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let body = match parse_log_form(&form, viewer.units(), None) {
+        Ok(body) => body,
+        Err(errors) => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &log_page(&viewer, form, errors, None),
+            );
+        }
+    };
+    match sessions::add_session(State(state), viewer.caller.clone(), ApiJson(body)).await {
+        Ok(_) => Ok(see_other("/history?logged=1")),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &log_page(&viewer, form, FormErrors::from_api(&e, SESSION_FIELDS), None),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A logged session as the history shows it.
+struct HistoryRow {
+    id: store::Id,
+    when: String,
+    setting: &'static str,
+    backward: String,
+    total: String,
+    kcal: String,
+    rpe: String,
+    pain: String,
+    source: &'static str,
+    flags: String,
+}
+
+fn history_row(s: &LoggedSession) -> HistoryRow {
+    let e = &s.entry;
+    let local = jiff::tz::Offset::from_seconds(e.utc_offset_seconds)
+        .map(|o| o.to_datetime(e.started_at))
+        .unwrap_or_else(|_| e.started_at.to_zoned(jiff::tz::TimeZone::UTC).datetime());
+    let mut flags = Vec::new();
+    if e.near_falls > 0 {
+        flags.push(format!("{} near-fall(s)", e.near_falls));
+    }
+    if !e.felt_safe {
+        flags.push("did not feel safe".to_string());
+    }
+    HistoryRow {
+        id: s.id,
+        when: local.strftime("%a %-d %b %Y, %H:%M").to_string(),
+        setting: e.setting.as_str(),
+        backward: minutes(e.backward_seconds),
+        total: minutes(e.total_seconds),
+        kcal: e.kcal.map_or_else(|| "—".to_string(), |k| format!("{k:.0}")),
+        rpe: e.rpe.map_or_else(|| "—".to_string(), |r| r.value().to_string()),
+        pain: match (e.pain_before, e.pain_after) {
+            (Some(b), Some(a)) => format!("{} → {}", b.value(), a.value()),
+            _ => "—".to_string(),
+        },
+        source: match e.source {
+            store::SessionSource::Manual => "by hand",
+            store::SessionSource::Timer => "timer",
+            store::SessionSource::File => "file",
+            store::SessionSource::Sensor => "sensor",
+        },
+        flags: flags.join(", "),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    rows: Vec<HistoryRow>,
+    next: Option<String>,
+    notice: Option<&'static str>,
+    kcal_note: bool,
+}
+
+/// Paging through the history.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HistoryQuery {
+    #[serde(default)]
+    before: Option<String>,
+    #[serde(default)]
+    logged: Option<String>,
+    #[serde(default)]
+    deleted: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// Sessions, newest first, 25 a page.
+pub(crate) async fn history(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, PageError> {
+    let after = query
+        .before
+        .as_deref()
+        .and_then(|c| c.parse::<Cursor>().ok());
+    let page = state
+        .store
+        .sessions(
+            viewer.caller.id(),
+            &SessionQuery {
+                from: None,
+                to: None,
+                after,
+                limit: 25,
+            },
+        )
+        .await?;
+    let notice = if query.logged.is_some() {
+        Some("Session logged.")
+    } else if query.deleted.is_some() {
+        Some("Session deleted.")
+    } else if query.saved.is_some() {
+        Some("Changes saved.")
+    } else {
+        None
+    };
+    render(&HistoryPage {
+        chrome: viewer.chrome("history"),
+        kcal_note: viewer.caller.user.profile.body_mass.is_none(),
+        rows: page.items.iter().map(history_row).collect(),
+        next: page.next.map(|c| c.to_string()),
+        notice,
+    })
+}
+
+fn form_of(s: &LoggedSession, units: Units) -> LogForm {
+    let e = &s.entry;
+    let local = jiff::tz::Offset::from_seconds(e.utc_offset_seconds)
+        .map(|o| o.to_datetime(e.started_at))
+        .unwrap_or_else(|_| e.started_at.to_zoned(jiff::tz::TimeZone::UTC).datetime());
+    let backward_speed = e
+        .blocks
+        .iter()
+        .find(|b| b.direction == Direction::Backward)
+        .and_then(|b| b.speed)
+        .map(|s| match units {
+            Units::Metric => format!("{:.1}", s.kmh()),
+            Units::Imperial => format!("{:.1}", s.mph()),
+        })
+        .unwrap_or_default();
+    let fmt_minutes = |seconds: u32| {
+        let m = f64::from(seconds) / 60.0;
+        if seconds % 60 == 0 {
+            format!("{m:.0}")
+        } else {
+            format!("{m:.2}")
+        }
+    };
+    LogForm {
+        csrf: String::new(),
+        date: local.date().to_string(),
+        time: local.time().strftime("%H:%M").to_string(),
+        utc_offset_minutes: (e.utc_offset_seconds / 60).to_string(),
+        setting: e.setting.as_str().to_string(),
+        backward_minutes: fmt_minutes(e.backward_seconds),
+        forward_minutes: fmt_minutes(e.total_seconds - e.backward_seconds),
+        backward_speed,
+        rpe: e.rpe.map(|r| r.value().to_string()).unwrap_or_default(),
+        pain_before: e.pain_before.map(|p| p.value().to_string()).unwrap_or_default(),
+        pain_after: e.pain_after.map(|p| p.value().to_string()).unwrap_or_default(),
+        near_falls: e.near_falls.to_string(),
+        felt_safe: if e.felt_safe { "on".into() } else { String::new() },
+        notes: e.notes.clone(),
+    }
+}
+
+async fn own_session(state: &AppState, viewer: &Viewer, id: &str) -> Result<LoggedSession, PageError> {
+    let id: store::Id = id.parse().map_err(|_| PageError::NotFound("session"))?;
+    state
+        .store
+        .session(viewer.caller.id(), id)
+        .await?
+        .ok_or(PageError::NotFound("session"))
+}
+
+/// The edit form of one session.
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let session = own_session(&state, &viewer, &id).await?;
+    let form = form_of(&session, viewer.units());
+    render(&log_page(&viewer, form, FormErrors::default(), Some(session.id)))
+}
+
+/// Saves an edited session.
+pub(crate) async fn edit_session(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<LogForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let session = own_session(&state, &viewer, &id).await?;
+    let body = match parse_log_form(&form, viewer.units(), Some(&session)) {
+        Ok(body) => body,
+        Err(errors) => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &log_page(&viewer, form, errors, Some(session.id)),
+            );
+        }
+    };
+    match sessions::put_session(State(state), viewer.caller.clone(), Path(id), ApiJson(body)).await {
+        Ok(_) => Ok(see_other("/history?saved=1")),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &log_page(&viewer, form, FormErrors::from_api(&e, SESSION_FIELDS), Some(session.id)),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a session: htmx removes its row in place, a plain form comes back to the history.
+pub(crate) async fn delete_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    sessions::delete_session(State(state), viewer.caller.clone(), Path(id)).await?;
+    if headers.contains_key("hx-request") {
+        Ok(Html("").into_response())
+    } else {
+        Ok(see_other("/history?deleted=1"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "progress.html")]
+struct ProgressPage {
+    chrome: Chrome,
+    has_plan: bool,
+    adherence: Option<String>,
+    kcal_total: String,
+    backward_chart: String,
+    energy_chart: String,
+    pain_chart: String,
+    rpe_chart: String,
+    assessment_chart: Option<String>,
+    weeks: Vec<WeekRow>,
+    assessments: Vec<AssessmentRow>,
+    kcal_note: bool,
+}
+
+struct WeekRow {
+    week: u32,
+    start: String,
+    planned: String,
+    done: String,
+    sessions: String,
+    kcal: String,
+    rpe: String,
+    pain: String,
+}
+
+struct AssessmentRow {
+    date: String,
+    kind: &'static str,
+    value: String,
+    summary: String,
+}
+
+fn one_decimal(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
+}
+
+/// Progress: charts of the weekly summary and the assessments, each with its table.
+pub(crate) async fn progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let summary = progress_api::progress(State(state.clone()), viewer.caller.clone())
+        .await?
+        .0;
+    let assessments = state.store.assessments(viewer.caller.id()).await?;
+    let labels: Vec<String> = summary.weeks.iter().map(|w| format!("W{}", w.week)).collect();
+    let backward = charts::bars(
+        "Backward minutes per week",
+        "minutes",
+        &labels,
+        &summary
+            .weeks
+            .iter()
+            .map(|w| w.backward_seconds as f64 / 60.0)
+            .collect::<Vec<_>>(),
+        summary
+            .weeks
+            .iter()
+            .map(|w| w.planned_backward_seconds.map(|s| s as f64 / 60.0))
+            .collect::<Vec<_>>()
+            .as_slice(),
+    );
+    let energy = charts::bars(
+        "Energy per week",
+        "kcal",
+        &labels,
+        &summary.weeks.iter().map(|w| w.kcal).collect::<Vec<_>>(),
+        &[],
+    );
+    let pain = charts::lines(
+        "Mean pain per week",
+        (0.0, 10.0),
+        &labels,
+        &[
+            ("before", summary.weeks.iter().map(|w| w.mean_pain_before).collect()),
+            ("after", summary.weeks.iter().map(|w| w.mean_pain_after).collect()),
+        ],
+        &[],
+    );
+    let rpe = charts::lines(
+        "Mean effort (Borg RPE) per week",
+        (6.0, 20.0),
+        &labels,
+        &[("RPE", summary.weeks.iter().map(|w| w.mean_rpe).collect())],
+        &[],
+    );
+    let three_mbwt: Vec<&store::Assessment> = assessments
+        .iter()
+        .filter(|a| a.assessment.kind == store::AssessmentKind::ThreeMbwt)
+        .collect();
+    let assessment_chart = (!three_mbwt.is_empty()).then(|| {
+        let mut ordered = three_mbwt.clone();
+        ordered.sort_by_key(|a| a.assessment.taken_at);
+        let labels: Vec<String> = ordered
+            .iter()
+            .map(|a| a.assessment.taken_at.strftime("%-d %b").to_string())
+            .collect();
+        let cut_off = ordered.last().and_then(|a| {
+            a.assessment
+                .result
+                .pointer("/cut_off/high_risk_at_least_s")
+                .and_then(serde_json::Value::as_f64)
+        });
+        let max = ordered
+            .iter()
+            .map(|a| a.assessment.value)
+            .chain(cut_off)
+            .fold(5.0_f64, f64::max);
+        charts::lines(
+            "3-metre backward walk test (seconds; lower is better)",
+            (0.0, (max * 1.2).ceil()),
+            &labels,
+            &[("seconds", ordered.iter().map(|a| Some(a.assessment.value)).collect())],
+            &cut_off
+                .map(|c| vec![(c, format!("fall-risk cut-off {c:.1} s"))])
+                .unwrap_or_default(),
+        )
+    });
+    let adherence = summary.adherence.as_ref().map(|a| match a.share {
+        Some(share) => format!(
+            "{} of {} sessions due so far ({:.0}%)",
+            a.sessions_done,
+            a.sessions_due,
+            share * 100.0
+        ),
+        None => "No session is due yet.".to_string(),
+    });
+    render(&ProgressPage {
+        chrome: viewer.chrome("progress"),
+        has_plan: summary.plan.is_some(),
+        adherence,
+        kcal_total: format!("{:.0}", summary.kcal_total),
+        backward_chart: backward,
+        energy_chart: energy,
+        pain_chart: pain,
+        rpe_chart: rpe,
+        assessment_chart,
+        kcal_note: viewer.caller.user.profile.body_mass.is_none(),
+        weeks: summary
+            .weeks
+            .iter()
+            .map(|w| WeekRow {
+                week: w.week,
+                start: w.start.strftime("%-d %b").to_string(),
+                planned: w
+                    .planned_backward_seconds
+                    .map_or_else(|| "—".into(), |s| minutes(s as u32)),
+                done: minutes(w.backward_seconds as u32),
+                sessions: match w.planned_sessions {
+                    Some(p) => format!("{} of {p}", w.sessions),
+                    None => w.sessions.to_string(),
+                },
+                kcal: format!("{:.0}", w.kcal),
+                rpe: one_decimal(w.mean_rpe),
+                pain: match (w.mean_pain_before, w.mean_pain_after) {
+                    (Some(b), Some(a)) => format!("{b:.1} → {a:.1}"),
+                    _ => "—".into(),
+                },
+            })
+            .collect(),
+        assessments: assessments
+            .iter()
+            .map(|a| AssessmentRow {
+                date: a.assessment.taken_at.strftime("%Y-%m-%d").to_string(),
+                kind: match a.assessment.kind {
+                    store::AssessmentKind::ThreeMbwt => "3MBWT",
+                    store::AssessmentKind::SingleLegStance => "Single-leg stance",
+                    store::AssessmentKind::PainChange => "Pain change",
+                },
+                value: format!("{:.1}", a.assessment.value),
+                summary: a
+                    .assessment
+                    .result
+                    .get("interpretation")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> LogForm {
+        LogForm {
+            date: "2026-11-20".into(),
+            time: "07:30".into(),
+            utc_offset_minutes: "60".into(),
+            setting: "ground".into(),
+            backward_minutes: "10".into(),
+            forward_minutes: "5".into(),
+            rpe: "12".into(),
+            pain_before: "3".into(),
+            pain_after: "2".into(),
+            felt_safe: "on".into(),
+            ..LogForm::default()
+        }
+    }
+
+    #[test]
+    fn a_hand_log_becomes_a_forward_and_a_backward_block_with_the_local_offset() {
+        let body = parse_log_form(&form(), Units::Metric, None).unwrap();
+        assert_eq!(body.started_at, "2026-11-20T07:30:00+01:00");
+        assert_eq!(body.blocks.len(), 2);
+        assert_eq!(body.blocks[1].seconds, 600);
+        assert!(body.felt_safe);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let mut f = form();
+        f.backward_minutes = "ten".into();
+        f.rpe = "3".into();
+        f.date = "yesterday".into();
+        let errors = parse_log_form(&f, Units::Metric, None).unwrap_err();
+        assert!(errors.get("backward_minutes").unwrap().contains("ten"));
+        assert!(errors.get("rpe").is_some());
+        assert!(errors.get("date").is_some());
+    }
+
+    #[test]
+    fn negative_offsets_are_written_with_a_minus() {
+        let mut f = form();
+        f.utc_offset_minutes = "-330".into();
+        let body = parse_log_form(&f, Units::Metric, None).unwrap();
+        assert!(body.started_at.ends_with("-05:30"), "{}", body.started_at);
+    }
+}
