@@ -110,7 +110,8 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             body_limit.max(state.config.import_limit),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The pages set a stricter policy of their own; this one covers the API and its docs.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),
         ))

@@ -1,0 +1,21 @@
+// Small enhancements every page shares; every page works without them.
+import { keepSending, describe, pending } from './outbox.js';
+
+// Forms that take a local time also send the browser's UTC offset (minutes east of UTC).
+for (const input of document.querySelectorAll('input[data-utc-offset]')) {
+  input.value = String(-new Date().getTimezoneOffset());
+}
+
+for (const button of document.querySelectorAll('[data-print]')) {
+  button.addEventListener('click', () => window.print());
+}
+
+// Sessions logged while offline are sent from whichever page is open when the network returns.
+const status = document.getElementById('outbox-status');
+if (status && document.querySelector('meta[name="csrf-token"]')?.content && pending().length) {
+  keepSending((counts) => {
+    const text = describe(counts);
+    status.hidden = !text;
+    status.textContent = text;
+  });
+}

@@ -1,0 +1,324 @@
+// The guided session timer. Time comes from the wall clock (Date.now) and the state lives in
+// localStorage, so a reload, a locked phone or a dropped network never loses the session: the
+// timer carries on from where the clock says it is, and the log waits in the outbox until the
+// server acknowledges it.
+import { enqueue, flush, describe, keepSending } from './outbox.js';
+
+const plan = JSON.parse(document.getElementById('session-plan').textContent);
+const KEY = `retrostride.timer.${plan.key}`;
+const blocks = plan.blocks;
+const ends = [];
+let total = 0;
+for (const b of blocks) { total += b.seconds * 1000; ends.push(total); }
+const startOf = (i) => (i === 0 ? 0 : ends[i - 1]);
+// A spoken heads-up this long before a change of direction, so nobody turns around unprepared.
+const HEADS_UP_MS = 10000;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  root: $('timer'), word: $('timer-direction-word'), arrow: $('timer-arrow'), label: $('timer-label'),
+  clock: $('timer-clock'), speed: $('timer-speed'), next: $('timer-next'), bar: $('timer-bar-fill'),
+  announce: $('timer-announce'), status: $('timer-status'), count: $('timer-block-count'),
+  start: $('timer-start'), pause: $('timer-pause'), resume: $('timer-resume'), skip: $('timer-skip'),
+  stop: $('timer-stop'), finish: $('timer-finish'), form: $('finish-form'), error: $('finish-error'),
+  precautions: $('timer-precautions'),
+};
+
+const fresh = () => ({ status: 'ready', startedAt: null, pausedAt: null, pausedMs: 0, skips: {}, cued: -1, headsUp: -1, endedAt: null });
+let state = load() || fresh();
+
+function load() {
+  try { return JSON.parse(localStorage.getItem(KEY)); } catch { return null; }
+}
+function save() { localStorage.setItem(KEY, JSON.stringify(state)); }
+
+// Milliseconds of the session covered so far (skipped time counts as covered).
+function position() {
+  if (state.startedAt === null) return 0;
+  const until = state.status === 'paused' ? state.pausedAt : state.status === 'finished' ? state.endedAt : Date.now();
+  const skipped = Object.values(state.skips).reduce((a, b) => a + b, 0);
+  return Math.min(total, Math.max(0, until - state.startedAt - state.pausedMs + skipped));
+}
+function blockAt(ms) {
+  const i = ends.findIndex((e) => ms < e);
+  return i === -1 ? blocks.length : i;
+}
+
+function clock(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+function spokenLength(seconds) {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  const parts = [];
+  if (m) parts.push(`${m} minute${m === 1 ? '' : 's'}`);
+  if (s) parts.push(`${s} seconds`);
+  return parts.join(' ') || '0 seconds';
+}
+
+// --- cues: a beep, a spoken phrase and a vibration --------------------------------------------
+let audio = null;
+function unlockAudio() {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+  } catch { audio = null; }
+}
+function beep(times) {
+  if (!audio) return;
+  for (let i = 0; i < times; i += 1) {
+    try {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.25;
+      osc.connect(gain).connect(audio.destination);
+      const at = audio.currentTime + i * 0.3;
+      osc.start(at);
+      osc.stop(at + 0.18);
+    } catch { /* no sound on this device */ }
+  }
+}
+function say(text) {
+  ui.announce.textContent = text;
+  if (!('speechSynthesis' in window)) return;
+  try {
+    speechSynthesis.cancel();
+    speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+  } catch { /* no voice on this device */ }
+}
+function vibrate(pattern) {
+  try { navigator.vibrate?.(pattern); } catch { /* no vibration motor */ }
+}
+
+function cueBlock(i) {
+  if (i >= blocks.length) {
+    beep(3); vibrate([400, 150, 400, 150, 400]);
+    say('Session complete. Well done. Walk slowly for a moment, then tell us how it went.');
+    return;
+  }
+  const b = blocks[i];
+  const turned = i > 0 && blocks[i - 1].direction !== b.direction;
+  const what = b.direction === 'backward' ? 'walk backward' : 'walk forward';
+  const lead = i === 0 ? `${b.label}: ${what}` : turned ? `Turn: ${what}` : `${b.label}: keep going, ${what}`;
+  beep(turned ? 2 : 1);
+  vibrate(turned ? [300, 150, 300] : [200]);
+  say(`${lead} for ${spokenLength(b.seconds)}.`);
+}
+
+// --- wake lock --------------------------------------------------------------------------------
+let wakeLock = null;
+async function holdScreen() {
+  try { wakeLock = (await navigator.wakeLock?.request('screen')) || null; } catch { wakeLock = null; }
+}
+function releaseScreen() {
+  try { wakeLock?.release(); } catch { /* already released */ }
+  wakeLock = null;
+}
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && state.status === 'running') holdScreen();
+});
+
+// --- the loop ---------------------------------------------------------------------------------
+function render() {
+  const ms = position();
+  const i = Math.min(blockAt(ms), blocks.length - 1);
+  const b = blocks[i];
+  const n = blocks[i + 1];
+  ui.root.dataset.state = state.status;
+  ui.root.dataset.direction = b.direction;
+  ui.word.textContent = b.direction.toUpperCase();
+  ui.arrow.setAttribute('d', b.direction === 'backward' ? 'M12 4v14m0 0-6-6m6 6 6-6' : 'M12 20V6m0 0-6 6m6-6 6 6');
+  ui.label.textContent = `${b.label} · block ${i + 1} of ${blocks.length}`;
+  ui.clock.textContent = state.status === 'finished' ? '0:00' : clock(ends[i] - ms);
+  ui.speed.textContent = b.speed ? `at ${b.speed}` : '';
+  ui.next.textContent = n ? `Next: ${n.label}, ${n.direction}, ${n.length}` : 'Last block';
+  ui.bar.style.width = `${(100 * ms) / total}%`;
+  ui.count.textContent = `Session ${plan.number} · ${clock(total - ms)} left`;
+  const running = state.status === 'running';
+  const paused = state.status === 'paused';
+  ui.start.hidden = state.status !== 'ready';
+  ui.pause.hidden = !running;
+  ui.resume.hidden = !paused;
+  ui.skip.hidden = !(running || paused);
+  ui.stop.hidden = !(running || paused);
+  if (ui.precautions) ui.precautions.hidden = state.status !== 'ready';
+}
+
+function tick() {
+  if (state.status !== 'running') return;
+  const ms = position();
+  const i = blockAt(ms);
+  if (i > state.cued) {
+    state.cued = i;
+    save();
+    cueBlock(i);
+  }
+  const next = blocks[i + 1];
+  if (i < blocks.length && next && next.direction !== blocks[i].direction && ends[i] - ms <= HEADS_UP_MS && state.headsUp < i) {
+    state.headsUp = i;
+    save();
+    say(`In ten seconds, turn and walk ${next.direction}.`);
+  }
+  if (i >= blocks.length) { finish(); return; }
+  render();
+}
+
+function start() {
+  unlockAudio();
+  state = { ...fresh(), status: 'running', startedAt: Date.now() };
+  save();
+  holdScreen();
+  tick();
+  ui.pause.focus();
+}
+function pause() {
+  state.status = 'paused'; state.pausedAt = Date.now(); save();
+  releaseScreen(); say('Paused.'); render(); ui.resume.focus();
+}
+function resume() {
+  unlockAudio();
+  state.pausedMs += Date.now() - state.pausedAt; state.pausedAt = null; state.status = 'running'; save();
+  holdScreen(); say('Resumed.'); tick(); ui.pause.focus();
+}
+function skip() {
+  const ms = position();
+  const i = blockAt(ms);
+  if (i >= blocks.length) return;
+  state.skips[i] = (state.skips[i] || 0) + (ends[i] - ms);
+  save();
+  if (state.status === 'running') tick(); else render();
+}
+function finish() {
+  if (state.status === 'finished') return;
+  const ms = position();
+  if (state.status === 'running' || state.status === 'paused') {
+    if (state.status === 'paused') state.pausedMs += Date.now() - state.pausedAt;
+    state.endedAt = Date.now();
+  }
+  state.status = 'finished';
+  if (ms >= total && state.cued < blocks.length) { state.cued = blocks.length; cueBlock(blocks.length); }
+  save();
+  releaseScreen();
+  render();
+  showForm();
+}
+function stop() {
+  if (!window.confirm('Stop the session here and log what you have done?')) return;
+  finish();
+}
+
+function showForm() {
+  ui.finish.hidden = false;
+  ui.root.classList.add('finished');
+  const heading = document.getElementById('finish-heading');
+  heading?.focus();
+}
+
+// What was walked, block by block (skipped time is not walked).
+function walkedBlocks() {
+  const ms = position();
+  const out = [];
+  blocks.forEach((b, i) => {
+    const covered = Math.min(ms, ends[i]) - startOf(i);
+    const walked = Math.round((covered - (state.skips[i] || 0)) / 1000);
+    if (walked > 0) {
+      const block = { direction: b.direction, seconds: walked };
+      if (b.speed_mps) block.speed_mps = b.speed_mps;
+      if (b.grade_percent) block.grade_percent = b.grade_percent;
+      out.push(block);
+    }
+  });
+  return out;
+}
+
+function localIso(ms) {
+  const d = new Date(ms);
+  const offset = -d.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const pad = (v) => String(Math.floor(Math.abs(v))).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}
+
+function fieldError(name, message) {
+  const el = document.getElementById(`${name}-error`);
+  const input = document.getElementById(name);
+  if (el) { el.textContent = message; el.hidden = !message; }
+  if (input) {
+    if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', `${name}-error`); }
+    else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+  }
+  return !message;
+}
+function whole(name, low, high) {
+  const text = document.getElementById(name).value.trim();
+  const v = Number(text);
+  const ok = text !== '' && Number.isInteger(v) && v >= low && v <= high;
+  fieldError(name, ok ? '' : `Enter a whole number from ${low} to ${high}.`);
+  return ok ? v : null;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const painBefore = whole('pain_before', 0, 10);
+  const painAfter = whole('pain_after', 0, 10);
+  const nearFalls = whole('near_falls', 0, 50);
+  const walked = walkedBlocks();
+  if (painBefore === null || painAfter === null || nearFalls === null) return;
+  if (!walked.length) {
+    ui.error.hidden = false;
+    ui.error.textContent = 'Nothing was walked yet, so there is nothing to log.';
+    return;
+  }
+  const body = {
+    started_at: localIso(state.startedAt),
+    setting: plan.setting,
+    blocks: walked,
+    rpe: Number(document.getElementById('rpe').value),
+    pain_before: painBefore,
+    pain_after: painAfter,
+    near_falls: nearFalls,
+    felt_safe: document.getElementById('felt_safe').checked,
+    notes: document.getElementById('notes').value.trim(),
+    source: 'timer',
+  };
+  enqueue({ id: `${plan.key}-${state.startedAt}`, body });
+  localStorage.removeItem(KEY);
+  document.getElementById('finish-save').disabled = true;
+  const counts = await flush();
+  if (counts.sent && !counts.waiting && !counts.rejected) {
+    window.location.assign('/history?logged=1');
+    return;
+  }
+  ui.error.hidden = false;
+  ui.error.textContent = describe(counts) || 'Saved on this device.';
+  keepSending((later) => {
+    if (later.sent && !later.waiting) {
+      ui.error.textContent = 'Sent. ';
+      const link = document.createElement('a');
+      link.href = '/history?logged=1';
+      link.textContent = 'See it in your history';
+      ui.error.append(link);
+    } else {
+      ui.error.textContent = describe(later);
+    }
+  });
+}
+
+ui.start.addEventListener('click', start);
+ui.pause.addEventListener('click', pause);
+ui.resume.addEventListener('click', resume);
+ui.skip.addEventListener('click', skip);
+ui.stop.addEventListener('click', stop);
+ui.form.addEventListener('submit', submit);
+
+// Picking up where a reload left off.
+if (state.status === 'running' || state.status === 'paused') {
+  ui.status.textContent = 'Resumed after a reload. Tap anywhere to turn the sound back on.';
+  document.addEventListener('click', unlockAudio, { once: true });
+  if (state.status === 'running') holdScreen();
+}
+render();
+if (state.status === 'finished') showForm();
+setInterval(tick, 250);
