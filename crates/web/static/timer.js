@@ -133,7 +133,7 @@ function render() {
   ui.label.textContent = `${b.label} · block ${i + 1} of ${blocks.length}`;
   ui.clock.textContent = state.status === 'finished' ? '0:00' : clock(ends[i] - ms);
   ui.speed.textContent = b.speed ? `at ${b.speed}` : '';
-  ui.next.textContent = n ? `Next: ${n.label}, ${n.direction}, ${n.length}` : 'Last block';
+  ui.next.textContent = n ? `Next: ${n.label}${n.label.toLowerCase() === n.direction ? '' : ` (${n.direction})`}, ${n.length}` : 'Last block';
   ui.bar.style.width = `${(100 * ms) / total}%`;
   ui.count.textContent = `Session ${plan.number} · ${clock(total - ms)} left`;
   const running = state.status === 'running';

@@ -6,12 +6,12 @@
 
 use std::fmt::Write;
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 240.0;
+const WIDTH: f64 = 480.0;
+const HEIGHT: f64 = 250.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 16.0;
-const BOTTOM: f64 = 28.0;
+const BOTTOM: f64 = 32.0;
 
 /// Escapes text for SVG.
 fn escape(text: &str) -> String {
@@ -49,8 +49,12 @@ fn open(out: &mut String, title: &str, description: &str) {
 }
 
 fn y_axis(out: &mut String, low: f64, high: f64, y: &impl Fn(f64) -> f64) {
-    for i in 0..=4 {
-        let v = low + (high - low) * f64::from(i) / 4.0;
+    // Ticks at round values: a top of 5 or 10 (times a power of ten) splits in five, 2 in four.
+    let span = high - low;
+    let leading = span / 10f64.powf(span.log10().floor());
+    let steps = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    for i in 0..=steps {
+        let v = low + span * f64::from(i) / f64::from(steps);
         let py = y(v);
         let _ = write!(
             out,
@@ -72,8 +76,8 @@ fn format_tick(v: f64) -> String {
 }
 
 fn x_labels(out: &mut String, labels: &[String], x_center: &impl Fn(usize) -> f64) {
-    // At most about 13 labels fit; thin them out on long plans.
-    let every = labels.len().div_ceil(13).max(1);
+    // At most about 8 labels fit; thin them out on long plans.
+    let every = labels.len().div_ceil(8).max(1);
     for (i, label) in labels.iter().enumerate() {
         if i % every == 0 {
             let _ = write!(

@@ -1,0 +1,196 @@
+// What must not go wrong: a reload in the middle of a session resumes it, a dropped connection
+// loses no log, and someone the screening refers to a clinician gets an explanation and a
+// printable summary, not a plan.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launch, phonePage, audit, shot, measure, saveFigures, noProblems, cueRecorder,
+  personWithPlan, signUp, api, clearAnswers,
+} from './support.js';
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); saveFigures('resilience-figures.json'); });
+
+const timerState = (page) => page.evaluate(() => {
+  const key = Object.keys(localStorage).find((k) => k.startsWith('retrostride.timer.'));
+  return key ? JSON.parse(localStorage.getItem(key)) : null;
+});
+
+test('a reload in the middle of a session resumes it where the clock says', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  // Measured without a fake clock first: the timer page's own figures.
+  await page.goto(`${base}/today/run`);
+  await measure(page, 'timer');
+  await page.addInitScript(cueRecorder);
+  await page.clock.install();
+  await page.goto(`${base}/today/run`);
+  const plan = JSON.parse(await page.textContent('#session-plan'));
+  await page.click('#timer-start');
+  const first = plan.blocks[0].seconds * 1000;
+  await page.clock.runFor(first + 30000); // 30 s into the second block
+  const before = await timerState(page);
+  assert.equal(before.cued, 1);
+  await page.reload();
+  await page.clock.runFor(1000);
+  const after = await timerState(page);
+  assert.equal(after.startedAt, before.startedAt, 'the same session goes on');
+  assert.equal(after.status, 'running');
+  assert.match(await page.textContent('#timer-status'), /Resumed after a reload/);
+  assert.match(await page.textContent('#timer-label'), /block 2 of/);
+  // The block is 30-31 s in, so its clock shows what is left of it, not a restart.
+  const left = (plan.blocks[1].seconds - 31);
+  const shown = await page.textContent('#timer-clock');
+  const [m, s] = shown.split(':').map(Number);
+  assert.ok(Math.abs(m * 60 + s - left) <= 1, `clock shows ${shown}, expected about ${left} s left`);
+  // The reloaded page does not cue the block it came back into again.
+  const cues = await page.evaluate(() => window.__cues);
+  assert.equal(cues.filter((c) => c.kind === 'speech' && !/In ten seconds/.test(c.text)).length, 0);
+  await shot(page, '20-timer-resumed', false);
+  // Pause, skip and resume still work after the reload.
+  await page.click('#timer-pause');
+  assert.equal((await timerState(page)).status, 'paused');
+  await page.clock.runFor(60000);
+  await page.click('#timer-resume');
+  assert.match(await page.textContent('#timer-label'), /block 2 of/, 'a pause does not move the session on');
+  await page.click('#timer-skip');
+  await page.clock.runFor(500);
+  assert.match(await page.textContent('#timer-label'), /block 3 of/);
+  noProblems(page);
+  await context.close();
+});
+
+test('a dropped connection keeps the log until the network returns, then sends it once', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  await page.clock.install();
+  await page.goto(`${base}/today/run`);
+  const plan = JSON.parse(await page.textContent('#session-plan'));
+  const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
+  await page.click('#timer-start');
+  await context.setOffline(true);
+  await page.clock.runFor(total + 1000); // the timer carries on without the network
+  await page.waitForSelector('#timer-finish:not([hidden])');
+  await page.fill('#pain_before', '2');
+  await page.fill('#pain_after', '2');
+  await page.click('#finish-save');
+  await page.waitForFunction(() => /saved on this device/i.test(document.getElementById('finish-error').textContent));
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('retrostride.outbox')));
+  assert.equal(queued.length, 1);
+  assert.equal(queued[0].body.source, 'timer');
+  assert.equal(queued[0].body.blocks.reduce((a, b) => a + b.seconds, 0), total / 1000);
+  await audit(page, 'timer offline');
+  await shot(page, '21-timer-offline');
+  await context.setOffline(false);
+  await page.waitForFunction(() => /Sent/.test(document.getElementById('finish-error').textContent), null, { timeout: 20000 });
+  assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('retrostride.outbox'))), []);
+  const listed = await api(page, 'GET', '/api/v1/sessions');
+  assert.equal(listed.body.items.length, 1, 'logged exactly once');
+  assert.equal(listed.body.items[0].backward_seconds, plan.blocks.filter((b) => b.direction === 'backward').reduce((a, b) => a + b.seconds, 0));
+  noProblems(page);
+  await context.close();
+});
+
+test('a log queued on one page is sent from another once the connection returns', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  await page.goto(`${base}/history`);
+  // As the timer leaves it after a failed send.
+  await page.evaluate(() => {
+    const started = new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+    localStorage.setItem('retrostride.outbox', JSON.stringify([{ id: 'x', body: {
+      started_at: started, setting: 'ground', blocks: [{ direction: 'backward', seconds: 300 }],
+      rpe: 11, pain_before: 1, pain_after: 1, near_falls: 0, felt_safe: true, notes: '', source: 'timer' } }]));
+  });
+  await page.goto(`${base}/progress`);
+  await page.waitForFunction(() => localStorage.getItem('retrostride.outbox') === '[]');
+  const listed = await api(page, 'GET', '/api/v1/sessions');
+  assert.equal(listed.body.items.length, 1);
+  noProblems(page);
+  await context.close();
+});
+
+test('a referral to a clinician gives reasons and a printable summary, never a plan', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await signUp(page, base);
+  await page.fill('#age', '71');
+  await page.click('button[name=next]');
+  for (let step = 2; step <= 19; step += 1) {
+    const question = await page.textContent('legend');
+    const yes = /fallen in the last 12 months/.test(question) || /active on purpose/.test(question);
+    await page.click(`label.choice:has-text("${yes ? 'Yes' : 'No'}")`);
+    await page.click('button[name=next]');
+  }
+  await page.waitForURL(/\/start\/clearance/);
+  assert.match(await page.textContent('h1'), /talk to a clinician/);
+  assert.match(await page.textContent('.reasons'), /fall/i);
+  assert.equal(await page.locator('a[href="/start/plan"]').count(), 0, 'no way to a plan');
+  await audit(page, 'clearance refused');
+  await shot(page, '22-clearance-refused');
+  await page.click('text=Summary for your clinician');
+  await measure(page, 'clinician summary');
+  assert.match(await page.textContent('main'), /Have you fallen in the last 12 months/);
+  await audit(page, 'clinician summary');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('header.site'), false, 'the printout has no navigation');
+  await shot(page, '23-clinician-summary-print');
+  await page.emulateMedia({ media: 'screen' });
+  // Every way to a plan is closed.
+  await page.goto(`${base}/start/plan`);
+  assert.match(page.url(), /\/start\/clearance$/);
+  await page.goto(`${base}/today`);
+  assert.match(page.url(), /\/start\/clearance$/);
+  const refused = await api(page, 'POST', '/api/v1/plans', { goal: 'knee', setting: 'ground', level: 'new', days_per_week: 3, weeks: 6, start: '2026-12-01' });
+  assert.equal(refused.status, 403);
+  // With a clinician's approval the same person may start, with precautions.
+  const approved = await api(page, 'POST', '/api/v1/screenings', { ...clearAnswers, age: 71, fall_last_12_months: true, clinician_approved: true });
+  assert.equal(approved.status, 201);
+  await page.goto(`${base}/start/clearance`);
+  assert.match(await page.textContent('h1'), /with the precautions/);
+  assert.ok(await page.locator('.precautions li').count() >= 1);
+  noProblems(page);
+  await context.close();
+});
+
+test('the remaining pages pass the audit: sign-in, not found, and the desktop layout', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await page.goto(`${base}/signin`);
+  await measure(page, 'signin');
+  await page.fill('#email', 'nobody@example.org');
+  await page.fill('#password', 'wrong password here');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.error-summary'), /wrong/);
+  await audit(page, 'signin refused');
+  const missing = await page.goto(`${base}/history/999999`);
+  assert.equal(missing.status(), 200, 'signed out: sent to sign in');
+  assert.match(page.url(), /\/signin\?next=/);
+  await personWithPlan(page, base);
+  const notFound = await page.goto(`${base}/history/999999`);
+  assert.equal(notFound.status(), 404);
+  await audit(page, 'not found');
+  // A form from another session is refused with an explanation.
+  const forged = await page.evaluate(async () => {
+    const r = await fetch('/log', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged&date=2026-11-20' });
+    return { status: r.status, text: await r.text() };
+  });
+  assert.equal(forged.status, 403);
+  assert.match(forged.text, /form has expired/);
+  await context.close();
+
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const wide = await desktop.newPage();
+  await wide.goto(`${base}/`);
+  await shot(wide, '30-home-desktop', false);
+  await personWithPlan(wide, base);
+  await wide.goto(`${base}/today`);
+  await audit(wide, 'today desktop');
+  await shot(wide, '31-today-desktop');
+  await desktop.close();
+});
