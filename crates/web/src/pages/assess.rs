@@ -127,9 +127,17 @@ pub(crate) async fn three_mbwt(
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&form.csrf)?;
     let mut errors = FormErrors::default();
-    let seconds = parse_number(&mut errors, "seconds", &form.seconds, "the time in seconds, for example 4.8");
+    let seconds = parse_number(
+        &mut errors,
+        "seconds",
+        &form.seconds,
+        "the time in seconds, for example 4.8",
+    );
     if seconds.is_none() && errors.get("seconds").is_none() {
-        errors.add("seconds", "Enter the time in seconds, or use the stopwatch.");
+        errors.add(
+            "seconds",
+            "Enter the time in seconds, or use the stopwatch.",
+        );
     }
     let population = form.population.parse::<Population>().map_err(|_| {
         errors.add("population", "Choose the group whose cut-off fits you.");

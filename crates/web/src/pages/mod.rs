@@ -23,9 +23,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use tower_http::set_header::SetResponseHeaderLayer;
 use coach::plan::Units;
 use store::WebSession;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Every page route.
 pub(crate) fn routes(state: AppState) -> Router {
@@ -39,7 +39,10 @@ pub(crate) fn routes(state: AppState) -> Router {
             get(onboarding::screening_start).post(onboarding::screening_step),
         )
         .route("/start/clearance", get(onboarding::clearance))
-        .route("/start/clearance/summary", get(onboarding::clinician_summary))
+        .route(
+            "/start/clearance/summary",
+            get(onboarding::clinician_summary),
+        )
         .route(
             "/start/plan",
             get(onboarding::plan_form).post(onboarding::plan_preview),
@@ -47,10 +50,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/start/plan/create", post(onboarding::plan_create))
         .route("/today", get(training::today))
         .route("/today/run", get(training::timer))
-        .route(
-            "/log",
-            get(training::log_form).post(training::log_session),
-        )
+        .route("/log", get(training::log_form).post(training::log_session))
         .route("/history", get(training::history))
         .route(
             "/history/{id}",
@@ -338,7 +338,10 @@ pub(crate) fn render(page: &impl Template) -> Result<Response, PageError> {
 }
 
 /// Renders a template with a status (422 for a form sent back with errors).
-pub(crate) fn render_status(status: StatusCode, page: &impl Template) -> Result<Response, PageError> {
+pub(crate) fn render_status(
+    status: StatusCode,
+    page: &impl Template,
+) -> Result<Response, PageError> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -421,7 +424,10 @@ pub(crate) fn parse_number(
     match text.replace(',', ".").parse::<f64>() {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
-            errors.add(field, format!("\u{201c}{text}\u{201d} is not a number: enter {what}"));
+            errors.add(
+                field,
+                format!("\u{201c}{text}\u{201d} is not a number: enter {what}"),
+            );
             None
         }
     }

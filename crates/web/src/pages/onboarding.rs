@@ -5,7 +5,9 @@
 //! The screening keeps its answers in hidden fields from step to step, so nothing is stored
 //! until the last answer: an abandoned screening leaves no half-record behind.
 
-use super::{Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other};
+use super::{
+    Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other,
+};
 use crate::AppState;
 use crate::api::records::{self, PlanBody};
 use crate::problem::ApiJson;
@@ -166,7 +168,8 @@ pub(crate) async fn screening_step(
     let answers: coach::screening::ScreeningAnswers =
         serde_json::from_value(serde_json::Value::Object(document))
             .map_err(crate::problem::ApiError::internal)?;
-    let _stored = records::add_screening(State(state), viewer.caller.clone(), ApiJson(answers)).await?;
+    let _stored =
+        records::add_screening(State(state), viewer.caller.clone(), ApiJson(answers)).await?;
     Ok(see_other("/start/clearance"))
 }
 
@@ -411,7 +414,12 @@ fn speed_unit(units: Units) -> &'static str {
     }
 }
 
-fn form_page(viewer: &Viewer, form: PlanForm, errors: FormErrors, clearance: Clearance) -> PlanFormPage {
+fn form_page(
+    viewer: &Viewer,
+    form: PlanForm,
+    errors: FormErrors,
+    clearance: Clearance,
+) -> PlanFormPage {
     PlanFormPage {
         chrome: viewer.chrome("today"),
         form,
@@ -425,7 +433,10 @@ fn form_page(viewer: &Viewer, form: PlanForm, errors: FormErrors, clearance: Cle
 }
 
 /// Where the person's screening leaves them: the plan form is only for the cleared.
-async fn cleared(state: &AppState, viewer: &Viewer) -> Result<Result<Clearance, Response>, PageError> {
+async fn cleared(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Result<Clearance, Response>, PageError> {
     Ok(match latest(state, viewer).await? {
         None => Err(see_other("/start/screening")),
         Some(e) if e.result.clearance == Clearance::SeeClinicianFirst => {
@@ -472,27 +483,41 @@ fn parse_plan_form(form: &PlanForm, units: Units) -> Result<PlanBody, FormErrors
     let level = form.level.parse::<Level>().map_err(|_| {
         errors.add("level", "Choose how new this is to you.");
     });
-    let days = form.days_per_week.trim().parse::<u8>().ok().filter(|d| (1..=7).contains(d));
+    let days = form
+        .days_per_week
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|d| (1..=7).contains(d));
     if days.is_none() {
         errors.add("days_per_week", "Choose 1 to 7 days a week.");
     }
-    let weeks = form.weeks.trim().parse::<u8>().ok().filter(|w| (1..=52).contains(w));
+    let weeks = form
+        .weeks
+        .trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|w| (1..=52).contains(w));
     if weeks.is_none() {
         errors.add("weeks", "Enter a number of weeks from 1 to 52.");
     }
     let start = form.start.trim().parse::<jiff::civil::Date>().map_err(|_| {
-        errors.add("start", "Enter the first day as a date, for example 2026-12-01.");
+        errors.add(
+            "start",
+            "Enter the first day as a date, for example 2026-12-01.",
+        );
     });
     let unit = speed_unit(units);
-    let speed = parse_number(&mut errors, "forward_speed", &form.forward_speed, unit).and_then(|v| {
-        let parsed = match units {
-            Units::Metric => Speed::from_kmh(v),
-            Units::Imperial => Speed::from_mph(v),
-        };
-        parsed
-            .map_err(|e| errors.add("forward_speed", format!("{e}")))
-            .ok()
-    });
+    let speed =
+        parse_number(&mut errors, "forward_speed", &form.forward_speed, unit).and_then(|v| {
+            let parsed = match units {
+                Units::Metric => Speed::from_kmh(v),
+                Units::Imperial => Speed::from_mph(v),
+            };
+            parsed
+                .map_err(|e| errors.add("forward_speed", format!("{e}")))
+                .ok()
+        });
     if form.setting == "treadmill" && speed.is_none() && errors.get("forward_speed").is_none() {
         errors.add(
             "forward_speed",
@@ -595,7 +620,11 @@ pub(crate) async fn plan_preview(
             total: super::minutes(s.total_seconds),
         })
         .collect();
-    let precautions = plan.precautions.iter().map(|p: &Precaution| p.advice()).collect();
+    let precautions = plan
+        .precautions
+        .iter()
+        .map(|p: &Precaution| p.advice())
+        .collect();
     render(&PlanPreview {
         chrome: viewer.chrome("today"),
         query: form_query(&form),

@@ -2,7 +2,9 @@
 //! tokens (created after the password is typed again, shown once), export, and account
 //! deletion (also behind the password).
 
-use super::{Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other};
+use super::{
+    Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other,
+};
 use crate::AppState;
 use crate::api::{accounts, records, transfer};
 use crate::auth;
@@ -93,7 +95,11 @@ struct Extras {
     notice: Option<&'static str>,
 }
 
-async fn page(state: &AppState, viewer: &Viewer, extras: Extras) -> Result<SettingsPage, PageError> {
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    extras: Extras,
+) -> Result<SettingsPage, PageError> {
     let tokens = state
         .store
         .tokens(viewer.caller.id())
@@ -178,13 +184,15 @@ pub(crate) async fn save_profile(
     });
     let birth_year = match form.birth_year.trim() {
         "" => None,
-        text => match text.parse::<i16>() {
-            Ok(y) => Some(y),
-            Err(_) => {
-                errors.add("birth_year", format!("\u{201c}{text}\u{201d} is not a year: enter four digits, for example 1961."));
-                None
+        text => {
+            match text.parse::<i16>() {
+                Ok(y) => Some(y),
+                Err(_) => {
+                    errors.add("birth_year", format!("\u{201c}{text}\u{201d} is not a year: enter four digits, for example 1961."));
+                    None
+                }
             }
-        },
+        }
     };
     let Ok(units) = units else {
         return sent_back(&state, &viewer, form, errors).await;
@@ -326,7 +334,8 @@ pub(crate) async fn delete_account(
     let body = accounts::DeleteAccount {
         password: form.password,
     };
-    match accounts::delete_account(State(state.clone()), viewer.caller.clone(), ApiJson(body)).await {
+    match accounts::delete_account(State(state.clone()), viewer.caller.clone(), ApiJson(body)).await
+    {
         Ok(_) => {
             let mut response = see_other("/");
             response.headers_mut().insert(
@@ -338,9 +347,10 @@ pub(crate) async fn delete_account(
         }
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
             let mut extras = Extras::default();
-            extras
-                .delete_errors
-                .add("delete_password", "The password is wrong: nothing was deleted.");
+            extras.delete_errors.add(
+                "delete_password",
+                "The password is wrong: nothing was deleted.",
+            );
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(&state, &viewer, extras).await?,

@@ -111,7 +111,12 @@ pub(crate) async fn today(
     let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
         return onboarding_step(&state, &viewer).await;
     };
-    let logged = outcomes(&state.store.plan_outcomes(viewer.caller.id(), stored.id).await?);
+    let logged = outcomes(
+        &state
+            .store
+            .plan_outcomes(viewer.caller.id(), stored.id)
+            .await?,
+    );
     let next = coach::progression::next_session(&plan, &logged);
     let units = viewer.units();
     let (decision, decision_class) = decision_words(next.progression.decision);
@@ -176,13 +181,22 @@ pub(crate) async fn timer(
     let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
         return onboarding_step(&state, &viewer).await;
     };
-    let logged = outcomes(&state.store.plan_outcomes(viewer.caller.id(), stored.id).await?);
+    let logged = outcomes(
+        &state
+            .store
+            .plan_outcomes(viewer.caller.id(), stored.id)
+            .await?,
+    );
     let next = coach::progression::next_session(&plan, &logged);
     let Some(session) = next.session else {
         return Ok(see_other("/today"));
     };
     let units = viewer.units();
-    let blocks: Vec<BlockView> = session.blocks.iter().map(|b| block_view(b, units)).collect();
+    let blocks: Vec<BlockView> = session
+        .blocks
+        .iter()
+        .map(|b| block_view(b, units))
+        .collect();
     let timer_plan = TimerPlan {
         key: format!("{}-{}-{}", viewer.caller.id(), stored.id, session.number),
         setting: plan.setting.as_str(),
@@ -275,7 +289,12 @@ fn rpe_choices() -> Vec<(u8, &'static str)> {
         .collect()
 }
 
-fn log_page(viewer: &Viewer, form: LogForm, errors: FormErrors, editing: Option<store::Id>) -> LogPage {
+fn log_page(
+    viewer: &Viewer,
+    form: LogForm,
+    errors: FormErrors,
+    editing: Option<store::Id>,
+) -> LogPage {
     LogPage {
         chrome: viewer.chrome("history"),
         form,
@@ -316,7 +335,13 @@ fn minutes_field(errors: &mut FormErrors, field: &str, text: &str) -> Option<u32
     Some((value * 60.0).round() as u32)
 }
 
-fn small_number(errors: &mut FormErrors, field: &str, text: &str, range: (u8, u8), what: &str) -> u8 {
+fn small_number(
+    errors: &mut FormErrors,
+    field: &str,
+    text: &str,
+    range: (u8, u8),
+    what: &str,
+) -> u8 {
     match text.trim().parse::<u8>() {
         Ok(v) if (range.0..=range.1).contains(&v) => v,
         _ => {
@@ -335,7 +360,10 @@ fn parse_log_form(
 ) -> Result<SessionBody, FormErrors> {
     let mut errors = FormErrors::default();
     let date = form.date.trim().parse::<jiff::civil::Date>().map_err(|_| {
-        errors.add("date", "Enter the day of the session, for example 2026-11-22.");
+        errors.add(
+            "date",
+            "Enter the day of the session, for example 2026-11-22.",
+        );
     });
     let time = form.time.trim().parse::<jiff::civil::Time>().map_err(|_| {
         errors.add("time", "Enter the time it started, for example 07:30.");
@@ -353,28 +381,60 @@ fn parse_log_form(
     let backward = minutes_field(&mut errors, "backward_minutes", &form.backward_minutes);
     let forward = minutes_field(&mut errors, "forward_minutes", &form.forward_minutes);
     if backward.unwrap_or(0) == 0 && errors.get("backward_minutes").is_none() {
-        errors.add("backward_minutes", "Enter how many minutes you walked backward.");
+        errors.add(
+            "backward_minutes",
+            "Enter how many minutes you walked backward.",
+        );
     }
     let speed_unit = match units {
         Units::Metric => "km/h",
         Units::Imperial => "mph",
     };
-    let speed = parse_number(&mut errors, "backward_speed", &form.backward_speed, speed_unit)
-        .and_then(|v| {
-            match units {
-                Units::Metric => Speed::from_kmh(v),
-                Units::Imperial => Speed::from_mph(v),
-            }
-            .map_err(|e| errors.add("backward_speed", e.to_string()))
-            .ok()
-        });
-    let rpe = small_number(&mut errors, "rpe", &form.rpe, (6, 20), "an effort from 6 to 20");
-    let pain_before = small_number(&mut errors, "pain_before", &form.pain_before, (0, 10), "pain from 0 to 10");
-    let pain_after = small_number(&mut errors, "pain_after", &form.pain_after, (0, 10), "pain from 0 to 10");
+    let speed = parse_number(
+        &mut errors,
+        "backward_speed",
+        &form.backward_speed,
+        speed_unit,
+    )
+    .and_then(|v| {
+        match units {
+            Units::Metric => Speed::from_kmh(v),
+            Units::Imperial => Speed::from_mph(v),
+        }
+        .map_err(|e| errors.add("backward_speed", e.to_string()))
+        .ok()
+    });
+    let rpe = small_number(
+        &mut errors,
+        "rpe",
+        &form.rpe,
+        (6, 20),
+        "an effort from 6 to 20",
+    );
+    let pain_before = small_number(
+        &mut errors,
+        "pain_before",
+        &form.pain_before,
+        (0, 10),
+        "pain from 0 to 10",
+    );
+    let pain_after = small_number(
+        &mut errors,
+        "pain_after",
+        &form.pain_after,
+        (0, 10),
+        "pain from 0 to 10",
+    );
     let near_falls = if form.near_falls.trim().is_empty() {
         0
     } else {
-        small_number(&mut errors, "near_falls", &form.near_falls, (0, 50), "a number of near-falls from 0 to 50")
+        small_number(
+            &mut errors,
+            "near_falls",
+            &form.near_falls,
+            (0, 50),
+            "a number of near-falls from 0 to 50",
+        )
     };
     let (Ok(date), Ok(time), Ok(setting)) = (date, time, setting) else {
         return Err(errors);
@@ -385,7 +445,8 @@ fn parse_log_form(
     let backward = backward.unwrap_or(0);
     let forward = forward.unwrap_or(0);
     let unchanged = original.filter(|o| {
-        o.entry.backward_seconds == backward && o.entry.total_seconds - o.entry.backward_seconds == forward
+        o.entry.backward_seconds == backward
+            && o.entry.total_seconds - o.entry.backward_seconds == forward
     });
     let blocks = match unchanged {
         Some(o) => o
@@ -472,7 +533,12 @@ pub(crate) async fn log_session(
         Ok(_) => Ok(see_other("/history?logged=1")),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &log_page(&viewer, form, FormErrors::from_api(&e, SESSION_FIELDS), None),
+            &log_page(
+                &viewer,
+                form,
+                FormErrors::from_api(&e, SESSION_FIELDS),
+                None,
+            ),
         ),
         Err(e) => Err(e.into()),
     }
@@ -510,8 +576,12 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
         setting: e.setting.as_str(),
         backward: minutes(e.backward_seconds),
         total: minutes(e.total_seconds),
-        kcal: e.kcal.map_or_else(|| "—".to_string(), |k| format!("{k:.0}")),
-        rpe: e.rpe.map_or_else(|| "—".to_string(), |r| r.value().to_string()),
+        kcal: e
+            .kcal
+            .map_or_else(|| "—".to_string(), |k| format!("{k:.0}")),
+        rpe: e
+            .rpe
+            .map_or_else(|| "—".to_string(), |r| r.value().to_string()),
         pain: match (e.pain_before, e.pain_after) {
             (Some(b), Some(a)) => format!("{} → {}", b.value(), a.value()),
             _ => "—".to_string(),
@@ -606,7 +676,7 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
         .unwrap_or_default();
     let fmt_minutes = |seconds: u32| {
         let m = f64::from(seconds) / 60.0;
-        if seconds % 60 == 0 {
+        if seconds.is_multiple_of(60) {
             format!("{m:.0}")
         } else {
             format!("{m:.2}")
@@ -622,15 +692,29 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
         forward_minutes: fmt_minutes(e.total_seconds - e.backward_seconds),
         backward_speed,
         rpe: e.rpe.map(|r| r.value().to_string()).unwrap_or_default(),
-        pain_before: e.pain_before.map(|p| p.value().to_string()).unwrap_or_default(),
-        pain_after: e.pain_after.map(|p| p.value().to_string()).unwrap_or_default(),
+        pain_before: e
+            .pain_before
+            .map(|p| p.value().to_string())
+            .unwrap_or_default(),
+        pain_after: e
+            .pain_after
+            .map(|p| p.value().to_string())
+            .unwrap_or_default(),
         near_falls: e.near_falls.to_string(),
-        felt_safe: if e.felt_safe { "on".into() } else { String::new() },
+        felt_safe: if e.felt_safe {
+            "on".into()
+        } else {
+            String::new()
+        },
         notes: e.notes.clone(),
     }
 }
 
-async fn own_session(state: &AppState, viewer: &Viewer, id: &str) -> Result<LoggedSession, PageError> {
+async fn own_session(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<LoggedSession, PageError> {
     let id: store::Id = id.parse().map_err(|_| PageError::NotFound("session"))?;
     state
         .store
@@ -647,7 +731,12 @@ pub(crate) async fn edit_form(
 ) -> Result<Response, PageError> {
     let session = own_session(&state, &viewer, &id).await?;
     let form = form_of(&session, viewer.units());
-    render(&log_page(&viewer, form, FormErrors::default(), Some(session.id)))
+    render(&log_page(
+        &viewer,
+        form,
+        FormErrors::default(),
+        Some(session.id),
+    ))
 }
 
 /// Saves an edited session.
@@ -668,11 +757,17 @@ pub(crate) async fn edit_session(
             );
         }
     };
-    match sessions::put_session(State(state), viewer.caller.clone(), Path(id), ApiJson(body)).await {
+    match sessions::put_session(State(state), viewer.caller.clone(), Path(id), ApiJson(body)).await
+    {
         Ok(_) => Ok(see_other("/history?saved=1")),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &log_page(&viewer, form, FormErrors::from_api(&e, SESSION_FIELDS), Some(session.id)),
+            &log_page(
+                &viewer,
+                form,
+                FormErrors::from_api(&e, SESSION_FIELDS),
+                Some(session.id),
+            ),
         ),
         Err(e) => Err(e.into()),
     }
@@ -743,7 +838,11 @@ pub(crate) async fn progress(
         .await?
         .0;
     let assessments = state.store.assessments(viewer.caller.id()).await?;
-    let labels: Vec<String> = summary.weeks.iter().map(|w| format!("W{}", w.week)).collect();
+    let labels: Vec<String> = summary
+        .weeks
+        .iter()
+        .map(|w| format!("W{}", w.week))
+        .collect();
     let backward = charts::bars(
         "Backward minutes per week",
         "minutes",
@@ -772,8 +871,14 @@ pub(crate) async fn progress(
         (0.0, 10.0),
         &labels,
         &[
-            ("before", summary.weeks.iter().map(|w| w.mean_pain_before).collect()),
-            ("after", summary.weeks.iter().map(|w| w.mean_pain_after).collect()),
+            (
+                "before",
+                summary.weeks.iter().map(|w| w.mean_pain_before).collect(),
+            ),
+            (
+                "after",
+                summary.weeks.iter().map(|w| w.mean_pain_after).collect(),
+            ),
         ],
         &[],
     );
@@ -810,7 +915,10 @@ pub(crate) async fn progress(
             "3-metre backward walk test (seconds; lower is better)",
             (0.0, (max * 1.2).ceil()),
             &labels,
-            &[("seconds", ordered.iter().map(|a| Some(a.assessment.value)).collect())],
+            &[(
+                "seconds",
+                ordered.iter().map(|a| Some(a.assessment.value)).collect(),
+            )],
             &cut_off
                 .map(|c| vec![(c, format!("fall-risk cut-off {c:.1} s"))])
                 .unwrap_or_default(),
