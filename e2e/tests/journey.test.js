@@ -194,6 +194,7 @@ test('log by hand, edit and delete in the history; the 3MBWT with its cut-off', 
   await page.fill('#backward_minutes', '8');
   await page.fill('#forward_minutes', '10');
   await Promise.all([page.waitForURL(/\/history/), page.click('button[type=submit]')]);
+  await measure(page, 'history');
   assert.match(await page.textContent('table.history tbody'), /8 min/);
 
   await page.click('table.history tbody tr >> text=Edit');
@@ -225,6 +226,7 @@ test('log by hand, edit and delete in the history; the 3MBWT with its cut-off', 
   await audit(page, '3mbwt result');
   await shot(page, '14-3mbwt-result');
   await page.goto(`${base}/progress`);
+  await measure(page, 'progress');
   assert.ok(await page.locator('svg.chart .reference').count() === 1, 'the cut-off line is drawn');
   await shot(page, '15-progress-assessment');
   noProblems(page);

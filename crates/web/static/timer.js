@@ -128,14 +128,15 @@ function render() {
   const n = blocks[i + 1];
   ui.root.dataset.state = state.status;
   ui.root.dataset.direction = b.direction;
-  ui.word.textContent = b.direction.toUpperCase();
+  const finished = state.status === 'finished';
+  ui.word.textContent = finished ? 'DONE' : b.direction.toUpperCase();
   ui.arrow.setAttribute('d', b.direction === 'backward' ? 'M12 4v14m0 0-6-6m6 6 6-6' : 'M12 20V6m0 0-6 6m6-6 6 6');
-  ui.label.textContent = `${b.label} · block ${i + 1} of ${blocks.length}`;
+  ui.label.textContent = finished ? 'Session complete' : `${b.label} · block ${i + 1} of ${blocks.length}`;
   ui.clock.textContent = state.status === 'finished' ? '0:00' : clock(ends[i] - ms);
   ui.speed.textContent = b.speed ? `at ${b.speed}` : '';
   ui.next.textContent = n ? `Next: ${n.label}${n.label.toLowerCase() === n.direction ? '' : ` (${n.direction})`}, ${n.length}` : 'Last block';
   ui.bar.style.width = `${(100 * ms) / total}%`;
-  ui.count.textContent = `Session ${plan.number} · ${clock(total - ms)} left`;
+  ui.count.textContent = finished ? `Session ${plan.number}` : `Session ${plan.number} · ${clock(total - ms)} left`;
   const running = state.status === 'running';
   const paused = state.status === 'paused';
   ui.start.hidden = state.status !== 'ready';
