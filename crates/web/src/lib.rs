@@ -1,6 +1,6 @@
-//! Retrostride's HTTP side: accounts, browser sessions, API tokens and the JSON API under
-//! `/api/v1`, described by an OpenAPI document at `/api/openapi.json` with a vendored Swagger UI
-//! at `/api/docs`. Requests are parsed at this edge into coach types, the coach decides
+//! Retrostride's HTTP side: the web app (server-rendered pages, the guided session timer; see
+//! `pages`), accounts, browser sessions, API tokens and the JSON API under `/api/v1`, described
+//! by an OpenAPI document at `/api/openapi.json` with a vendored Swagger UI at `/api/docs`. Requests are parsed at this edge into coach types, the coach decides
 //! (clearance, plan, energy, progression), the [`store`] persists; nothing here writes SQL or
 //! computes a domain figure itself. Every request is answered from the database alone (sessions
 //! live there too), so several processes can share one PostgreSQL behind a load balancer; only
