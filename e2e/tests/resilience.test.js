@@ -184,6 +184,30 @@ test('the remaining pages pass the audit: sign-in, not found, and the desktop la
   assert.match(forged.text, /form has expired/);
   await context.close();
 
+  // From 360 px wide nothing scrolls sideways (tables scroll inside their own region).
+  const narrow = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const small = await narrow.newPage();
+  await small.goto(`${base}/`);
+  await personWithPlan(small, base);
+  for (const path of ['/', '/today', '/today/run', '/log', '/history', '/progress', '/assess/3mbwt', '/settings', '/start/clearance']) {
+    await small.goto(`${base}${path}`);
+    const width = await small.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${path} is ${width} px wide at 360 px`);
+  }
+  // The timer is usable from the keyboard alone.
+  await small.goto(`${base}/today/run`);
+  let focused = '';
+  for (let i = 0; i < 10 && focused !== 'timer-start'; i += 1) {
+    await small.keyboard.press('Tab');
+    focused = await small.evaluate(() => document.activeElement?.id || '');
+  }
+  assert.equal(focused, 'timer-start', 'Tab reaches the Start button');
+  await small.keyboard.press('Enter');
+  assert.equal(await small.evaluate(() => document.activeElement?.id), 'timer-pause', 'focus moves to Pause');
+  await small.keyboard.press('Space');
+  assert.equal(await small.getAttribute('#timer', 'data-state'), 'paused');
+  await narrow.close();
+
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const wide = await desktop.newPage();
   await wide.goto(`${base}/`);

@@ -293,8 +293,11 @@ async function submit(event) {
     return;
   }
   ui.error.hidden = false;
+  // Waiting for the network is not an error: only a refusal is shown as one.
+  ui.error.className = counts.rejected ? 'error' : 'notice';
   ui.error.textContent = describe(counts) || 'Saved on this device.';
   keepSending((later) => {
+    ui.error.className = later.rejected ? 'error' : 'notice';
     if (later.sent && !later.waiting) {
       ui.error.textContent = 'Sent. ';
       const link = document.createElement('a');
