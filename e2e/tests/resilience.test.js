@@ -115,6 +115,37 @@ test('a log queued on one page is sent from another once the connection returns'
   await context.close();
 });
 
+test('an answer lost on the way back is retried without logging the session twice', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  await page.goto(`${base}/history`);
+  await page.evaluate(() => {
+    const started = new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+    localStorage.setItem('retrostride.outbox', JSON.stringify([{ id: 'lost-answer-1', body: {
+      started_at: started, setting: 'ground', blocks: [{ direction: 'backward', seconds: 240 }],
+      rpe: 12, pain_before: 1, pain_after: 1, near_falls: 0, felt_safe: true, notes: '', source: 'timer' } }]));
+  });
+  // The server stores the first upload, but its answer never reaches the browser.
+  let reached = 0;
+  await page.route('**/api/v1/sessions', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    reached += 1;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.goto(`${base}/progress`);
+  await page.waitForFunction(() => document.getElementById('outbox-status').textContent.includes('saved on this device'));
+  assert.equal(reached, 1);
+  await page.unroute('**/api/v1/sessions');
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => localStorage.getItem('retrostride.outbox') === '[]');
+  const listed = await api(page, 'GET', '/api/v1/sessions');
+  assert.equal(listed.body.items.length, 1, 'the retry found the first log instead of adding a second');
+  noProblems(page);
+  await context.close();
+});
+
 test('a referral to a clinician gives reasons and a printable summary, never a plan', async () => {
   const { base } = server;
   const { context, page } = await phonePage(browser);

@@ -157,6 +157,14 @@ pub trait Store: Send + Sync + 'static {
     // --- logged sessions ---
     /// Logs a session.
     async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError>;
+    /// Logs a session under a client's key, once: when the key was used before, the session it
+    /// made is returned instead, with `false` (a retry after a lost response logs nothing twice).
+    async fn add_session_once(
+        &self,
+        user: Id,
+        client_key: &str,
+        new: &SessionEntry,
+    ) -> Result<(LoggedSession, bool), StoreError>;
     /// A page of sessions, newest first.
     async fn sessions(&self, user: Id, query: &SessionQuery) -> Result<SessionPage, StoreError>;
     /// One session.

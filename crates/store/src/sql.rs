@@ -664,6 +664,60 @@ macro_rules! impl_store {
                 insert_session(&self.pool, user, ms(jiff::Timestamp::now()), new).await
             }
 
+            async fn add_session_once(
+                &self,
+                user: Id,
+                client_key: &str,
+                new: &SessionEntry,
+            ) -> Result<(LoggedSession, bool), StoreError> {
+                let existing = |row: Option<<$db as sqlx::Database>::Row>| -> Result<Option<Id>, StoreError> {
+                    Ok(match row {
+                        Some(row) => Some(row.try_get::<Id, _>(0)?),
+                        None => None,
+                    })
+                };
+                let lookup = "SELECT session_id FROM session_keys WHERE user_id = $1 AND client_key = $2";
+                let mut tx = self.pool.begin().await?;
+                let found = existing(
+                    sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&mut *tx).await?,
+                )?;
+                if let Some(id) = found {
+                    tx.commit().await?;
+                    let session = self.session(user, id).await?.ok_or_else(|| {
+                        corrupt("session key", "names a session that is not there")
+                    })?;
+                    return Ok((session, false));
+                }
+                let session = insert_session(&mut *tx, user, ms(jiff::Timestamp::now()), new).await?;
+                let stored = sqlx::query(
+                    "INSERT INTO session_keys (user_id, client_key, session_id) VALUES ($1, $2, $3)",
+                )
+                .bind(user)
+                .bind(client_key)
+                .bind(session.id)
+                .execute(&mut *tx)
+                .await;
+                match stored {
+                    Ok(_) => {
+                        tx.commit().await?;
+                        Ok((session, true))
+                    }
+                    // Another request with the same key won the race: answer with its session.
+                    Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                        tx.rollback().await?;
+                        let id = existing(
+                            sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&self.pool).await?,
+                        )?
+                        .ok_or_else(|| corrupt("session key", "vanished after a conflict"))?;
+                        let session = self.session(user, id).await?.ok_or_else(|| {
+                            corrupt("session key", "names a session that is not there")
+                        })?;
+                        Ok((session, false))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
             async fn sessions(
                 &self,
                 user: Id,

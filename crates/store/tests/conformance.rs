@@ -381,6 +381,39 @@ async fn sessions(store: &Arc<dyn Store>) {
     assert!(store.session(fay.id, ids[0]).await.unwrap().is_none());
 }
 
+async fn sessions_logged_once_per_client_key(store: &Arc<dyn Store>) {
+    let ivy = user(store, "ivy@example.org").await;
+    let jon = user(store, "jon@example.org").await;
+    let e = entry("2026-11-12T07:00:00Z", 300);
+    let (first, created) = store.add_session_once(ivy.id, "k-1", &e).await.unwrap();
+    assert!(created);
+    // A retry with the same key finds the same session, even with a changed body.
+    let retry = entry("2026-11-12T08:00:00Z", 999);
+    let (again, created) = store.add_session_once(ivy.id, "k-1", &retry).await.unwrap();
+    assert!(!created);
+    assert_eq!(again, first);
+    // Keys belong to their owner: another person's identical key logs their own session.
+    let (theirs, created) = store.add_session_once(jon.id, "k-1", &e).await.unwrap();
+    assert!(created && theirs.id != first.id);
+    // Concurrent retries of one key make one session between them.
+    let tries = (0..6).map(|_| {
+        let store = Arc::clone(store);
+        let e = e.clone();
+        let id = ivy.id;
+        tokio::spawn(async move { store.add_session_once(id, "k-2", &e).await.unwrap() })
+    });
+    let mut made = Vec::new();
+    for t in tries {
+        made.push(t.await.unwrap());
+    }
+    assert_eq!(made.iter().filter(|(_, created)| *created).count(), 1);
+    assert!(made.windows(2).all(|w| w[0].0.id == w[1].0.id));
+    // Deleting the session frees its key.
+    assert!(store.delete_session(ivy.id, first.id).await.unwrap());
+    let (_, created) = store.add_session_once(ivy.id, "k-1", &e).await.unwrap();
+    assert!(created);
+}
+
 async fn assessments_export_and_deletion(store: &Arc<dyn Store>) {
     let hal = user(store, "hal@example.org").await;
     store
@@ -481,6 +514,7 @@ async fn all_stories(store: Arc<dyn Store>) {
     credentials(&store).await;
     screenings_and_plans(&store).await;
     sessions(&store).await;
+    sessions_logged_once_per_client_key(&store).await;
     assessments_export_and_deletion(&store).await;
 }
 

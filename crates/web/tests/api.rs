@@ -685,3 +685,30 @@ async fn export_imports_into_an_empty_account() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
 }
+
+#[tokio::test]
+async fn a_repeated_client_key_logs_the_session_once() {
+    let app = start(roomy()).await;
+    let token = app.person("kim@example.org").await;
+    let t = Some(token.as_str());
+    let mut body = session_body("2026-11-20T07:00:00+01:00", 300);
+    body["client_key"] = json!("phone-42-1763621000000");
+    let (first, created) = app
+        .call(Method::POST, "/api/v1/sessions", t, Some(body.clone()))
+        .await;
+    assert_eq!(first, StatusCode::CREATED);
+    let (again, repeated) = app
+        .call(Method::POST, "/api/v1/sessions", t, Some(body))
+        .await;
+    assert_eq!(again, StatusCode::OK);
+    assert_eq!(repeated["id"], created["id"]);
+    let (_, list) = app.call(Method::GET, "/api/v1/sessions", t, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let mut bad = session_body("2026-11-20T07:00:00+01:00", 300);
+    bad["client_key"] = json!("");
+    let (status, problem) = app
+        .call(Method::POST, "/api/v1/sessions", t, Some(bad))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "client_key");
+}

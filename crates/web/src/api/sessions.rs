@@ -85,7 +85,15 @@ pub(crate) struct SessionBody {
     #[serde(default)]
     #[schema(value_type = String, example = "manual")]
     pub(crate) source: SessionSource,
+    /// The client's key for this log (1-100 printable characters), so that a retry after a lost
+    /// response does not log it twice: a repeated key answers 200 with the session it made.
+    /// Ignored when replacing a session.
+    #[serde(default)]
+    pub(crate) client_key: Option<String>,
 }
+
+/// Longest client key.
+const MAX_CLIENT_KEY_CHARS: usize = 100;
 
 /// Parses an RFC 3339 time and keeps its offset (the walker's local date depends on it).
 fn parse_started_at(text: &str) -> Result<(Timestamp, i32), String> {
@@ -275,16 +283,43 @@ async fn complete_entry(
 
 /// Logs a session; energy comes from the coach and the profile's body mass.
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = SessionBody,
-    responses((status = 201, body = SessionView), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = SessionView), (status = 200, description = "Already logged under this client_key: the session it made", body = SessionView), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn add_session(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionView>), ApiError> {
+    let client_key = body.client_key.clone();
+    if let Some(key) = &client_key
+        && (key.is_empty()
+            || key.chars().count() > MAX_CLIENT_KEY_CHARS
+            || key.chars().any(char::is_control))
+    {
+        return Err(ApiError::field(
+            "client_key",
+            format!("expected 1 to {MAX_CLIENT_KEY_CHARS} printable characters"),
+        ));
+    }
     let mut entry = validate(body, Timestamp::now())?;
     complete_entry(&state, &caller, &mut entry, None).await?;
-    let stored = state.store.add_session(caller.id(), &entry).await?;
-    Ok((StatusCode::CREATED, Json(stored.into())))
+    match client_key {
+        Some(key) => {
+            let (stored, created) = state
+                .store
+                .add_session_once(caller.id(), &key, &entry)
+                .await?;
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, Json(stored.into())))
+        }
+        None => {
+            let stored = state.store.add_session(caller.id(), &entry).await?;
+            Ok((StatusCode::CREATED, Json(stored.into())))
+        }
+    }
 }
 
 /// Paging and date range.

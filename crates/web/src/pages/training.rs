@@ -256,6 +256,9 @@ pub(crate) struct LogForm {
     felt_safe: String,
     #[serde(default)]
     notes: String,
+    /// A random key made when the form is shown, so that sending it twice logs it once.
+    #[serde(default)]
+    client_key: String,
 }
 
 #[derive(Template)]
@@ -320,6 +323,7 @@ pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
         pain_after: "0".into(),
         near_falls: "0".into(),
         felt_safe: "on".into(),
+        client_key: crate::auth::random_hex()[..32].to_string(),
         ..LogForm::default()
     };
     render(&log_page(&viewer, form, FormErrors::default(), None))
@@ -501,6 +505,10 @@ fn parse_log_form(
         felt_safe: form.felt_safe == "on" || form.felt_safe == "yes",
         notes: form.notes.trim().to_string(),
         source: original.map_or(store::SessionSource::Manual, |o| o.entry.source),
+        client_key: match (original, form.client_key.trim()) {
+            (None, key) if !key.is_empty() => Some(key.to_string()),
+            _ => None,
+        },
     })
 }
 
@@ -707,6 +715,7 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
             String::new()
         },
         notes: e.notes.clone(),
+        client_key: String::new(),
     }
 }
 
