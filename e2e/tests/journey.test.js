@@ -232,3 +232,50 @@ test('log by hand, edit and delete in the history; the 3MBWT with its cut-off', 
   noProblems(page);
   await context.close();
 });
+
+test('settings: units, API tokens shown once and revoked, export, account deletion behind the password', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  const { personWithPlan } = await import('./support.js');
+  await personWithPlan(page, base);
+  await page.goto(`${base}/settings`);
+  await page.check('input[name=units][value=imperial]');
+  await page.fill('#body_mass', '154');
+  await page.click('form[action="/settings"] button[type=submit]');
+  assert.equal(await page.inputValue('#body_mass'), '154');
+  const profile = await (await import('./support.js')).api(page, 'GET', '/api/v1/profile');
+  assert.ok(Math.abs(profile.body.body_mass_kg - 69.85) < 0.05, 'pounds are stored as kilograms');
+
+  await page.fill('#token_name', 'my script');
+  await page.fill('#token_password', 'not my password');
+  await page.click('form[action="/settings/tokens"] button[type=submit]');
+  assert.match(await page.textContent('#token_password-error'), /wrong/);
+  await page.fill('#token_name', 'my script');
+  await page.fill('#token_password', 'a long enough password');
+  await page.click('form[action="/settings/tokens"] button[type=submit]');
+  const token = await page.textContent('#new-token');
+  assert.match(token, /^rs_[0-9a-f]{64}$/);
+  const withToken = await page.request.get(`${base}/api/v1/profile`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(withToken.status(), 200);
+  await audit(page, 'settings with a new token');
+  await page.click('.tokens button:has-text("Revoke")');
+  assert.match(await page.textContent('.notice'), /revoked/);
+  const revoked = await page.request.get(`${base}/api/v1/profile`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(revoked.status(), 401);
+
+  const download = await page.request.get(`${base}/settings/export`);
+  assert.equal(download.status(), 200);
+  assert.match(download.headers()['content-disposition'], /attachment; filename="retrostride-export-/);
+  assert.equal((await download.json()).format, 'retrostride-export');
+
+  await page.fill('#delete_password', 'wrong one');
+  await page.click('form[action="/settings/delete"] button[type=submit]');
+  assert.match(await page.textContent('#delete_password-error'), /nothing was deleted/);
+  await page.fill('#delete_password', 'a long enough password');
+  await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/settings/delete"] button[type=submit]')]);
+  assert.ok(await page.isVisible('text=Create account'), 'signed out');
+  await page.goto(`${base}/today`);
+  assert.match(page.url(), /\/signin/);
+  noProblems(page);
+  await context.close();
+});
