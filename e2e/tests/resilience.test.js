@@ -220,10 +220,12 @@ test('the remaining pages pass the audit: sign-in, not found, and the desktop la
   const small = await narrow.newPage();
   await small.goto(`${base}/`);
   await personWithPlan(small, base);
+  await api(small, 'POST', '/api/v1/sessions', { started_at: '2026-11-20T07:00:00Z', setting: 'ground', blocks: [{ direction: 'backward', seconds: 300 }], rpe: 12, pain_before: 2, pain_after: 1, near_falls: 1, notes: 'windy' });
   for (const path of ['/', '/today', '/today/run', '/log', '/history', '/progress', '/assess/3mbwt', '/settings', '/start/clearance']) {
     await small.goto(`${base}${path}`);
     const width = await small.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `${path} is ${width} px wide at 360 px`);
+    if (path === '/history') await shot(small, '32-history-360');
   }
   // The timer is usable from the keyboard alone.
   await small.goto(`${base}/today/run`);
