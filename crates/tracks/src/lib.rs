@@ -1,0 +1,407 @@
+//! Reads device activity files into one [`Activity`]: FIT (with `fitparser`), GPX (with `gpx`,
+//! wrapped), TCX (with `quick-xml`), and zip archives of them. Every file gives an activity or a
+//! [`TrackError`] that says what is wrong; where the format allows, what was read before the
+//! damage is kept as a partial activity beside the error. Indoor and treadmill files without
+//! positions import like any other: distance comes from the device's own distance or speed
+//! fields. Nothing here panics on any input (fuzz targets in `fuzz/` check it); nothing here
+//! knows about HTTP, storage or the coach.
+//!
+//! Also writes FIT workout files ([`workout`]) so that a watch can run a plan's intervals.
+
+mod fit;
+mod gpx_file;
+mod summary;
+mod tcx;
+pub mod workout;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use std::io::Read;
+
+/// Largest file read, bytes (a day of 1 Hz records is a few MB; this bounds memory per file).
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// Most files read from one zip archive.
+pub const MAX_ZIP_ENTRIES: usize = 1000;
+
+/// A file format this crate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Garmin's Flexible and Interoperable Data Transfer.
+    Fit,
+    /// GPS Exchange Format.
+    Gpx,
+    /// Training Center XML.
+    Tcx,
+}
+
+/// One lap (FIT lap, TCX Lap; GPX tracks have none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lap {
+    /// Start, when the file gives an absolute time.
+    pub start: Option<Timestamp>,
+    /// Elapsed seconds, pauses included.
+    pub elapsed_seconds: Option<f64>,
+    /// Timer seconds (moving, pauses excluded), when the device says.
+    pub timer_seconds: Option<f64>,
+    /// Distance, metres.
+    pub distance_m: Option<f64>,
+    /// A name, where present (FIT `wkt_step` names, TCX notes).
+    pub name: Option<String>,
+    /// Intensity, where present: active, rest, warmup, cooldown (FIT), Active or Resting (TCX).
+    pub intensity: Option<String>,
+}
+
+/// One sample.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Record {
+    /// When, if absolute time is known.
+    pub time: Option<Timestamp>,
+    /// Seconds since the first record (known even when absolute time is not).
+    pub offset_seconds: Option<f64>,
+    /// Latitude, degrees.
+    pub latitude: Option<f64>,
+    /// Longitude, degrees.
+    pub longitude: Option<f64>,
+    /// Cumulative distance, metres (the device's own).
+    pub distance_m: Option<f64>,
+    /// Speed, m/s.
+    pub speed_mps: Option<f64>,
+    /// Heart rate, beats per minute.
+    pub heart_rate: Option<u8>,
+    /// Cadence, steps or revolutions per minute as the device reports it.
+    pub cadence: Option<u16>,
+    /// Altitude, metres.
+    pub altitude_m: Option<f64>,
+}
+
+/// The whole activity in a few figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Elapsed seconds, first to last moment.
+    pub elapsed_seconds: Option<f64>,
+    /// Seconds spent moving (the device's timer time, else records above a walking crawl).
+    pub moving_seconds: Option<f64>,
+    /// Distance, metres: the device's total, else the last cumulative distance, else the
+    /// length of the positions; `None` when nothing tells.
+    pub distance_m: Option<f64>,
+    /// Total ascent, metres, where altitude is known.
+    pub ascent_m: Option<f64>,
+    /// Mean speed while moving, m/s.
+    pub average_speed_mps: Option<f64>,
+    /// Mean heart rate, bpm.
+    pub average_heart_rate: Option<f64>,
+    /// Mean cadence.
+    pub average_cadence: Option<f64>,
+}
+
+/// An activity read from one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activity {
+    /// What the file was.
+    pub format: Format,
+    /// Sport as the file names it (`walking`, `running`, `Other`...), if any.
+    pub sport: Option<String>,
+    /// Sub-sport (FIT), e.g. `treadmill`, `indoor_cycling`.
+    pub sub_sport: Option<String>,
+    /// Every session's sport, for multisport files.
+    pub sessions: Vec<(Option<String>, Option<String>)>,
+    /// Start: the first session's start, else the first record with a time; `None` when the
+    /// device only keeps relative time.
+    pub start: Option<Timestamp>,
+    /// The device, where the file says (`garmin fenix5`).
+    pub device: Option<String>,
+    /// Laps in order.
+    pub laps: Vec<Lap>,
+    /// Samples in order.
+    pub records: Vec<Record>,
+    /// Totals and averages.
+    pub summary: Summary,
+}
+
+impl Activity {
+    /// Whether any record carries a position.
+    pub fn has_positions(&self) -> bool {
+        self.records
+            .iter()
+            .any(|r| r.latitude.is_some() && r.longitude.is_some())
+    }
+}
+
+/// Why a file could not be read (or only in part).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrackError {
+    /// Zero bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// Larger than [`MAX_FILE_BYTES`].
+    #[error("the file is {0} bytes: at most {MAX_FILE_BYTES} are read")]
+    TooLarge(usize),
+    /// The name and content match no format read here.
+    #[error("not a FIT, GPX, TCX or zip file ({0})")]
+    UnknownFormat(String),
+    /// A `.fit` name, but no FIT header.
+    #[error("not a FIT file: {0}")]
+    NotFit(String),
+    /// A valid FIT file of another kind (settings, course...).
+    #[error("a FIT {0} file, not an activity")]
+    NotActivity(String),
+    /// The file ends early.
+    #[error("the file is truncated: {0}")]
+    Truncated(String),
+    /// The checksum does not match the content.
+    #[error("the file's checksum does not match its content (damaged in transfer?)")]
+    BadCrc,
+    /// A FIT header (of a chained file) is damaged.
+    #[error("a FIT file header is damaged: {0}")]
+    CorruptHeader(String),
+    /// A FIT data message uses a local message type never defined.
+    #[error("a FIT data message uses local message type {0}, which was never defined")]
+    UndefinedLocalMessage(u8),
+    /// Other FIT damage.
+    #[error("the FIT data cannot be decoded: {0}")]
+    BadFit(String),
+    /// XML that does not parse.
+    #[error("the XML is malformed: {0}")]
+    BadXml(String),
+    /// XML cut short.
+    #[error("the XML ends early: {0}")]
+    TruncatedXml(String),
+    /// A GPX file with routes or waypoints but no recorded track.
+    #[error("no track points: a route or waypoints only, not a recorded activity")]
+    NoTrackPoints,
+    /// A TCX file with no Activity.
+    #[error("no activity in the TCX file")]
+    NoActivity,
+    /// Track points without any time.
+    #[error("no track point has a time, so the activity cannot be placed or timed")]
+    NoTimestamps,
+    /// A zip archive that cannot be read.
+    #[error("the zip archive cannot be read: {0}")]
+    BadZip(String),
+    /// A zip archive with no activity file inside.
+    #[error("the zip archive holds no FIT, GPX or TCX file")]
+    EmptyZip,
+}
+
+impl TrackError {
+    /// A stable name for the kind of error, for JSON and tests.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TrackError::Empty => "empty_file",
+            TrackError::TooLarge(_) => "too_large",
+            TrackError::UnknownFormat(_) => "unknown_format",
+            TrackError::NotFit(_) => "not_fit",
+            TrackError::NotActivity(_) => "not_activity",
+            TrackError::Truncated(_) => "truncated",
+            TrackError::BadCrc => "bad_crc",
+            TrackError::CorruptHeader(_) => "corrupt_header",
+            TrackError::UndefinedLocalMessage(_) => "undefined_local_message",
+            TrackError::BadFit(_) => "bad_fit",
+            TrackError::BadXml(_) => "bad_xml",
+            TrackError::TruncatedXml(_) => "truncated_xml",
+            TrackError::NoTrackPoints => "no_track_points",
+            TrackError::NoActivity => "no_activity",
+            TrackError::NoTimestamps => "no_timestamps",
+            TrackError::BadZip(_) => "bad_zip",
+            TrackError::EmptyZip => "empty_zip",
+        }
+    }
+}
+
+/// What reading one file (or one zip entry) gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileResult {
+    /// The file's name (for a zip entry, `archive.zip/entry.fit`).
+    pub name: String,
+    /// SHA-free content fingerprint (FNV-1a 64 of the bytes), to spot the same file twice.
+    pub fingerprint: u64,
+    /// The activity, or why not.
+    pub outcome: Result<Activity, Damaged>,
+}
+
+/// A file that could not be read whole: the error, and what was read before the damage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Damaged {
+    /// What is wrong.
+    pub error: TrackError,
+    /// The activity as far as it could be read, when anything could.
+    pub partial: Option<Activity>,
+}
+
+impl From<TrackError> for Damaged {
+    fn from(error: TrackError) -> Self {
+        Damaged {
+            error,
+            partial: None,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a fingerprint to recognise byte-identical files, not a security hash.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Reads one file by its name and bytes. A zip archive gives one result per activity file
+/// inside (byte-identical entries once); anything else gives one result.
+pub fn read(name: &str, bytes: &[u8]) -> Vec<FileResult> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return vec![FileResult {
+            name: name.to_string(),
+            fingerprint: 0,
+            outcome: Err(TrackError::TooLarge(bytes.len()).into()),
+        }];
+    }
+    if bytes.starts_with(b"PK\x03\x04") || extension(name) == "zip" {
+        return read_zip(name, bytes);
+    }
+    vec![FileResult {
+        name: name.to_string(),
+        fingerprint: fingerprint(bytes),
+        outcome: read_one(name, bytes),
+    }]
+}
+
+/// Reads one activity file (not an archive).
+pub fn read_one(name: &str, bytes: &[u8]) -> Result<Activity, Damaged> {
+    if bytes.is_empty() {
+        return Err(TrackError::Empty.into());
+    }
+    let is_fit_header = bytes.len() >= 12 && &bytes[8..12] == b".FIT";
+    let text_start = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    match extension(name).as_str() {
+        "fit" => fit::read(bytes),
+        "gpx" => gpx_file::read(bytes),
+        "tcx" => tcx::read(bytes),
+        _ if is_fit_header => fit::read(bytes),
+        _ if text_start.contains("<gpx") => gpx_file::read(bytes),
+        _ if text_start.contains("<trainingcenterdatabase") => tcx::read(bytes),
+        other => Err(TrackError::UnknownFormat(if other.is_empty() {
+            "no extension and no known header".to_string()
+        } else {
+            format!(".{other} with no known header")
+        })
+        .into()),
+    }
+}
+
+fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
+    let fail = |error: TrackError| {
+        vec![FileResult {
+            name: name.to_string(),
+            fingerprint: fingerprint(bytes),
+            outcome: Err(error.into()),
+        }]
+    };
+    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+        Ok(a) => a,
+        Err(e) => return fail(TrackError::BadZip(e.to_string())),
+    };
+    let mut results = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
+        let mut entry = match archive.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                results.push(FileResult {
+                    name: format!("{name}/#{i}"),
+                    fingerprint: 0,
+                    outcome: Err(TrackError::BadZip(e.to_string()).into()),
+                });
+                continue;
+            }
+        };
+        let entry_name = match entry.name() {
+            Ok(n) => n.to_string(),
+            Err(e) => {
+                results.push(FileResult {
+                    name: format!("{name}/#{i}"),
+                    fingerprint: 0,
+                    outcome: Err(TrackError::BadZip(e.to_string()).into()),
+                });
+                continue;
+            }
+        };
+        let base = entry_name.rsplit('/').next().unwrap_or(&entry_name);
+        // Directories, macOS resource forks and files of other kinds are not activities.
+        if entry.is_dir()
+            || entry_name.starts_with("__MACOSX/")
+            || base.starts_with("._")
+            || !matches!(extension(base).as_str(), "fit" | "gpx" | "tcx")
+        {
+            continue;
+        }
+        let full = format!("{name}/{entry_name}");
+        if entry.size() > MAX_FILE_BYTES as u64 {
+            results.push(FileResult {
+                name: full,
+                fingerprint: 0,
+                outcome: Err(TrackError::TooLarge(entry.size() as usize).into()),
+            });
+            continue;
+        }
+        let mut content = Vec::new();
+        // `take` bounds the read even when the header lies about the size.
+        if let Err(e) = (&mut entry)
+            .take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut content)
+        {
+            results.push(FileResult {
+                name: full,
+                fingerprint: 0,
+                outcome: Err(TrackError::BadZip(e.to_string()).into()),
+            });
+            continue;
+        }
+        let print = fingerprint(&content);
+        if !seen.insert(print) {
+            continue;
+        }
+        results.push(FileResult {
+            name: full,
+            fingerprint: print,
+            outcome: read_one(base, &content),
+        });
+    }
+    if results.is_empty() {
+        return fail(TrackError::EmptyZip);
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_refused_by_kind_not_by_panic() {
+        assert_eq!(
+            read_one("x.fit", b"").unwrap_err().error.kind(),
+            "empty_file"
+        );
+        assert_eq!(
+            read_one("x.fit", b"hello world, not fit").unwrap_err().error.kind(),
+            "not_fit"
+        );
+        assert_eq!(
+            read_one("x.bin", b"\x00\x01").unwrap_err().error.kind(),
+            "unknown_format"
+        );
+        assert_eq!(read("x.zip", b"PK\x03\x04junk")[0].outcome.clone().unwrap_err().error.kind(), "bad_zip");
+    }
+
+    #[test]
+    fn fingerprints_tell_files_apart() {
+        assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
+        assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+    }
+}
