@@ -7,6 +7,17 @@ use crate::summary::{DeviceTotals, haversine_m, summarize};
 use crate::{Activity, Damaged, Format, Record, TrackError};
 use jiff::Timestamp;
 
+/// A GPX time: RFC 3339, or without an offset, which GPX defines as UTC.
+fn gpx_time(text: &str) -> Option<Timestamp> {
+    text.parse::<Timestamp>().ok().or_else(|| {
+        text.parse::<jiff::civil::DateTime>()
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp())
+    })
+}
+
 fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
@@ -15,16 +26,23 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
     let bytes = strip_bom(bytes);
     let parsed = match gpx::read(bytes) {
         Ok(g) => g,
+        // The gpx crate is strict about the schema (it refuses `<magvar>`, or a missing
+        // `version`); a well-formed document it refuses is read by the streaming pass instead.
         Err(e) => {
-            // Cut short? Keep the points before the cut.
-            let (points, complete) = salvage(bytes);
-            let error = if complete {
-                TrackError::BadXml(e.to_string())
-            } else {
-                TrackError::TruncatedXml(e.to_string())
+            let scan = scan(bytes);
+            let has_points = scan.segments.iter().any(|s| !s.is_empty());
+            return match scan.ending {
+                Ending::Complete if has_points => Ok(activity(scan.sport, scan.segments)),
+                Ending::Complete => Err(TrackError::NoTrackPoints.into()),
+                Ending::Cut => Err(Damaged {
+                    error: TrackError::TruncatedXml(e.to_string()),
+                    partial: has_points.then(|| activity(scan.sport, scan.segments)),
+                }),
+                Ending::Malformed(why) => Err(Damaged {
+                    error: TrackError::BadXml(why),
+                    partial: has_points.then(|| activity(scan.sport, scan.segments)),
+                }),
             };
-            let partial = (!points.is_empty()).then(|| activity(None, vec![points]));
-            return Err(Damaged { error, partial });
         }
     };
     let segments: Vec<Vec<Record>> = parsed
@@ -108,61 +126,95 @@ fn activity(sport: Option<String>, segments: Vec<Vec<Record>>) -> Activity {
     }
 }
 
-/// Streams the track points of possibly broken GPX; returns them and whether the document
-/// ended properly.
-fn salvage(bytes: &[u8]) -> (Vec<Record>, bool) {
+/// How a streamed document ended.
+enum Ending {
+    /// Every element closed.
+    Complete,
+    /// Elements still open at the end: the file was cut.
+    Cut,
+    /// Not well-formed XML.
+    Malformed(String),
+}
+
+/// What the streaming pass found.
+struct Scan {
+    segments: Vec<Vec<Record>>,
+    sport: Option<String>,
+    ending: Ending,
+}
+
+/// Streams the track points (by segment) of any GPX, well-formed or not; a point cut in the
+/// middle is not kept.
+fn scan(bytes: &[u8]) -> Scan {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(bytes);
-    let mut points = Vec::new();
+    let mut segments: Vec<Vec<Record>> = Vec::new();
+    let mut sport = None;
     let mut current: Option<Record> = None;
-    let mut field: Option<String> = None;
+    let mut path: Vec<String> = Vec::new();
     let mut buf = Vec::new();
-    let mut depth = 0usize;
-    loop {
+    let ending = loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => {
-                depth += 1;
                 let name = e.local_name().as_ref().to_string();
-                if name == "trkpt" {
-                    let mut r = Record::default();
-                    for a in e.attributes().flatten() {
-                        let v = a.value.trim().parse::<f64>().ok();
-                        match a.key.local_name().as_ref() {
-                            "lat" => r.latitude = v,
-                            "lon" => r.longitude = v,
-                            _ => {}
+                match name.as_str() {
+                    "trkseg" => segments.push(Vec::new()),
+                    "trkpt" => {
+                        let mut r = Record::default();
+                        for a in e.attributes().flatten() {
+                            let v = a.value.trim().parse::<f64>().ok();
+                            match a.key.local_name().as_ref() {
+                                "lat" => r.latitude = v.filter(|v| v.abs() <= 90.0),
+                                "lon" => r.longitude = v.filter(|v| v.abs() <= 180.0),
+                                _ => {}
+                            }
                         }
+                        current = Some(r);
                     }
-                    current = Some(r);
-                } else {
-                    field = Some(name);
+                    _ => {}
                 }
+                path.push(name);
             }
             Ok(Event::Text(t)) => {
-                if let (Some(r), Some(f)) = (current.as_mut(), field.as_deref()) {
-                    let text = t.trim().to_string();
-                    match f {
-                        "time" => r.time = text.parse().ok(),
-                        "ele" => r.altitude_m = text.parse().ok(),
-                        _ => {}
+                let text = t.trim();
+                let last = path.last().map_or("", String::as_str);
+                let parent = path
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| path.get(i))
+                    .map_or("", String::as_str);
+                match (parent, last, current.as_mut()) {
+                    ("trkpt", "time", Some(r)) => r.time = gpx_time(text),
+                    ("trkpt", "ele", Some(r)) => r.altitude_m = text.parse().ok(),
+                    ("trk", "type", _) if sport.is_none() && !text.is_empty() => {
+                        sport = Some(text.to_string());
                     }
+                    _ => {}
                 }
             }
             Ok(Event::End(e)) => {
-                depth = depth.saturating_sub(1);
-                if e.local_name().as_ref() == "trkpt" {
-                    if let Some(r) = current.take() {
-                        points.push(r);
+                if e.local_name().as_ref() == "trkpt"
+                    && let Some(r) = current.take()
+                {
+                    match segments.last_mut() {
+                        Some(segment) => segment.push(r),
+                        None => segments.push(vec![r]),
                     }
                 }
-                field = None;
+                path.pop();
             }
-            // Elements still open at the end mean the document was cut (a point cut in the
-            // middle is not kept).
-            Ok(Event::Eof) => return (points, depth == 0),
-            Err(_) => return (points, false),
+            Ok(Event::Eof) if path.is_empty() => break Ending::Complete,
+            Ok(Event::Eof) => break Ending::Cut,
+            // An error at the very end of the input is a cut inside a tag.
+            Err(_) if reader.buffer_position() as usize >= bytes.len() => break Ending::Cut,
+            Err(e) => break Ending::Malformed(e.to_string()),
             Ok(_) => {}
         }
         buf.clear();
+    };
+    Scan {
+        segments,
+        sport,
+        ending,
     }
 }
