@@ -4,6 +4,7 @@
 //! and prints the answer for people or, with `--json`, for scripts. Bad input exits with code 2
 //! and a message naming the flag, the value and what is accepted; nothing here panics.
 
+mod activity;
 mod assess;
 mod catalogue;
 mod energy;
@@ -42,6 +43,8 @@ enum Command {
     Next(next::NextArgs),
     /// Interpret an outcome test: 3mbwt, stance or pain.
     Assess(assess::AssessArgs),
+    /// Read device files (FIT, GPX, TCX, or zip archives of them): sport, start, time, distance, laps.
+    Activity(activity::ActivityArgs),
     /// List the protocol catalogue with its evidence.
     Protocols(catalogue::CatalogueArgs),
     /// List what popular articles claim and what the evidence supports.
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&args, &mut out),
         Command::Next(args) => next::run(&args, &mut out),
         Command::Assess(args) => assess::run(&args, &mut out),
+        Command::Activity(args) => activity::run(&args, &mut out),
         Command::Protocols(args) => catalogue::protocols(&args, &mut out),
         Command::Claims(args) => catalogue::claims(&args, &mut out),
     };

@@ -49,6 +49,9 @@ pub struct PlanArgs {
     /// Print JSON for scripts
     #[arg(long)]
     json: bool,
+    /// Also write each session as a FIT workout file into DIR, for a watch to run the intervals
+    #[arg(long, value_name = "DIR")]
+    fit_workouts: Option<PathBuf>,
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -123,6 +126,10 @@ pub fn run(args: &PlanArgs, out: &mut impl Write) -> anyhow::Result<()> {
         clinician_assigned: false,
     };
     let plan = build_plan(&request)?;
+    if let Some(dir) = &args.fit_workouts {
+        let written = write_workouts(&plan, dir)?;
+        eprintln!("wrote {written} FIT workout file(s) to {}", dir.display());
+    }
     if args.json {
         return crate::write_json(out, &plan);
     }
@@ -197,4 +204,55 @@ fn print_plan(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
         writeln!(out, "  - {r}")?;
     }
     Ok(())
+}
+
+/// A block as a watch shows it.
+fn workout_step(block: &coach::plan::Block, units: Units) -> tracks::workout::WorkoutStep {
+    use coach::plan::BlockKind;
+    use tracks::workout::StepIntensity;
+    let (name, intensity) = match block.kind {
+        BlockKind::WarmUp => ("Warm-up forward", StepIntensity::Warmup),
+        BlockKind::Backward => ("Backward", StepIntensity::Active),
+        BlockKind::Recovery => ("Recovery forward", StepIntensity::Recovery),
+        BlockKind::Forward => ("Forward", StepIntensity::Active),
+        BlockKind::CoolDown => ("Cool-down forward", StepIntensity::Cooldown),
+    };
+    let direction = match block.direction {
+        coach::energy::Direction::Forward => "Walk forward",
+        coach::energy::Direction::Backward => "Walk backward, toes first",
+    };
+    let notes = match block.speed {
+        Some(speed) => format!("{direction} at {}", speed_text(speed, units)),
+        None => direction.to_string(),
+    };
+    tracks::workout::WorkoutStep {
+        name: name.to_string(),
+        seconds: block.seconds,
+        intensity,
+        notes,
+    }
+}
+
+/// Writes one FIT workout per planned session; returns how many.
+fn write_workouts(plan: &Plan, dir: &Path) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let created = jiff::Timestamp::now();
+    for session in &plan.sessions {
+        let steps: Vec<_> = session
+            .blocks
+            .iter()
+            .map(|b| workout_step(b, plan.units))
+            .collect();
+        let name = format!("Retro {} {}", session.number, session.date);
+        let bytes = tracks::workout::encode(&name, &steps, created).with_context(|| {
+            format!("session {} cannot be written as a workout", session.number)
+        })?;
+        let path = dir.join(format!(
+            "retrostride-session-{:03}-{}.fit",
+            session.number, session.date
+        ));
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(plan.sessions.len())
 }

@@ -503,3 +503,120 @@ fn closing_stdout_early_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn testdata(path: &str) -> String {
+    format!(
+        "{}/../../testdata/tracks/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn activity_reports_each_file_with_its_facts_or_its_error() {
+    let files = [
+        testdata("fit/treadmill.fit"),
+        testdata("gpx/korita-zbevnica.gpx"),
+        testdata("tcx/20181021_run_3106033902.tcx"),
+        testdata("broken/garmin-fenix-5-walk.truncated.fit"),
+        testdata("zip/samples.zip"),
+    ];
+    let mut args = vec!["activity", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let out = json(&args);
+    let items = out.as_array().unwrap();
+    assert_eq!(items.len(), 5, "the zip's three identical files count once");
+    // A treadmill run without GPS: distance from the watch itself.
+    assert_eq!(items[0]["sport"], "running");
+    assert_eq!(items[0]["sub_sport"], "treadmill");
+    assert_eq!(items[0]["start"], "2020-02-02T11:19:33Z");
+    assert_eq!(items[0]["indoor"], true);
+    assert!(items[0]["distance_m"].as_f64().unwrap() > 10_000.0);
+    assert_eq!(items[0]["laps"].as_array().unwrap().len(), 1);
+    assert!((items[1]["elapsed_seconds"].as_f64().unwrap() - 13381.0).abs() < 1.0);
+    assert_eq!(items[2]["sport"], "Running");
+    assert_eq!(items[2]["laps"].as_array().unwrap().len(), 3);
+    // A truncated file: an error naming the file and the reason, and what was kept.
+    let broken = &items[3];
+    assert_eq!(broken["error_kind"], "truncated");
+    assert!(
+        broken["error"]
+            .as_str()
+            .unwrap()
+            .contains("garmin-fenix-5-walk.truncated.fit")
+    );
+    assert!(broken["partial"]["laps"].is_array());
+    assert!(
+        items[4]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("samples.zip/11111.fit")
+    );
+    // Unreadable paths are bad input.
+    refused(
+        &["activity", "/no/such/file.fit"],
+        &["cannot read /no/such/file.fit"],
+    );
+}
+
+#[test]
+fn plan_writes_fit_workouts_that_a_watch_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("workouts");
+    let plan = json(&[
+        "plan",
+        "--goal",
+        "knee",
+        "--setting",
+        "treadmill",
+        "--level",
+        "new",
+        "--days-per-week",
+        "3",
+        "--weeks",
+        "2",
+        "--start",
+        "2026-12-01",
+        "--forward-speed",
+        "4.8km/h",
+        "--clearance",
+        "cleared",
+        "--json",
+        "--fit-workouts",
+        folder.to_str().unwrap(),
+    ]);
+    let sessions = plan["sessions"].as_array().unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), sessions.len());
+    for (file, session) in files.iter().zip(sessions) {
+        let messages = fitparser::from_bytes(&std::fs::read(file).unwrap()).unwrap();
+        let steps: Vec<_> = messages
+            .iter()
+            .filter(|m| m.kind() == fitparser::profile::MesgNum::WorkoutStep)
+            .collect();
+        let blocks = session["blocks"].as_array().unwrap();
+        assert_eq!(steps.len(), blocks.len(), "{}", file.display());
+        for (step, block) in steps.iter().zip(blocks) {
+            let field = |name: &str| {
+                step.fields()
+                    .iter()
+                    .find(|f| f.name() == name)
+                    .unwrap()
+                    .value()
+                    .clone()
+            };
+            let fitparser::Value::Float64(seconds) = field("duration_time") else {
+                panic!("no duration")
+            };
+            assert!((seconds - block["seconds"].as_f64().unwrap()).abs() < 1e-6);
+            let fitparser::Value::String(name) = field("wkt_step_name") else {
+                panic!("no name")
+            };
+            let backward = block["direction"] == "backward";
+            assert_eq!(name == "Backward", backward, "{name}");
+        }
+    }
+}

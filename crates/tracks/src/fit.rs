@@ -72,7 +72,9 @@ fn time(value: &Value) -> Option<FitTime> {
     if since_fit_epoch < RELATIVE_TIME_LIMIT {
         return Some(FitTime::Relative(since_fit_epoch as f64));
     }
-    Timestamp::from_millisecond(millis).ok().map(FitTime::Absolute)
+    Timestamp::from_millisecond(millis)
+        .ok()
+        .map(FitTime::Absolute)
 }
 
 fn fields(message: &FitDataRecord) -> HashMap<&str, &Value> {
@@ -111,7 +113,10 @@ impl Gathered {
         let num = |name: &str| f.get(name).and_then(|v| number(v));
         match message.kind() {
             MesgNum::FileId => {
-                self.file_type = self.file_type.take().or(f.get("type").and_then(|v| text(v)));
+                self.file_type = self
+                    .file_type
+                    .take()
+                    .or(f.get("type").and_then(|v| text(v)));
                 if self.device.is_none() {
                     let maker = f.get("manufacturer").and_then(|v| text(v));
                     let product = f
@@ -146,8 +151,7 @@ impl Gathered {
                     },
                     start.map(FitTime::seconds),
                 ));
-                self.lap_steps
-                    .push(num("wkt_step_index").map(|i| i as u32));
+                self.lap_steps.push(num("wkt_step_index").map(|i| i as u32));
             }
             MesgNum::WorkoutStep => {
                 if let (Some(index), Some(name)) = (
@@ -198,7 +202,11 @@ impl Gathered {
             return Err(TrackError::NotActivity(kind));
         }
         // Offsets from the first record with a time, absolute or relative.
-        let first = self.records.iter().find_map(|(t, _)| *t).map(FitTime::seconds);
+        let first = self
+            .records
+            .iter()
+            .find_map(|(t, _)| *t)
+            .map(FitTime::seconds);
         for (t, r) in &mut self.records {
             r.offset_seconds = match (t, first) {
                 (Some(t), Some(f)) => Some(t.seconds() - f),
@@ -305,7 +313,8 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
         (None, Err(e)) => Err(e.into()),
         (Some(error), Ok(activity)) => Err(Damaged {
             error,
-            partial: Some(activity).filter(|a| !a.records.is_empty() || !a.laps.is_empty()),
+            partial: Some(Box::new(activity))
+                .filter(|a| !a.records.is_empty() || !a.laps.is_empty()),
         }),
         (Some(error), Err(_)) => Err(error.into()),
     }

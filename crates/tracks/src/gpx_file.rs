@@ -36,11 +36,11 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
                 Ending::Complete => Err(TrackError::NoTrackPoints.into()),
                 Ending::Cut => Err(Damaged {
                     error: TrackError::TruncatedXml(e.to_string()),
-                    partial: has_points.then(|| activity(scan.sport, scan.segments)),
+                    partial: has_points.then(|| Box::new(activity(scan.sport, scan.segments))),
                 }),
                 Ending::Malformed(why) => Err(Damaged {
                     error: TrackError::BadXml(why),
-                    partial: has_points.then(|| activity(scan.sport, scan.segments)),
+                    partial: has_points.then(|| Box::new(activity(scan.sport, scan.segments))),
                 }),
             };
         }

@@ -225,8 +225,8 @@ pub struct FileResult {
 pub struct Damaged {
     /// What is wrong.
     pub error: TrackError,
-    /// The activity as far as it could be read, when anything could.
-    pub partial: Option<Activity>,
+    /// The activity as far as it could be read, when anything could (boxed: errors stay small).
+    pub partial: Option<Box<Activity>>,
 }
 
 impl From<TrackError> for Damaged {
@@ -389,14 +389,25 @@ mod tests {
             "empty_file"
         );
         assert_eq!(
-            read_one("x.fit", b"hello world, not fit").unwrap_err().error.kind(),
+            read_one("x.fit", b"hello world, not fit")
+                .unwrap_err()
+                .error
+                .kind(),
             "not_fit"
         );
         assert_eq!(
             read_one("x.bin", b"\x00\x01").unwrap_err().error.kind(),
             "unknown_format"
         );
-        assert_eq!(read("x.zip", b"PK\x03\x04junk")[0].outcome.clone().unwrap_err().error.kind(), "bad_zip");
+        assert_eq!(
+            read("x.zip", b"PK\x03\x04junk")[0]
+                .outcome
+                .clone()
+                .unwrap_err()
+                .error
+                .kind(),
+            "bad_zip"
+        );
     }
 
     #[test]

@@ -156,11 +156,23 @@ mod tests {
 
     #[test]
     fn device_totals_win_and_positions_fill_in() {
-        let records = [at(0.0, 46.0, 14.0), at(10.0, 46.0001, 14.0), at(20.0, 46.0001, 14.0)];
-        let s = summarize(&records, DeviceTotals::default(), Some(position_length(&records)));
+        let records = [
+            at(0.0, 46.0, 14.0),
+            at(10.0, 46.0001, 14.0),
+            at(20.0, 46.0001, 14.0),
+        ];
+        let s = summarize(
+            &records,
+            DeviceTotals::default(),
+            Some(position_length(&records)),
+        );
         assert!((s.distance_m.unwrap() - 11.1).abs() < 0.2);
         assert_eq!(s.elapsed_seconds, Some(20.0));
-        assert_eq!(s.moving_seconds, Some(10.0), "standing still does not count");
+        assert_eq!(
+            s.moving_seconds,
+            Some(10.0),
+            "standing still does not count"
+        );
         let s = summarize(
             &records,
             DeviceTotals {

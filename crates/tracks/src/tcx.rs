@@ -79,7 +79,13 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
             }
             Ok(Event::Text(t)) => {
                 let text: &str = &t;
-                take_text(&path, text.trim(), &mut parsed, lap.as_mut(), point.as_mut());
+                take_text(
+                    &path,
+                    text.trim(),
+                    &mut parsed,
+                    lap.as_mut(),
+                    point.as_mut(),
+                );
             }
             Ok(Event::Eof) => {
                 break (!path.is_empty()).then(|| {
@@ -102,7 +108,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
     };
     if let Some(error) = damage {
         let partial = (!parsed.records.is_empty() || !parsed.laps.is_empty())
-            .then(|| activity(parsed));
+            .then(|| Box::new(activity(parsed)));
         return Err(Damaged { error, partial });
     }
     if parsed.activities == 0 {

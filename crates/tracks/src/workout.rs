@@ -67,8 +67,8 @@ const MANUFACTURER_DEVELOPMENT: u16 = 255;
 const SPORT_WALKING: u8 = 11;
 
 const CRC_TABLE: [u16; 16] = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-    0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
+    0x5000, 0x9C01, 0x8801, 0x4400,
 ];
 
 /// FIT's CRC-16, as the FIT SDK defines it.
@@ -223,14 +223,32 @@ mod tests {
 
     #[test]
     fn a_workout_reads_back_with_fitparser_crc_and_all() {
-        let bytes = encode("Session 1", &steps(), "2026-12-01T07:00:00Z".parse().unwrap())
-            .unwrap();
+        let bytes = encode(
+            "Session 1",
+            &steps(),
+            "2026-12-01T07:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
         let messages = fitparser::from_bytes(&bytes).expect("fitparser checks both CRCs");
-        let file_id = messages.iter().find(|m| m.kind() == MesgNum::FileId).unwrap();
-        let kind = file_id.fields().iter().find(|f| f.name() == "type").unwrap();
+        let file_id = messages
+            .iter()
+            .find(|m| m.kind() == MesgNum::FileId)
+            .unwrap();
+        let kind = file_id
+            .fields()
+            .iter()
+            .find(|f| f.name() == "type")
+            .unwrap();
         assert_eq!(kind.value(), &Value::String("workout".into()));
-        let workout = messages.iter().find(|m| m.kind() == MesgNum::Workout).unwrap();
-        let name = workout.fields().iter().find(|f| f.name() == "wkt_name").unwrap();
+        let workout = messages
+            .iter()
+            .find(|m| m.kind() == MesgNum::Workout)
+            .unwrap();
+        let name = workout
+            .fields()
+            .iter()
+            .find(|f| f.name() == "wkt_name")
+            .unwrap();
         assert_eq!(name.value(), &Value::String("Session 1".into()));
         let read: Vec<_> = messages
             .iter()
@@ -238,14 +256,25 @@ mod tests {
             .collect();
         assert_eq!(read.len(), 3);
         let field = |m: &fitparser::FitDataRecord, n: &str| {
-            m.fields().iter().find(|f| f.name() == n).unwrap().value().clone()
+            m.fields()
+                .iter()
+                .find(|f| f.name() == n)
+                .unwrap()
+                .value()
+                .clone()
         };
-        assert_eq!(field(read[1], "wkt_step_name"), Value::String("Backward".into()));
+        assert_eq!(
+            field(read[1], "wkt_step_name"),
+            Value::String("Backward".into())
+        );
         assert_eq!(field(read[1], "intensity"), Value::String("active".into()));
         assert_eq!(field(read[0], "intensity"), Value::String("warmup".into()));
         // Durations are stored in ms with a scale of 1000: seconds come back.
         let duration = field(read[1], "duration_time");
-        assert!(matches!(duration, Value::Float64(v) if (v - 120.0).abs() < 1e-9), "{duration:?}");
+        assert!(
+            matches!(duration, Value::Float64(v) if (v - 120.0).abs() < 1e-9),
+            "{duration:?}"
+        );
         // The long name is cut at a character boundary, within 31 bytes.
         let Value::String(long) = field(read[2], "wkt_step_name") else {
             panic!("no name")

@@ -110,7 +110,9 @@ fn check_facts(format: &str, a: &Activity, facts: &Value) -> Vec<String> {
             if let Some(d) = facts["distance_m"].as_f64().filter(|d| *d > 0.0) {
                 expect(
                     // 1%, and at least 0.05 m: the expected values are rounded to 0.1 m.
-                    a.summary.distance_m.is_some_and(|v| close(v, d, (d * 0.01).max(0.05))),
+                    a.summary
+                        .distance_m
+                        .is_some_and(|v| close(v, d, (d * 0.01).max(0.05))),
                     format!("distance {:?} != {d} (1%)", a.summary.distance_m),
                 );
             }
@@ -122,7 +124,11 @@ fn check_facts(format: &str, a: &Activity, facts: &Value) -> Vec<String> {
             );
             expect(
                 Some(a.records.len() as u64) == facts["trackpoints"].as_u64(),
-                format!("trackpoints {} != {}", a.records.len(), facts["trackpoints"]),
+                format!(
+                    "trackpoints {} != {}",
+                    a.records.len(),
+                    facts["trackpoints"]
+                ),
             );
             if let Some(e) = facts["laps_total_time_s"].as_f64() {
                 expect(
@@ -179,7 +185,11 @@ fn check(name: &str, expected: &Value, results: &[FileResult]) -> Vec<String> {
         ("error" | "either", Err(d)) => {
             let kind = expected["error_kind"].as_str().unwrap_or("");
             if d.error.kind() != kind {
-                wrong.push(format!("error {} ({}), expected {kind}", d.error.kind(), d.error));
+                wrong.push(format!(
+                    "error {} ({}), expected {kind}",
+                    d.error.kind(),
+                    d.error
+                ));
             }
             // Salvage: the records before the damage are kept.
             if let (Some(partial), Some(records)) = (
