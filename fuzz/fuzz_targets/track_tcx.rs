@@ -1,0 +1,24 @@
+//! The tcx reader of `tracks` on arbitrary bytes: no panic, and what it returns is consistent.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    for result in tracks::read("fuzzed.tcx", bytes) {
+        match result.outcome {
+            Ok(activity) => {
+                // Every figure the summary gives is a real number.
+                let s = &activity.summary;
+                for v in [s.elapsed_seconds, s.moving_seconds, s.distance_m, s.average_speed_mps]
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(!v.is_nan(), "NaN in the summary");
+                }
+            }
+            Err(damaged) => {
+                assert!(!damaged.error.to_string().is_empty());
+            }
+        }
+    }
+});
