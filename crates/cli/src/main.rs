@@ -5,6 +5,7 @@
 //! and a message naming the flag, the value and what is accepted; nothing here panics.
 
 mod activity;
+mod analyze;
 mod assess;
 mod catalogue;
 mod energy;
@@ -45,6 +46,8 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Read device files (FIT, GPX, TCX, or zip archives of them): sport, start, time, distance, laps.
     Activity(activity::ActivityArgs),
+    /// Find walking in raw motion data (CSV or Axivity CWA): steps, bouts, cadence, direction.
+    Analyze(analyze::AnalyzeArgs),
     /// List the protocol catalogue with its evidence.
     Protocols(catalogue::CatalogueArgs),
     /// List what popular articles claim and what the evidence supports.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Next(args) => next::run(&args, &mut out),
         Command::Assess(args) => assess::run(&args, &mut out),
         Command::Activity(args) => activity::run(&args, &mut out),
+        Command::Analyze(args) => analyze::run(&args, &mut out),
         Command::Protocols(args) => catalogue::protocols(&args, &mut out),
         Command::Claims(args) => catalogue::claims(&args, &mut out),
     };

@@ -33,7 +33,9 @@ impl std::str::FromStr for AccUnit {
         match s.trim().to_ascii_lowercase().as_str() {
             "m/s2" | "m/s^2" | "mps2" => Ok(AccUnit::MetersPerSecond2),
             "g" => Ok(AccUnit::G),
-            _ => Err(format!("acceleration unit '{s}' is not known; expected m/s2 or g")),
+            _ => Err(format!(
+                "acceleration unit '{s}' is not known; expected m/s2 or g"
+            )),
         }
     }
 }
@@ -44,7 +46,9 @@ impl std::str::FromStr for GyroUnit {
         match s.trim().to_ascii_lowercase().as_str() {
             "deg/s" | "dps" => Ok(GyroUnit::DegreesPerSecond),
             "rad/s" => Ok(GyroUnit::RadiansPerSecond),
-            _ => Err(format!("gyroscope unit '{s}' is not known; expected deg/s or rad/s")),
+            _ => Err(format!(
+                "gyroscope unit '{s}' is not known; expected deg/s or rad/s"
+            )),
         }
     }
 }
@@ -64,10 +68,14 @@ pub struct CsvOptions {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CsvError {
     /// No header row.
-    #[error("the file is empty: expected a header row naming time_s (or sample), acc_x, acc_y, acc_z")]
+    #[error(
+        "the file is empty: expected a header row naming time_s (or sample), acc_x, acc_y, acc_z"
+    )]
     Empty,
     /// A required column is missing.
-    #[error("the header has no `{0}` column: expected time_s (or sample with --rate), acc_x, acc_y, acc_z, and optionally gyr_x, gyr_y, gyr_z")]
+    #[error(
+        "the header has no `{0}` column: expected time_s (or sample with --rate), acc_x, acc_y, acc_z, and optionally gyr_x, gyr_y, gyr_z"
+    )]
     MissingColumn(&'static str),
     /// Sample numbers without a rate.
     #[error("the file counts samples (`sample` column): give the rate with --rate HZ")]
@@ -121,7 +129,12 @@ pub struct CsvReader<R: BufRead> {
     pub assumptions: Vec<String>,
 }
 
-fn parse_row(text: &str, line: usize, columns: &Columns, names: &[String]) -> Result<[f64; 7], CsvError> {
+fn parse_row(
+    text: &str,
+    line: usize,
+    columns: &Columns,
+    names: &[String],
+) -> Result<[f64; 7], CsvError> {
     let values: Vec<&str> = text.split(',').map(str::trim).collect();
     if values.len() < columns.width {
         return Err(CsvError::ShortLine {
@@ -235,7 +248,11 @@ impl<R: BufRead> CsvReader<R> {
                         .collect(),
                 );
                 // At rest or walking the magnitude hovers around gravity: ~9.8 or ~1.
-                let unit = if m > 3.0 { AccUnit::MetersPerSecond2 } else { AccUnit::G };
+                let unit = if m > 3.0 {
+                    AccUnit::MetersPerSecond2
+                } else {
+                    AccUnit::G
+                };
                 assumptions.push(format!(
                     "acceleration in {} (median magnitude {m:.2}); pass --acc-unit to override",
                     if unit == AccUnit::G { "g" } else { "m/s2" }
@@ -261,7 +278,11 @@ impl<R: BufRead> CsvReader<R> {
                 };
                 assumptions.push(format!(
                     "gyroscope in {} (95th percentile {high:.2}); pass --gyro-unit to override",
-                    if unit == GyroUnit::RadiansPerSecond { "rad/s" } else { "deg/s" }
+                    if unit == GyroUnit::RadiansPerSecond {
+                        "rad/s"
+                    } else {
+                        "deg/s"
+                    }
                 ));
                 unit
             }
@@ -341,12 +362,19 @@ mod tests {
 
     #[test]
     fn units_are_detected_and_said() {
-        let (s, said) = read("time_s,acc_x,acc_y,acc_z\n0,0,0,1\n0.01,0,0.1,0.98\n", CsvOptions::default()).unwrap();
+        let (s, said) = read(
+            "time_s,acc_x,acc_y,acc_z\n0,0,0,1\n0.01,0,0.1,0.98\n",
+            CsvOptions::default(),
+        )
+        .unwrap();
         assert!((s[0].acc[2] - G).abs() < 1e-9);
         assert!(said[0].contains("in g"));
         let (s, said) = read(
             "sample,gyr_x,gyr_y,gyr_z,acc_z,acc_y,acc_x\n0,1.5,0,0,9.8,0,0\n1,0,2,0,9.7,0,0\n",
-            CsvOptions { rate_hz: Some(100.0), ..CsvOptions::default() },
+            CsvOptions {
+                rate_hz: Some(100.0),
+                ..CsvOptions::default()
+            },
         )
         .unwrap();
         assert!((s[1].t - 0.01).abs() < 1e-12);
@@ -357,7 +385,10 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        assert_eq!(read("", CsvOptions::default()).unwrap_err(), CsvError::Empty);
+        assert_eq!(
+            read("", CsvOptions::default()).unwrap_err(),
+            CsvError::Empty
+        );
         assert_eq!(
             read("time_s,acc_x,acc_y\n", CsvOptions::default()).unwrap_err(),
             CsvError::MissingColumn("acc_z")
@@ -366,9 +397,23 @@ mod tests {
             read("sample,acc_x,acc_y,acc_z\n0,0,0,1\n", CsvOptions::default()).unwrap_err(),
             CsvError::NeedRate
         );
-        let e = read("time_s,acc_x,acc_y,acc_z\n0,0,0,1\n0.1,x,0,1\n", CsvOptions::default()).unwrap_err();
-        assert!(e.to_string().contains("line 3") && e.to_string().contains("acc_x"), "{e}");
+        let e = read(
+            "time_s,acc_x,acc_y,acc_z\n0,0,0,1\n0.1,x,0,1\n",
+            CsvOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("line 3") && e.to_string().contains("acc_x"),
+            "{e}"
+        );
         let e = read("time_s,acc_x,acc_y,acc_z\n0,0,0\n", CsvOptions::default()).unwrap_err();
-        assert!(matches!(e, CsvError::ShortLine { line: 2, found: 3, expected: 4 }));
+        assert!(matches!(
+            e,
+            CsvError::ShortLine {
+                line: 2,
+                found: 3,
+                expected: 4
+            }
+        ));
     }
 }

@@ -144,7 +144,10 @@ mod tests {
         for (t, v) in [(0.0, 0.0), (0.25, 2.5), (0.5, 5.0), (5.0, 1.0), (5.1, 2.0)] {
             r.push(t, v, |t, v| got.push((t, v)));
         }
-        let times: Vec<f64> = got.iter().map(|(t, _)| (t * 100.0).round() / 100.0).collect();
+        let times: Vec<f64> = got
+            .iter()
+            .map(|(t, _)| (t * 100.0).round() / 100.0)
+            .collect();
         assert_eq!(times, vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 5.0, 5.1]);
         assert!((got[3].1 - 3.0).abs() < 1e-9);
     }

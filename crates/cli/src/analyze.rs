@@ -1,0 +1,137 @@
+//! `retrostride analyze FILE`: steps, walking bouts, cadence and the direction of each bout in
+//! raw motion data (CSV with a header, or an Axivity CWA file).
+
+use anyhow::Context;
+use clap::Args;
+use gait::csv::{AccUnit, CsvOptions, CsvReader, GyroUnit};
+use gait::{Analysis, Analyzer, Options, Placement};
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A CSV file (header: time_s or sample, acc_x, acc_y, acc_z, optional gyr_x, gyr_y, gyr_z)
+    /// or an Axivity .cwa file
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Where the sensor was worn: lower-back, pocket, hand, bag, armband, wrist (without it the
+    /// analysis copes with a phone that moves between places)
+    #[arg(long)]
+    placement: Option<Placement>,
+    /// Samples per second, for CSV files that number samples instead of giving times
+    #[arg(long, value_name = "HZ")]
+    rate: Option<f64>,
+    /// Acceleration unit of a CSV file: m/s2 or g (detected when absent)
+    #[arg(long)]
+    acc_unit: Option<AccUnit>,
+    /// Gyroscope unit of a CSV file: deg/s or rad/s (detected when absent)
+    #[arg(long)]
+    gyro_unit: Option<GyroUnit>,
+    /// The first SECONDS were walked forward (a guided session's warm-up): calibrates direction
+    #[arg(long, value_name = "SECONDS")]
+    forward_until: Option<f64>,
+    /// Print JSON for scripts
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    file: String,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+    assumptions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped_sectors: Option<u32>,
+}
+
+pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    if let Some(rate) = args.rate
+        && !(rate.is_finite() && rate > 0.0 && rate <= 10_000.0)
+    {
+        anyhow::bail!("--rate {rate} is not a sample rate: expected 0 to 10000 Hz");
+    }
+    if let Some(s) = args.forward_until
+        && !(s.is_finite() && s > 0.0)
+    {
+        anyhow::bail!("--forward-until {s} is not a duration: expected seconds above 0");
+    }
+    let name = args.file.display().to_string();
+    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut analyzer = Analyzer::new(Options {
+        placement: args.placement,
+        forward_segment: args.forward_until.map(|s| (0.0, s)),
+        keep_contacts: false,
+    });
+    let is_cwa = name.to_ascii_lowercase().ends_with(".cwa");
+    let (assumptions, skipped) = if is_cwa {
+        let mut cwa =
+            gait::cwa::CwaReader::new(reader).with_context(|| format!("{name} cannot be read"))?;
+        for sample in cwa.by_ref() {
+            analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
+        }
+        (Vec::new(), Some(cwa.skipped_sectors))
+    } else {
+        let mut csv = CsvReader::new(
+            reader,
+            CsvOptions {
+                rate_hz: args.rate,
+                acc_unit: args.acc_unit,
+                gyro_unit: args.gyro_unit,
+            },
+        )
+        .with_context(|| format!("{name} cannot be read"))?;
+        for sample in csv.by_ref() {
+            analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
+        }
+        (csv.assumptions.clone(), None)
+    };
+    for a in &assumptions {
+        eprintln!("assumed: {a}");
+    }
+    let analysis = analyzer.finish();
+    if args.json {
+        return crate::write_json(
+            out,
+            &Report {
+                file: name,
+                analysis: &analysis,
+                assumptions,
+                skipped_sectors: skipped,
+            },
+        );
+    }
+    writeln!(
+        out,
+        "{name}: {:.0} s, {} samples; {} steps in {} walking bout(s){}",
+        analysis.duration_s,
+        analysis.samples,
+        analysis.total_steps,
+        analysis.bouts.len(),
+        skipped
+            .map(|s| format!("; {s} damaged sector(s) skipped"))
+            .unwrap_or_default()
+    )?;
+    for b in &analysis.bouts {
+        writeln!(
+            out,
+            "  {:7.1}-{:7.1} s  {:4} steps  {:5.1} steps/min  variability {:4.1}%  {} ({:.0}% sure)",
+            b.start_s,
+            b.end_s,
+            b.steps,
+            b.cadence_spm,
+            b.step_time_cv * 100.0,
+            b.direction,
+            b.confidence * 100.0
+        )?;
+    }
+    if !analysis.calibrated {
+        writeln!(
+            out,
+            "Direction is a guess without a known forward stretch: pass --forward-until SECONDS."
+        )?;
+    }
+    Ok(())
+}
