@@ -642,6 +642,6 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
     assert_eq!(out["skipped_sectors"], 6);
     assert_eq!(out["samples"], 16_680);
     refused(&["analyze", &lab], &["--rate HZ"]);
-    refused(&["analyze", &lab, "--rate", "-3"], &["--rate -3"]);
+    refused(&["analyze", &lab, "--rate=-3"], &["--rate -3"]);
     refused(&["analyze", &lab, "--placement", "shoe"], &["shoe", "lower-back"]);
 }
