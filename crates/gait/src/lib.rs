@@ -17,11 +17,13 @@
 //!    itself break the symmetry. A segment known to be forward (the warm-up of a guided session)
 //!    calibrates the sign for the sensor's placement.
 //!
-//! Readers: CSV with a header ([`csv`]) and Axivity CWA ([`cwa`]).
+//! Readers: CSV with a header ([`csv`]) and Axivity CWA ([`cwa`]); [`synthetic`] makes a day of
+//! data for benchmarks.
 
 pub mod csv;
 pub mod cwa;
 mod filter;
+pub mod synthetic;
 
 use filter::{Biquad, Resampler};
 use serde::Serialize;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Gait benchmark: a synthetic 24-hour lower-back recording at 100 Hz (acceleration and gyroscope,
+# walking bouts through the day), analysed by `retrostride analyze` (end to end, CSV parsing
+# included, one core) and by mobgap's Mobilise-D pipeline (installed from PyPI into a virtual
+# environment) on the same file; prints both times, peak memory and the ratio. The analysis
+# alone, from samples in memory, is `cargo bench -p gait`.
+#
+#   bench/gait.sh [SECONDS]     (default 86400; needs python3 with venv, and /usr/bin/time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-86400}
+work=${GAIT_BENCH_DIR:-$(mktemp -d)}
+venv="$work/mobgap-venv"
+command -v /usr/bin/time >/dev/null || { echo "install time (apt-get install time)" >&2; exit 1; }
+cargo build --release -q -p retrostride
+cargo build --release -q -p gait --example synth_csv
+csv="$work/day.csv"
+[ -s "$csv" ] || target/release/examples/synth_csv "$csv" "$seconds"
+echo "== $(nproc) cores, $(date -u +%F); $seconds s at 100 Hz: $(du -h "$csv" | cut -f1) of CSV"
+/usr/bin/time -f "retrostride: %e s wall, %U s user, %M KB peak resident" \
+  taskset -c 0 target/release/retrostride analyze "$csv" --rate 100 --json >"$work/ours.json" 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
+ours_line=$(tail -1 "$work/ours.err")
+echo "$ours_line"
+python3 -c "import json; d=json.load(open('$work/ours.json')); print(f\"retrostride: {d['total_steps']} steps in {len(d['bouts'])} bouts\")"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q mobgap
+fi
+mobgap_out=$(/usr/bin/time -f "mobgap: %e s wall, %M KB peak resident" taskset -c 0 "$venv/bin/python" bench/mobgap_day.py "$csv" 2>&1 | grep -v Warning)
+echo "$mobgap_out" | grep -v MOBGAP_SECONDS
+ours=$(echo "$ours_line" | sed 's/retrostride: \([0-9.]*\) s wall.*/\1/')
+theirs=$(echo "$mobgap_out" | awk '/MOBGAP_SECONDS/ {print $2}')
+python3 -c "print(f'mobgap / retrostride, wall time on one core: {float($theirs) / float($ours):.0f}x')"
