@@ -625,13 +625,28 @@ fn plan_writes_fit_workouts_that_a_watch_can_read() {
 fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
     let motion = format!("{}/../../testdata/motion", env!("CARGO_MANIFEST_DIR"));
     let lab = format!("{motion}/lab/HA-001-Test11-Trial1.imu.csv");
-    let out = json(&["analyze", &lab, "--rate", "100", "--placement", "lower-back", "--json"]);
+    let out = json(&[
+        "analyze",
+        &lab,
+        "--rate",
+        "100",
+        "--placement",
+        "lower-back",
+        "--json",
+    ]);
     let bouts = out["bouts"].as_array().unwrap();
     assert!(!bouts.is_empty());
     let sum: u64 = bouts.iter().map(|b| b["steps"].as_u64().unwrap()).sum();
     assert_eq!(out["total_steps"].as_u64().unwrap(), sum);
     for b in bouts {
-        for key in ["start_s", "end_s", "steps", "cadence_spm", "direction", "confidence"] {
+        for key in [
+            "start_s",
+            "end_s",
+            "steps",
+            "cadence_spm",
+            "direction",
+            "confidence",
+        ] {
             assert!(!b[key].is_null(), "{key} in {b}");
         }
         assert!(["forward", "backward"].contains(&b["direction"].as_str().unwrap()));
@@ -643,5 +658,8 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
     assert_eq!(out["samples"], 16_680);
     refused(&["analyze", &lab], &["--rate HZ"]);
     refused(&["analyze", &lab, "--rate=-3"], &["--rate -3"]);
-    refused(&["analyze", &lab, "--placement", "shoe"], &["shoe", "lower-back"]);
+    refused(
+        &["analyze", &lab, "--placement", "shoe"],
+        &["shoe", "lower-back"],
+    );
 }

@@ -117,7 +117,8 @@ struct Columns {
 
 /// A streaming CSV reader; iterate it for samples.
 pub struct CsvReader<R: BufRead> {
-    lines: std::io::Lines<R>,
+    source: R,
+    text: String,
     line: usize,
     columns: Columns,
     period: Option<f64>,
@@ -135,11 +136,19 @@ fn parse_row(
     columns: &Columns,
     names: &[String],
 ) -> Result<[f64; 7], CsvError> {
-    let values: Vec<&str> = text.split(',').map(str::trim).collect();
-    if values.len() < columns.width {
+    // Split into a fixed array: no allocation per row (a day at 100 Hz is 8.6 million rows).
+    let mut values = [""; 32];
+    let mut found = 0;
+    for (i, v) in text.split(',').enumerate() {
+        if i < values.len() {
+            values[i] = v.trim();
+        }
+        found = i + 1;
+    }
+    if found < columns.width || columns.width > values.len() {
         return Err(CsvError::ShortLine {
             line,
-            found: values.len(),
+            found,
             expected: columns.width,
         });
     }
@@ -177,14 +186,17 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 impl<R: BufRead> CsvReader<R> {
     /// Reads the header and enough rows to detect the units.
-    pub fn new(reader: R, options: CsvOptions) -> Result<Self, CsvError> {
-        let mut lines = reader.lines();
+    pub fn new(mut source: R, options: CsvOptions) -> Result<Self, CsvError> {
+        let mut text = String::new();
+        let mut line = 0;
         let header = loop {
-            match lines.next() {
-                None => return Err(CsvError::Empty),
-                Some(Err(e)) => return Err(CsvError::Io(e.to_string())),
-                Some(Ok(l)) if l.trim().is_empty() => continue,
-                Some(Ok(l)) => break l,
+            text.clear();
+            line += 1;
+            match source.read_line(&mut text) {
+                Ok(0) => return Err(CsvError::Empty),
+                Err(e) => return Err(CsvError::Io(e.to_string())),
+                Ok(_) if text.trim().is_empty() => continue,
+                Ok(_) => break text.trim_end().to_string(),
             }
         };
         let names: Vec<String> = header
@@ -225,17 +237,18 @@ impl<R: BufRead> CsvReader<R> {
         };
         // Read ahead for unit detection; the rows are replayed by the iterator.
         let mut buffered = VecDeque::new();
-        let mut line = 1;
-        for l in lines.by_ref() {
+        while buffered.len() < DETECTION_ROWS {
+            text.clear();
+            match source.read_line(&mut text) {
+                Ok(0) => break,
+                Err(e) => return Err(CsvError::Io(e.to_string())),
+                Ok(_) => {}
+            }
             line += 1;
-            let l = l.map_err(|e| CsvError::Io(e.to_string()))?;
-            if l.trim().is_empty() {
+            if text.trim().is_empty() {
                 continue;
             }
-            buffered.push_back((line, parse_row(&l, line, &columns, &names)?));
-            if buffered.len() >= DETECTION_ROWS {
-                break;
-            }
+            buffered.push_back((line, parse_row(text.trim_end(), line, &columns, &names)?));
         }
         let mut assumptions = Vec::new();
         let acc_unit = match options.acc_unit {
@@ -288,7 +301,8 @@ impl<R: BufRead> CsvReader<R> {
             }
         };
         Ok(CsvReader {
-            lines,
+            source,
+            text,
             line,
             columns,
             period,
@@ -334,16 +348,19 @@ impl<R: BufRead> Iterator for CsvReader<R> {
             return Some(Ok(self.sample(row)));
         }
         loop {
-            let text = match self.lines.next()? {
-                Ok(t) => t,
+            self.text.clear();
+            match self.source.read_line(&mut self.text) {
+                Ok(0) => return None,
                 Err(e) => return Some(Err(CsvError::Io(e.to_string()))),
-            };
+                Ok(_) => {}
+            }
             self.line += 1;
-            if text.trim().is_empty() {
+            let text = self.text.trim_end();
+            if text.is_empty() {
                 continue;
             }
             return Some(
-                parse_row(&text, self.line, &self.columns, &self.names).map(|r| self.sample(r)),
+                parse_row(text, self.line, &self.columns, &self.names).map(|r| self.sample(r)),
             );
         }
     }

@@ -49,9 +49,17 @@ pub fn day(seconds: f64) -> impl Iterator<Item = Sample> {
                 let phase = (t - start) * cadence / 60.0;
                 let step = phase.fract();
                 // An impact shortly after each contact, then a smooth swing.
-                let impact = if step < 0.12 { (step / 0.12 * std::f64::consts::PI).sin() } else { 0.0 };
+                let impact = if step < 0.12 {
+                    (step / 0.12 * std::f64::consts::PI).sin()
+                } else {
+                    0.0
+                };
                 let sway = (2.0 * std::f64::consts::PI * phase).sin();
-                (2.5 * impact + 1.2 * sway, 0.8 * (2.0 * std::f64::consts::PI * phase + 0.6).sin(), 20.0 * sway)
+                (
+                    2.5 * impact + 1.2 * sway,
+                    0.8 * (2.0 * std::f64::consts::PI * phase + 0.6).sin(),
+                    20.0 * sway,
+                )
             }
             _ => (0.0, 0.0, 0.0),
         };
