@@ -279,3 +279,42 @@ test('settings: units, API tokens shown once and revoked, export, account deleti
   noProblems(page);
   await context.close();
 });
+
+test('import device files: review, mark backward laps, and a second import logs nothing twice', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  const support = await import('./support.js');
+  await support.personWithPlan(page, base);
+  const data = `${support.root}/testdata/tracks`;
+  await page.goto(`${base}/history`);
+  await page.click('text=Import a file');
+  await support.audit(page, 'upload form');
+  await page.setInputFiles('#files', [`${data}/tcx/20181021_run_3106033902.tcx`, `${data}/broken/garmin-fenix-5-walk.truncated.fit`]);
+  await page.click('button:has-text("Read the files")');
+  assert.match(await page.textContent('.error-summary'), /truncated\.fit.*truncated/s, 'the damaged file is named with its reason');
+  assert.equal(await page.locator('fieldset.import').count(), 1);
+  assert.equal(await page.locator('fieldset.import tbody tr').count(), 3, 'three laps to review');
+  await support.audit(page, 'upload review');
+  await support.shot(page, '16-import-review');
+  // The second lap was walked backward.
+  await page.check('input[name="a0_l1_backward"]');
+  await Promise.all([page.waitForURL(/imported=1/), page.click('button:has-text("Import 1 session")')]);
+  assert.match(await page.textContent('.notice'), /Imported 1 session/);
+  const first = await support.api(page, 'GET', '/api/v1/sessions');
+  assert.equal(first.body.items.length, 1);
+  const session = first.body.items[0];
+  assert.equal(session.source, 'file');
+  assert.equal(session.blocks.length, 3);
+  assert.equal(session.blocks[1].direction, 'backward');
+  assert.equal(session.started_at, '2018-10-21T13:50:14Z', "the file's own start (expected.json)");
+  // The same file again: recognised, not logged twice.
+  await page.goto(`${base}/history/upload`);
+  await page.setInputFiles('#files', `${data}/tcx/20181021_run_3106033902.tcx`);
+  await page.click('button:has-text("Read the files")');
+  await Promise.all([page.waitForURL(/already=1/), page.click('button:has-text("Import 1 session")')]);
+  assert.match(await page.textContent('.notice'), /imported before/);
+  const again = await support.api(page, 'GET', '/api/v1/sessions');
+  assert.equal(again.body.items.length, 1);
+  support.noProblems(page);
+  await context.close();
+});

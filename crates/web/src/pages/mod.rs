@@ -12,6 +12,7 @@ mod onboarding;
 mod public;
 mod settings;
 mod training;
+mod upload;
 
 use crate::AppState;
 use crate::auth::{self, Caller, Credential};
@@ -57,6 +58,13 @@ pub(crate) fn routes(state: AppState) -> Router {
             get(training::edit_form).post(training::edit_session),
         )
         .route("/history/{id}/delete", post(training::delete_session))
+        .route(
+            "/history/upload",
+            get(upload::upload_form).post(upload::upload).layer(
+                axum::extract::DefaultBodyLimit::max(state.config.import_limit),
+            ),
+        )
+        .route("/history/import", post(upload::import))
         .route("/progress", get(training::progress))
         .route(
             "/assess/3mbwt",

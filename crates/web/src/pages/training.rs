@@ -285,7 +285,7 @@ impl LogPage {
     }
 }
 
-fn rpe_choices() -> Vec<(u8, &'static str)> {
+pub(crate) fn rpe_choices() -> Vec<(u8, &'static str)> {
     (6..=20)
         .filter_map(|v| coach::measure::Rpe::new(v).ok())
         .map(|r| (r.value(), r.anchor()))
@@ -610,7 +610,7 @@ struct HistoryPage {
     chrome: Chrome,
     rows: Vec<HistoryRow>,
     next: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     kcal_note: bool,
 }
 
@@ -625,6 +625,10 @@ pub(crate) struct HistoryQuery {
     deleted: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    imported: Option<u32>,
+    #[serde(default)]
+    already: Option<u32>,
 }
 
 /// Sessions, newest first, 25 a page.
@@ -649,12 +653,20 @@ pub(crate) async fn history(
             },
         )
         .await?;
-    let notice = if query.logged.is_some() {
-        Some("Session logged.")
+    let imported = query.imported.map(|n| match query.already.unwrap_or(0) {
+        0 => format!("Imported {n} session(s)."),
+        a => format!(
+            "Imported {n} session(s); {a} had been imported before and were left as they were."
+        ),
+    });
+    let notice = if let Some(text) = imported {
+        Some(text)
+    } else if query.logged.is_some() {
+        Some("Session logged.".to_string())
     } else if query.deleted.is_some() {
-        Some("Session deleted.")
+        Some("Session deleted.".to_string())
     } else if query.saved.is_some() {
-        Some("Changes saved.")
+        Some("Changes saved.".to_string())
     } else {
         None
     };
