@@ -251,3 +251,60 @@ test('the remaining pages pass the audit: sign-in, not found, and the desktop la
   await shot(wide, '31-today-desktop');
   await desktop.close();
 });
+
+test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  // A phone in a pocket, simulated: 50 Hz motion events whose step pulses are shaped one way
+  // when the timer says forward and reversed in time when it says backward.
+  await page.addInitScript(() => {
+    // The person allows motion access when the browser asks.
+    DeviceMotionEvent.requestPermission = async () => 'granted';
+    const period = 60 / 110;
+    // Started once the page has loaded, so that it runs on the test's fake clock.
+    document.addEventListener('DOMContentLoaded', () => setInterval(() => {
+      const timer = document.getElementById('timer');
+      if (!timer || timer.dataset.state !== 'running') return;
+      let phase = ((Date.now() / 1000) % period) / period;
+      if (timer.dataset.direction === 'backward') phase = 1 - phase;
+      const pulse = phase < 0.1 ? phase / 0.1 : Math.exp(-(phase - 0.1) * 6);
+      window.dispatchEvent(new DeviceMotionEvent('devicemotion', {
+        accelerationIncludingGravity: { x: 0.3, y: 0.1, z: 9.81 + 3 * pulse - 1 },
+        rotationRate: { alpha: 0, beta: 0, gamma: 0 },
+        interval: 20,
+      }));
+    }, 20));
+  });
+  await page.clock.install();
+  await page.goto(`${base}/today/run`);
+  const plan = JSON.parse(await page.textContent('#session-plan'));
+  const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
+  await page.check('#record-motion');
+  await page.click('#timer-start');
+  await page.clock.runFor(total + 1000);
+  await page.waitForSelector('#timer-finish:not([hidden])');
+  await page.fill('#pain_before', '1');
+  await page.fill('#pain_after', '1');
+  await Promise.all([page.waitForURL(/\/history\/\d+\?motion=1/), page.click('#finish-save')]);
+  const rows = page.locator('#motion tbody tr');
+  assert.equal(await rows.count(), plan.blocks.length);
+  for (let i = 0; i < plan.blocks.length; i += 1) {
+    const text = await rows.nth(i).textContent();
+    const b = plan.blocks[i];
+    assert.match(text, new RegExp(`${b.direction}.*${b.direction}`, 's'), `block ${i + 1}: ${text}`);
+    const steps = Number((await rows.nth(i).locator('td').nth(3).textContent()).trim());
+    const expected = (b.seconds * 110) / 60;
+    assert.ok(Math.abs(steps - expected) <= expected * 0.1 + 3, `block ${i + 1}: ${steps} steps, about ${expected} expected`);
+  }
+  await audit(page, 'session with motion');
+  await shot(page, '24-session-motion');
+  const csv = await page.request.get(base + await page.getAttribute('#motion a[download]', 'href'));
+  assert.equal(csv.status(), 200);
+  const lines = (await csv.text()).trim().split('\n');
+  assert.equal(lines[0], 'time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction');
+  assert.ok(lines.length > (total / 1000) * 40, `${lines.length} samples`);
+  assert.ok(lines.some((l) => l.endsWith(',backward')));
+  noProblems(page);
+  await context.close();
+});

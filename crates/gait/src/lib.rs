@@ -130,7 +130,7 @@ impl FromStr for Placement {
 }
 
 /// Which way a bout was walked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Facing the way of travel.

@@ -178,6 +178,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<LoggedSession>, StoreError>;
     /// Deletes a session.
     async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError>;
+    /// Stores the motion recorded during one of the user's sessions (replacing an earlier one);
+    /// `None` when the session is not theirs.
+    async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError>;
+    /// The motion recorded during a session, samples included.
+    async fn motion(&self, user: Id, session: Id) -> Result<Option<Motion>, StoreError>;
     /// The outcomes of the sessions logged against a plan, oldest first.
     async fn plan_outcomes(&self, user: Id, plan: Id) -> Result<Vec<PlanOutcome>, StoreError>;
     /// Per-day totals of the sessions between two local dates (inclusive), oldest first.

@@ -514,3 +514,32 @@ pub struct Export {
     /// Assessments, oldest first.
     pub assessments: Vec<Assessment>,
 }
+
+/// Motion recorded during a session, labelled by its blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMotion {
+    /// The logged session it belongs to.
+    pub session_id: Id,
+    /// When it was stored.
+    pub recorded_at: Timestamp,
+    /// Samples: t (s from the start), acceleration x y z (m/s², gravity included), rotation x y z
+    /// (deg/s), as little-endian f32, seven per sample.
+    #[serde(skip)]
+    pub samples: Vec<u8>,
+    /// How many samples.
+    pub sample_count: u32,
+    /// The blocks as labelled (start, end, direction), JSON as the client sent it.
+    pub blocks: serde_json::Value,
+    /// What the gait analysis found per block, JSON.
+    pub analysis: serde_json::Value,
+}
+
+/// A stored motion recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Motion {
+    /// Id.
+    pub id: Id,
+    /// The recording.
+    #[serde(flatten)]
+    pub motion: NewMotion,
+}

@@ -718,6 +718,66 @@ macro_rules! impl_store {
                 }
             }
 
+            async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let owned = sqlx::query("SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2")
+                    .bind(user)
+                    .bind(new.session_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if owned.is_none() {
+                    return Ok(None);
+                }
+                sqlx::query("DELETE FROM motion_recordings WHERE user_id = $1 AND session_id = $2")
+                    .bind(user)
+                    .bind(new.session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let row = sqlx::query(
+                    "INSERT INTO motion_recordings (user_id, session_id, recorded_ms, sample_count, samples, blocks, analysis) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(user)
+                .bind(new.session_id)
+                .bind(ms(new.recorded_at))
+                .bind(i64::from(new.sample_count))
+                .bind(&new.samples)
+                .bind(json(&new.blocks)?)
+                .bind(json(&new.analysis)?)
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: Id = row.try_get(0)?;
+                tx.commit().await?;
+                Ok(Some(Motion { id, motion: new.clone() }))
+            }
+
+            async fn motion(&self, user: Id, session: Id) -> Result<Option<Motion>, StoreError> {
+                let Some(row) = sqlx::query(
+                    "SELECT id, session_id, recorded_ms, sample_count, samples, blocks, analysis \
+                     FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
+                )
+                .bind(user)
+                .bind(session)
+                .fetch_optional(&self.pool)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let count: i64 = row.try_get(3)?;
+                Ok(Some(Motion {
+                    id: row.try_get(0)?,
+                    motion: NewMotion {
+                        session_id: row.try_get(1)?,
+                        recorded_at: timestamp("motion recording", row.try_get(2)?)?,
+                        sample_count: u32::try_from(count)
+                            .map_err(|e| corrupt("motion sample count", e))?,
+                        samples: row.try_get(4)?,
+                        blocks: from_json("motion blocks", &row.try_get::<String, _>(5)?)?,
+                        analysis: from_json("motion analysis", &row.try_get::<String, _>(6)?)?,
+                    },
+                }))
+            }
+
             async fn sessions(
                 &self,
                 user: Id,

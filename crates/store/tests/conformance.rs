@@ -408,8 +408,43 @@ async fn sessions_logged_once_per_client_key(store: &Arc<dyn Store>) {
     }
     assert_eq!(made.iter().filter(|(_, created)| *created).count(), 1);
     assert!(made.windows(2).all(|w| w[0].0.id == w[1].0.id));
+    // Motion recorded during a session: stored with its bytes, only for the owner, replaced on
+    // a second upload, and gone with its session.
+    let motion = |session_id| store::NewMotion {
+        session_id,
+        recorded_at: "2026-11-12T08:00:00Z".parse().unwrap(),
+        samples: vec![1, 2, 3, 4, 0, 255],
+        sample_count: 0,
+        blocks: serde_json::json!([{"start_s": 0, "end_s": 60, "direction": "forward"}]),
+        analysis: serde_json::json!({"total_steps": 0}),
+    };
+    assert!(
+        store
+            .put_motion(jon.id, &motion(first.id))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let stored = store
+        .put_motion(ivy.id, &motion(first.id))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut second = motion(first.id);
+    second.samples = vec![9; 28];
+    second.sample_count = 1;
+    store.put_motion(ivy.id, &second).await.unwrap().unwrap();
+    let read = store.motion(ivy.id, first.id).await.unwrap().unwrap();
+    assert_eq!(
+        read.motion.samples,
+        vec![9; 28],
+        "the second upload replaced the first"
+    );
+    assert_ne!(read.id, stored.id);
+    assert!(store.motion(jon.id, first.id).await.unwrap().is_none());
     // Deleting the session frees its key.
     assert!(store.delete_session(ivy.id, first.id).await.unwrap());
+    assert!(store.motion(ivy.id, first.id).await.unwrap().is_none());
     let (_, created) = store.add_session_once(ivy.id, "k-1", &e).await.unwrap();
     assert!(created);
 }

@@ -1,7 +1,7 @@
 //! The OpenAPI document (`/api/openapi.json`) and the Swagger UI (`/api/docs`), served from the
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
-use crate::api::{accounts, progress, records, sessions, transfer};
+use crate::api::{accounts, motion, progress, records, sessions, transfer};
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,6 +33,7 @@ impl Modify for BearerAuth {
         sessions::add_session, sessions::list_sessions, sessions::get_session, sessions::put_session,
         sessions::delete_session, sessions::add_assessment, sessions::list_assessments,
         sessions::get_assessment, sessions::delete_assessment,
+        motion::put_motion, motion::get_motion, motion::export_motion,
         progress::progress, transfer::export, transfer::import,
         crate::api::list_users, crate::api::set_role,
     ),

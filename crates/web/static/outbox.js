@@ -40,7 +40,10 @@ async function sendOne(entry) {
   } catch {
     return { outcome: 'offline' };
   }
-  if (response.status === 201 || response.status === 200) return { outcome: 'sent' };
+  if (response.status === 201 || response.status === 200) {
+    const session = await response.json().catch(() => null);
+    return { outcome: 'sent', session: session?.id };
+  }
   let detail = '';
   try {
     const problem = await response.json();
@@ -54,7 +57,8 @@ async function sendOne(entry) {
 
 // Sends what is waiting, oldest first. Returns counts by outcome.
 export async function flush() {
-  const counts = { sent: 0, waiting: 0, rejected: 0, signedOut: 0 };
+  // `logged` maps each sent entry's id to the id of the session the server made.
+  const counts = { sent: 0, waiting: 0, rejected: 0, signedOut: 0, logged: {} };
   if (flushing) return { ...counts, waiting: pending().length };
   flushing = true;
   try {
@@ -65,6 +69,7 @@ export async function flush() {
       if (result.outcome === 'sent') {
         save(list.filter((e) => e.id !== entry.id));
         counts.sent += 1;
+        counts.logged[entry.id] = result.session;
       } else if (result.outcome === 'rejected') {
         save(list.map((e) => (e.id === entry.id ? { ...e, rejected: result.detail || 'refused' } : e)));
         counts.rejected += 1;

@@ -107,6 +107,48 @@ function cueBlock(i) {
   say(`${lead} for ${spokenLength(b.seconds)}.`);
 }
 
+// --- motion recording (optional): samples in session time, so blocks label them exactly ---
+const motion = { on: false, samples: [], max: 1_000_000 };
+function onMotion(event) {
+  if (state.status !== 'running' || motion.samples.length >= motion.max) return;
+  const a = event.accelerationIncludingGravity;
+  if (!a || a.x === null) return;
+  const r = event.rotationRate;
+  motion.samples.push([position() / 1000, a.x, a.y, a.z, r ? r.beta : null, r ? r.gamma : null, r ? r.alpha : null]);
+}
+async function startMotion() {
+  const box = document.getElementById('record-motion');
+  if (!box || !box.checked || !('DeviceMotionEvent' in window)) return;
+  try {
+    // iOS asks the person first; elsewhere the events simply arrive.
+    if (typeof DeviceMotionEvent.requestPermission === 'function') {
+      const answer = await DeviceMotionEvent.requestPermission();
+      if (answer !== 'granted') { ui.status.textContent = 'Motion recording was not allowed: the session goes on without it.'; return; }
+    }
+    motion.on = true;
+    window.addEventListener('devicemotion', onMotion);
+  } catch {
+    ui.status.textContent = 'Motion recording is not available on this device.';
+  }
+}
+async function sendMotion(session) {
+  if (!motion.on || !session || motion.samples.length < 100) return;
+  const blocksLabelled = blocks.map((b, i) => ({ start_s: startOf(i) / 1000, end_s: ends[i] / 1000, direction: b.direction }));
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      const r = await fetch(`/api/v1/sessions/${session}/motion`, {
+        method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ samples: motion.samples, blocks: blocksLabelled }),
+      });
+      if (r.ok) { motion.sent = true; return; }
+      if (r.status < 500) return;
+    } catch { /* offline: try again shortly */ }
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+}
+
 // --- wake lock --------------------------------------------------------------------------------
 let wakeLock = null;
 async function holdScreen() {
@@ -168,6 +210,7 @@ function tick() {
 
 function start() {
   unlockAudio();
+  startMotion();
   state = { ...fresh(), status: 'running', startedAt: Date.now() };
   save();
   holdScreen();
@@ -285,11 +328,14 @@ async function submit(event) {
     source: 'timer',
   };
   enqueue({ id: `${plan.key}-${state.startedAt}`, body });
+  window.removeEventListener('devicemotion', onMotion);
   localStorage.removeItem(KEY);
   document.getElementById('finish-save').disabled = true;
+  const id = `${plan.key}-${state.startedAt}`;
   const counts = await flush();
   if (counts.sent && !counts.waiting && !counts.rejected) {
-    window.location.assign('/history?logged=1');
+    await sendMotion(counts.logged[id]);
+    window.location.assign(motion.sent ? `/history/${counts.logged[id]}?motion=1` : '/history?logged=1');
     return;
   }
   ui.error.hidden = false;
@@ -298,6 +344,7 @@ async function submit(event) {
   ui.error.textContent = describe(counts) || 'Saved on this device.';
   keepSending((later) => {
     ui.error.className = later.rejected ? 'error' : 'notice';
+    if (later.logged[id]) sendMotion(later.logged[id]);
     if (later.sent && !later.waiting) {
       ui.error.textContent = 'Sent. ';
       const link = document.createElement('a');

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
 pub(crate) mod accounts;
+pub(crate) mod motion;
 pub(crate) mod progress;
 pub(crate) mod records;
 pub(crate) mod sessions;
@@ -43,6 +44,14 @@ pub(crate) fn routes(state: AppState) -> Router {
     );
     let import = Router::new()
         .route("/api/v1/import", post(transfer::import))
+        .route(
+            "/api/v1/sessions/{id}/motion",
+            post(motion::put_motion).get(motion::get_motion),
+        )
+        .route(
+            "/api/v1/sessions/{id}/motion/export",
+            get(motion::export_motion),
+        )
         .layer(DefaultBodyLimit::max(config.import_limit));
     let rest = Router::new()
         .route("/healthz", get(healthz))

@@ -271,6 +271,64 @@ struct LogPage {
     editing: Option<store::Id>,
     speed_unit: &'static str,
     rpe_choices: Vec<(u8, &'static str)>,
+    /// Motion recorded during the session, when there is some.
+    motion: Option<MotionView>,
+}
+
+/// A motion recording's analysis, block by block.
+pub(crate) struct MotionView {
+    calibrated: bool,
+    total_steps: u64,
+    rows: Vec<MotionRow>,
+    export: String,
+}
+
+struct MotionRow {
+    number: usize,
+    span: String,
+    labelled: &'static str,
+    steps: u32,
+    cadence: String,
+    detected: String,
+    agrees: bool,
+}
+
+fn motion_view(session: store::Id, analysis: &serde_json::Value) -> Option<MotionView> {
+    let a: crate::api::motion::MotionAnalysis = serde_json::from_value(analysis.clone()).ok()?;
+    let word = |d: Direction| match d {
+        Direction::Forward => "forward",
+        Direction::Backward => "backward",
+    };
+    Some(MotionView {
+        calibrated: a.calibrated,
+        total_steps: a.total_steps,
+        export: format!("/api/v1/sessions/{session}/motion/export"),
+        rows: a
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| MotionRow {
+                number: i + 1,
+                span: format!(
+                    "{} – {}",
+                    minutes(b.start_s as u32),
+                    minutes(b.end_s as u32)
+                ),
+                labelled: word(b.labelled),
+                steps: b.steps,
+                cadence: b
+                    .cadence_spm
+                    .map_or_else(|| "—".into(), |c| format!("{c:.0}")),
+                detected: match (b.detected, b.confidence) {
+                    (Some(d), Some(c)) => format!("{d} ({:.0}%)", c * 100.0),
+                    _ => "no walking found".into(),
+                },
+                agrees: b
+                    .detected
+                    .is_some_and(|d| word(b.labelled) == d.to_string()),
+            })
+            .collect(),
+    })
 }
 
 impl LogPage {
@@ -308,6 +366,7 @@ fn log_page(
             Units::Imperial => "mph",
         },
         rpe_choices: rpe_choices(),
+        motion: None,
     }
 }
 
@@ -752,12 +811,13 @@ pub(crate) async fn edit_form(
 ) -> Result<Response, PageError> {
     let session = own_session(&state, &viewer, &id).await?;
     let form = form_of(&session, viewer.units());
-    render(&log_page(
-        &viewer,
-        form,
-        FormErrors::default(),
-        Some(session.id),
-    ))
+    let mut page = log_page(&viewer, form, FormErrors::default(), Some(session.id));
+    page.motion = state
+        .store
+        .motion(viewer.caller.id(), session.id)
+        .await?
+        .and_then(|m| motion_view(session.id, &m.motion.analysis));
+    render(&page)
 }
 
 /// Saves an edited session.

@@ -1,0 +1,357 @@
+//! Motion recorded by the phone during a guided session, labelled by the planned blocks: the
+//! server analyses it with `gait` (steps and cadence per block, and the direction it detects,
+//! calibrated on the forward warm-up) and keeps the labelled samples for export. These
+//! recordings are real backward-walking data with labels by construction.
+
+use crate::AppState;
+use crate::api::parse_id;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiJson, FieldError, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use coach::energy::Direction;
+use gait::{Options, Sample};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+use utoipa::ToSchema;
+
+/// Most samples in one recording (a 3-hour session at 100 Hz).
+const MAX_SAMPLES: usize = 1_080_000;
+/// Most blocks.
+const MAX_BLOCKS: usize = 500;
+
+/// A block as the timer labelled it, in seconds of session time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LabelledBlock {
+    pub(crate) start_s: f64,
+    pub(crate) end_s: f64,
+    #[schema(value_type = String, example = "backward")]
+    pub(crate) direction: Direction,
+}
+
+/// A recording: samples `[t, ax, ay, az, gx, gy, gz]` (s of session time, m/s² with gravity,
+/// deg/s; the rotation may be null when the phone has no gyroscope) and the blocks.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MotionBody {
+    #[schema(value_type = Vec<Vec<f64>>)]
+    pub(crate) samples: Vec<Vec<Option<f64>>>,
+    pub(crate) blocks: Vec<LabelledBlock>,
+}
+
+/// What the analysis found in one block.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct BlockAnalysis {
+    pub(crate) start_s: f64,
+    pub(crate) end_s: f64,
+    /// As the timer labelled it.
+    #[schema(value_type = String)]
+    pub(crate) labelled: Direction,
+    pub(crate) steps: u32,
+    /// Steps per minute over the block's walking, null without two steps.
+    pub(crate) cadence_spm: Option<f64>,
+    /// What the motion says, null when no walking was found.
+    #[schema(value_type = Option<String>)]
+    pub(crate) detected: Option<gait::Direction>,
+    pub(crate) confidence: Option<f64>,
+}
+
+/// The analysis of a recording.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub(crate) struct MotionAnalysis {
+    pub(crate) sample_count: u32,
+    pub(crate) total_steps: u64,
+    pub(crate) calibrated: bool,
+    pub(crate) blocks: Vec<BlockAnalysis>,
+}
+
+fn parse_samples(body: &MotionBody) -> Result<Vec<Sample>, ApiError> {
+    if body.samples.len() > MAX_SAMPLES {
+        return Err(ApiError::field(
+            "samples",
+            format!(
+                "{} samples: at most {MAX_SAMPLES} are taken",
+                body.samples.len()
+            ),
+        ));
+    }
+    let mut samples = Vec::with_capacity(body.samples.len());
+    for (i, row) in body.samples.iter().enumerate() {
+        let bad = || {
+            ApiError::field(
+                format!("samples[{i}]"),
+                "expected [t, ax, ay, az, gx, gy, gz]: numbers (the last three may be null)",
+            )
+        };
+        if row.len() != 7 {
+            return Err(bad());
+        }
+        let value = |k: usize| row[k].filter(|v| v.is_finite());
+        let (Some(t), Some(ax), Some(ay), Some(az)) = (value(0), value(1), value(2), value(3))
+        else {
+            return Err(bad());
+        };
+        let gyr = match (value(4), value(5), value(6)) {
+            (Some(x), Some(y), Some(z)) => Some([x, y, z]),
+            _ => None,
+        };
+        samples.push(Sample {
+            t,
+            acc: [ax, ay, az],
+            gyr,
+        });
+    }
+    Ok(samples)
+}
+
+fn check_blocks(blocks: &[LabelledBlock]) -> Result<(), ApiError> {
+    if blocks.is_empty() || blocks.len() > MAX_BLOCKS {
+        return Err(ApiError::field(
+            "blocks",
+            format!("expected 1 to {MAX_BLOCKS} blocks, got {}", blocks.len()),
+        ));
+    }
+    let errors: Vec<FieldError> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !(b.start_s.is_finite() && b.end_s.is_finite() && b.start_s < b.end_s))
+        .map(|(i, _)| FieldError {
+            field: format!("blocks[{i}]"),
+            message: "start_s must be a number before end_s".into(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+/// Steps, cadence and detected direction per labelled block. Each block is analysed on its own
+/// (a walker turns without stopping, so one bout can span blocks), after the forward warm-up
+/// (the first block, when it is forward) so that the direction is calibrated for this phone.
+pub(crate) fn analyse(samples: &[Sample], blocks: &[LabelledBlock]) -> MotionAnalysis {
+    let within = |b: &LabelledBlock| -> Vec<Sample> {
+        samples
+            .iter()
+            .copied()
+            .filter(|s| s.t >= b.start_s && s.t < b.end_s)
+            .collect()
+    };
+    let warm_up: Vec<Sample> = blocks
+        .first()
+        .filter(|b| b.direction == Direction::Forward)
+        .map(within)
+        .unwrap_or_default();
+    let warm_up_span = match (warm_up.first(), warm_up.last()) {
+        (Some(a), Some(z)) => z.t - a.t,
+        _ => 0.0,
+    };
+    let mut calibrated = false;
+    let per_block: Vec<BlockAnalysis> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let own = within(b);
+            // The warm-up, a pause of 5 s (so its bouts end), then this block.
+            let (session, from) = if i > 0 && !warm_up.is_empty() {
+                let origin = warm_up[0].t;
+                let shift = warm_up_span + 5.0;
+                let block_origin = own.first().map_or(0.0, |s| s.t);
+                let session: Vec<Sample> = warm_up
+                    .iter()
+                    .map(|s| Sample {
+                        t: s.t - origin,
+                        ..*s
+                    })
+                    .chain(own.iter().map(|s| Sample {
+                        t: s.t - block_origin + shift,
+                        ..*s
+                    }))
+                    .collect();
+                (session, shift)
+            } else {
+                (own, 0.0)
+            };
+            let analysis = gait::analyze(
+                session,
+                Options {
+                    placement: None,
+                    forward_segment: (!warm_up.is_empty()).then_some((0.0, warm_up_span)),
+                    keep_contacts: true,
+                },
+            );
+            calibrated |= analysis.calibrated;
+            let bouts: Vec<&gait::Bout> = analysis
+                .bouts
+                .iter()
+                .filter(|bout| bout.end_s >= from - 0.01)
+                .collect();
+            let contacts: Vec<f64> = bouts
+                .iter()
+                .flat_map(|bout| bout.contacts.iter().copied())
+                .filter(|t| *t >= from - 0.01)
+                .collect();
+            let cadence = match (contacts.first(), contacts.last()) {
+                (Some(a), Some(z)) if contacts.len() >= 2 && z > a => {
+                    Some(60.0 * (contacts.len() - 1) as f64 / (z - a))
+                }
+                _ => None,
+            };
+            let main = bouts.iter().max_by_key(|bout| bout.steps);
+            BlockAnalysis {
+                start_s: b.start_s,
+                end_s: b.end_s,
+                labelled: b.direction,
+                steps: contacts.len() as u32,
+                cadence_spm: cadence.map(|c| (c * 10.0).round() / 10.0),
+                detected: main.map(|b| b.direction),
+                confidence: main.map(|b| (b.confidence * 100.0).round() / 100.0),
+            }
+        })
+        .collect();
+    MotionAnalysis {
+        sample_count: samples.len() as u32,
+        total_steps: per_block.iter().map(|b| u64::from(b.steps)).sum(),
+        calibrated,
+        blocks: per_block,
+    }
+}
+
+fn to_bytes(samples: &[Sample]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(samples.len() * 28);
+    for s in samples {
+        let g = s.gyr.unwrap_or([f64::NAN; 3]);
+        for v in [s.t, s.acc[0], s.acc[1], s.acc[2], g[0], g[1], g[2]] {
+            out.extend_from_slice(&(v as f32).to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Stores and analyses the motion recorded during a session (a second upload replaces it).
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/motion", request_body = MotionBody,
+    responses((status = 201, body = MotionAnalysis), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn put_motion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MotionBody>,
+) -> Result<(StatusCode, Json<MotionAnalysis>), ApiError> {
+    let session_id = parse_id(&id, "session")?;
+    let samples = parse_samples(&body)?;
+    check_blocks(&body.blocks)?;
+    let blocks = body.blocks;
+    let (analysis, samples) = tokio::task::spawn_blocking(move || {
+        let analysis = analyse(&samples, &blocks);
+        (analysis, (to_bytes(&samples), samples.len(), blocks))
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let (bytes, count, blocks) = samples;
+    let stored = state
+        .store
+        .put_motion(
+            caller.id(),
+            &store::NewMotion {
+                session_id,
+                recorded_at: jiff::Timestamp::now(),
+                samples: bytes,
+                sample_count: count as u32,
+                blocks: serde_json::to_value(&blocks).map_err(ApiError::internal)?,
+                analysis: serde_json::to_value(&analysis).map_err(ApiError::internal)?,
+            },
+        )
+        .await?;
+    match stored {
+        Some(_) => Ok((StatusCode::CREATED, Json(analysis))),
+        None => Err(ApiError::not_found("session")),
+    }
+}
+
+/// The analysis of a session's motion.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/motion", responses((status = 200, body = MotionAnalysis), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_motion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let session_id = parse_id(&id, "session")?;
+    state
+        .store
+        .motion(caller.id(), session_id)
+        .await?
+        .map(|m| Json(m.motion.analysis))
+        .ok_or_else(|| ApiError::not_found("motion recording"))
+}
+
+/// The labelled samples as CSV (`time_s, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z, block,
+/// direction`), which `retrostride analyze` reads back.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/motion/export", responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn export_motion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let session_id = parse_id(&id, "session")?;
+    let motion = state
+        .store
+        .motion(caller.id(), session_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("motion recording"))?;
+    let blocks: Vec<LabelledBlock> =
+        serde_json::from_value(motion.motion.blocks).map_err(ApiError::internal)?;
+    let rows: Vec<[f32; 7]> = motion
+        .motion
+        .samples
+        .chunks_exact(28)
+        .map(|chunk| {
+            let mut v = [0f32; 7];
+            for (k, b) in chunk.chunks_exact(4).enumerate() {
+                v[k] = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
+            v
+        })
+        .collect();
+    // Phones without a gyroscope send none: leave the columns out rather than empty.
+    let has_gyro = rows.iter().any(|v| !v[4].is_nan());
+    let mut csv = String::from(if has_gyro {
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction\n"
+    } else {
+        "time_s,acc_x,acc_y,acc_z,block,direction\n"
+    });
+    for v in &rows {
+        let t = f64::from(v[0]);
+        let block = blocks.iter().position(|b| t >= b.start_s && t < b.end_s);
+        let _ = write!(csv, "{:.3},{:.4},{:.4},{:.4},", v[0], v[1], v[2], v[3]);
+        if has_gyro {
+            let g = |x: f32| if x.is_nan() { 0.0 } else { x };
+            let _ = write!(csv, "{:.3},{:.3},{:.3},", g(v[4]), g(v[5]), g(v[6]));
+        }
+        let _ = writeln!(
+            csv,
+            "{},{}",
+            block.map_or(String::new(), |b| (b + 1).to_string()),
+            block.map_or("", |b| match blocks[b].direction {
+                Direction::Forward => "forward",
+                Direction::Backward => "backward",
+            })
+        );
+    }
+    let mut response = csv.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!(
+            "attachment; filename=\"retrostride-motion-session-{session_id}.csv\""
+        ))
+        .map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
