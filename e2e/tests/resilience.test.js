@@ -13,6 +13,14 @@ let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); saveFigures('resilience-figures.json'); });
 
+// Puts a session log in the outbox, as the timer leaves it after a failed send.
+const queueLog = (page, id, backwardSeconds) => page.evaluate(({ id, backwardSeconds }) => {
+  const started = new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  localStorage.setItem('retrostride.outbox', JSON.stringify([{ id, body: {
+    started_at: started, setting: 'ground', blocks: [{ direction: 'backward', seconds: backwardSeconds }],
+    rpe: 11, pain_before: 1, pain_after: 1, near_falls: 0, felt_safe: true, notes: '', source: 'timer' } }]));
+}, { id, backwardSeconds });
+
 const timerState = (page) => page.evaluate(() => {
   const key = Object.keys(localStorage).find((k) => k.startsWith('retrostride.timer.'));
   return key ? JSON.parse(localStorage.getItem(key)) : null;
@@ -100,13 +108,7 @@ test('a log queued on one page is sent from another once the connection returns'
   const { context, page } = await phonePage(browser);
   await personWithPlan(page, base);
   await page.goto(`${base}/history`);
-  // As the timer leaves it after a failed send.
-  await page.evaluate(() => {
-    const started = new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
-    localStorage.setItem('retrostride.outbox', JSON.stringify([{ id: 'x', body: {
-      started_at: started, setting: 'ground', blocks: [{ direction: 'backward', seconds: 300 }],
-      rpe: 11, pain_before: 1, pain_after: 1, near_falls: 0, felt_safe: true, notes: '', source: 'timer' } }]));
-  });
+  await queueLog(page, 'x', 300);
   await page.goto(`${base}/progress`);
   await page.waitForFunction(() => localStorage.getItem('retrostride.outbox') === '[]');
   const listed = await api(page, 'GET', '/api/v1/sessions');
@@ -120,12 +122,7 @@ test('an answer lost on the way back is retried without logging the session twic
   const { context, page } = await phonePage(browser);
   await personWithPlan(page, base);
   await page.goto(`${base}/history`);
-  await page.evaluate(() => {
-    const started = new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
-    localStorage.setItem('retrostride.outbox', JSON.stringify([{ id: 'lost-answer-1', body: {
-      started_at: started, setting: 'ground', blocks: [{ direction: 'backward', seconds: 240 }],
-      rpe: 12, pain_before: 1, pain_after: 1, near_falls: 0, felt_safe: true, notes: '', source: 'timer' } }]));
-  });
+  await queueLog(page, 'lost-answer-1', 240);
   // The server stores the first upload, but its answer never reaches the browser.
   let reached = 0;
   await page.route('**/api/v1/sessions', async (route) => {

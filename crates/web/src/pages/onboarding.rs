@@ -579,25 +579,36 @@ fn form_query(form: &PlanForm) -> String {
         .join("&")
 }
 
+/// The plan form checked: its token, the person's clearance, every field. `Err` holds the page
+/// to answer with instead (a redirect, or the form with its errors).
+async fn checked_form(
+    state: &AppState,
+    viewer: &Viewer,
+    form: &PlanForm,
+) -> Result<Result<(PlanBody, Clearance), Response>, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let clearance = match cleared(state, viewer).await? {
+        Ok(c) => c,
+        Err(redirect) => return Ok(Err(redirect)),
+    };
+    Ok(match parse_plan_form(form, viewer.units()) {
+        Ok(body) => Ok((body, clearance)),
+        Err(errors) => Err(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(viewer, form.clone(), errors, clearance),
+        )?),
+    })
+}
+
 /// Checks the form and shows the plan it makes, without storing it.
 pub(crate) async fn plan_preview(
     State(state): State<AppState>,
     viewer: Viewer,
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&form.csrf)?;
-    let clearance = match cleared(&state, &viewer).await? {
-        Ok(c) => c,
-        Err(redirect) => return Ok(redirect),
-    };
-    let body = match parse_plan_form(&form, viewer.units()) {
-        Ok(body) => body,
-        Err(errors) => {
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(&viewer, form, errors, clearance),
-            );
-        }
+    let (body, clearance) = match checked_form(&state, &viewer, &form).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     let plan = match records::prepare_plan(&state, &viewer.caller, &body).await {
         Ok((plan, _, _)) => plan,
@@ -641,19 +652,9 @@ pub(crate) async fn plan_create(
     viewer: Viewer,
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&form.csrf)?;
-    let clearance = match cleared(&state, &viewer).await? {
-        Ok(c) => c,
-        Err(redirect) => return Ok(redirect),
-    };
-    let body = match parse_plan_form(&form, viewer.units()) {
-        Ok(body) => body,
-        Err(errors) => {
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(&viewer, form, errors, clearance),
-            );
-        }
+    let (body, _) = match checked_form(&state, &viewer, &form).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     let _stored = records::add_plan(State(state), viewer.caller.clone(), ApiJson(body)).await?;
     Ok(see_other("/today"))

@@ -103,13 +103,19 @@ async fn onboarding_step(state: &AppState, viewer: &Viewer) -> Result<Response, 
     }
 }
 
-/// Today: the next session, its blocks and precautions, and why it looks as it does.
-pub(crate) async fn today(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Response, PageError> {
-    let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
-        return onboarding_step(&state, &viewer).await;
+/// The active plan, what has been logged against it, the coach's next session, and every
+/// precaution that applies to it (the plan's and those the last session added).
+struct Upcoming {
+    stored: store::PlanSummary,
+    plan: coach::plan::Plan,
+    logged: usize,
+    next: coach::progression::NextSession,
+    precautions: Vec<&'static str>,
+}
+
+async fn upcoming(state: &AppState, viewer: &Viewer) -> Result<Option<Upcoming>, PageError> {
+    let Some((stored, plan)) = active_coach_plan(state, viewer.caller.id()).await? else {
+        return Ok(None);
     };
     let logged = outcomes(
         &state
@@ -118,14 +124,38 @@ pub(crate) async fn today(
             .await?,
     );
     let next = coach::progression::next_session(&plan, &logged);
-    let units = viewer.units();
-    let (decision, decision_class) = decision_words(next.progression.decision);
     let mut precautions: Vec<&'static str> = plan.precautions.iter().map(|p| p.advice()).collect();
     for p in &next.progression.added_precautions {
         if !precautions.contains(&p.advice()) {
             precautions.push(p.advice());
         }
     }
+    Ok(Some(Upcoming {
+        stored,
+        plan,
+        logged: logged.len(),
+        next,
+        precautions,
+    }))
+}
+
+/// Today: the next session, its blocks and precautions, and why it looks as it does.
+pub(crate) async fn today(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let Some(Upcoming {
+        plan,
+        logged,
+        next,
+        precautions,
+        ..
+    }) = upcoming(&state, &viewer).await?
+    else {
+        return onboarding_step(&state, &viewer).await;
+    };
+    let units = viewer.units();
+    let (decision, decision_class) = decision_words(next.progression.decision);
     let today = jiff::Zoned::now().date();
     let due = plan.sessions.iter().filter(|s| s.date <= today).count() as u32;
     render(&Today {
@@ -147,7 +177,7 @@ pub(crate) async fn today(
         decision_class,
         reasons: next.progression.reasons.clone(),
         precautions,
-        done: logged.len() as u32,
+        done: logged as u32,
         due,
     })
 }
@@ -178,16 +208,16 @@ pub(crate) async fn timer(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
-    let Some((stored, plan)) = active_coach_plan(&state, viewer.caller.id()).await? else {
+    let Some(Upcoming {
+        stored,
+        plan,
+        next,
+        precautions,
+        ..
+    }) = upcoming(&state, &viewer).await?
+    else {
         return onboarding_step(&state, &viewer).await;
     };
-    let logged = outcomes(
-        &state
-            .store
-            .plan_outcomes(viewer.caller.id(), stored.id)
-            .await?,
-    );
-    let next = coach::progression::next_session(&plan, &logged);
     let Some(session) = next.session else {
         return Ok(see_other("/today"));
     };
@@ -208,12 +238,6 @@ pub(crate) async fn timer(
     let plan_json = serde_json::to_string(&timer_plan)
         .map_err(ApiError::internal)?
         .replace("</", "<\\/");
-    let mut precautions: Vec<&'static str> = plan.precautions.iter().map(|p| p.advice()).collect();
-    for p in &next.progression.added_precautions {
-        if !precautions.contains(&p.advice()) {
-            precautions.push(p.advice());
-        }
-    }
     render(&TimerPage {
         chrome: viewer.chrome("today"),
         plan_json,
