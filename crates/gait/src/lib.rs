@@ -10,7 +10,8 @@
 //! 2. steps: band-pass 0.5-2 Hz (0.5-3 Hz on the lower back; Butterworth), peaks above an
 //!    adaptive threshold (a share of the running RMS) at least 0.3 s apart (0.4 s on the lower
 //!    back);
-//! 3. bouts: steps at most 2 s apart; a bout needs 4 steps and regular step times;
+//! 3. bouts: steps at most 2 s apart; a bout needs 4 steps and regular step times (away from
+//!    the lower back, a peak much sooner than the bout's rhythm is not a step);
 //! 4. direction: the time asymmetry of the gait signal. Walking backward is, to a first
 //!    approximation, walking forward reversed in time; reversing time flips the sign of the
 //!    jerk (the derivative of acceleration), so the skewness of the jerk tells the two apart.
@@ -38,6 +39,9 @@ pub const RATE_HZ: f64 = 50.0;
 const DT: f64 = 1.0 / RATE_HZ;
 /// Band-pass for steps, Hz (the low-pass corner depends on the placement).
 const HIGH_PASS_HZ: f64 = 0.5;
+/// Elsewhere than the lower back, a peak sooner than this share of the bout's mean step time is
+/// not a step.
+const EARLY_PEAK_SHARE: f64 = 0.65;
 /// A pause longer than this ends a bout.
 const MAX_STEP_GAP_S: f64 = 2.0;
 /// Fewest steps in a bout.
@@ -119,6 +123,16 @@ impl Placement {
         match placement {
             Some(Placement::LowerBack) => 0.4,
             _ => 0.3,
+        }
+    }
+
+    /// A peak sooner than this share of the bout's mean step time is not a step (a second peak
+    /// within one step, or an arm movement). Not on the lower back, where the single sharp
+    /// impact makes real but uneven steps (turns, gait disorders) the commoner case.
+    fn early_peak_share(placement: Option<Self>) -> Option<f64> {
+        match placement {
+            Some(Placement::LowerBack) => None,
+            _ => Some(EARLY_PEAK_SHARE),
         }
     }
 
@@ -306,6 +320,7 @@ struct OpenBout {
 pub struct Analyzer {
     options: Options,
     min_step_interval: f64,
+    early_peak_share: Option<f64>,
     resampler: Resampler,
     high_pass: Biquad,
     low_pass: Biquad,
@@ -342,6 +357,7 @@ impl Analyzer {
             high_pass: Biquad::high_pass(HIGH_PASS_HZ, RATE_HZ),
             low_pass: Biquad::low_pass(Placement::low_pass_hz(placement), RATE_HZ),
             min_step_interval: Placement::min_step_interval_s(placement),
+            early_peak_share: Placement::early_peak_share(placement),
             started: false,
             mean_square: 0.0,
             recent: [0.0; 3],
@@ -487,6 +503,16 @@ impl Analyzer {
         match &mut self.open {
             Some(open) if t - open.last <= MAX_STEP_GAP_S => {
                 let interval = t - open.last;
+                // Once the rhythm is known, a peak far sooner than it is a second peak within
+                // one step (or an arm movement), not a step.
+                if let Some(share) = self.early_peak_share
+                    && open.steps >= 4
+                {
+                    let typical = open.interval_sum / f64::from(open.steps - 1);
+                    if interval < share * typical {
+                        return;
+                    }
+                }
                 open.interval_sum += interval;
                 open.interval_sq += interval * interval;
                 open.steps += 1;
