@@ -459,6 +459,14 @@ pub(crate) fn speed_text(speed: coach::measure::Speed, units: Units) -> String {
     }
 }
 
+/// The unit speeds are typed and shown in.
+pub(crate) fn speed_unit(units: Units) -> &'static str {
+    match units {
+        Units::Metric => "km/h",
+        Units::Imperial => "mph",
+    }
+}
+
 /// See other: where a form goes after it has been handled.
 pub(crate) fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()

@@ -5,6 +5,7 @@
 //! The screening keeps its answers in hidden fields from step to step, so nothing is stored
 //! until the last answer: an abandoned screening leaves no half-record behind.
 
+use super::speed_unit;
 use super::{
     Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other,
 };
@@ -405,13 +406,6 @@ struct PlanFormPage {
     levels: &'static [Choice],
     speed_unit: &'static str,
     clearance: &'static str,
-}
-
-fn speed_unit(units: Units) -> &'static str {
-    match units {
-        Units::Metric => "km/h",
-        Units::Imperial => "mph",
-    }
 }
 
 fn form_page(

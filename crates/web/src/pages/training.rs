@@ -319,10 +319,7 @@ struct MotionRow {
 
 fn motion_view(session: store::Id, analysis: &serde_json::Value) -> Option<MotionView> {
     let a: crate::api::motion::MotionAnalysis = serde_json::from_value(analysis.clone()).ok()?;
-    let word = |d: Direction| match d {
-        Direction::Forward => "forward",
-        Direction::Backward => "backward",
-    };
+    let word = direction_word;
     Some(MotionView {
         calibrated: a.calibrated,
         total_steps: a.total_steps,
@@ -385,10 +382,7 @@ fn log_page(
         form,
         errors,
         editing,
-        speed_unit: match viewer.units() {
-            Units::Metric => "km/h",
-            Units::Imperial => "mph",
-        },
+        speed_unit: super::speed_unit(viewer.units()),
         rpe_choices: rpe_choices(),
         motion: None,
     }
@@ -473,10 +467,7 @@ fn parse_log_form(
             "Enter how many minutes you walked backward.",
         );
     }
-    let speed_unit = match units {
-        Units::Metric => "km/h",
-        Units::Imperial => "mph",
-    };
+    let speed_unit = super::speed_unit(units);
     let speed = parse_number(
         &mut errors,
         "backward_speed",
