@@ -1,5 +1,5 @@
 //! `retrostride analyze FILE`: steps, walking bouts, cadence and the direction of each bout in
-//! raw motion data (CSV with a header, or an Axivity CWA file).
+//! raw motion data (CSV with a header, an Axivity CWA file or a GENEActiv .bin file).
 
 use anyhow::Context;
 use clap::Args;
@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// A CSV file (header: time_s or sample, acc_x, acc_y, acc_z, optional gyr_x, gyr_y, gyr_z)
-    /// or an Axivity .cwa file
+    /// A CSV file (header: time_s or sample, acc_x, acc_y, acc_z, optional gyr_x, gyr_y, gyr_z),
+    /// an Axivity .cwa file or a GENEActiv .bin file (recognised by their content)
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Where the sensor was worn: lower-back, pocket, hand, bag, armband, wrist (without it the
@@ -44,6 +44,36 @@ struct Report<'a> {
     assumptions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped_sectors: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped_pages: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    truncated: bool,
+}
+
+/// What a motion file holds, from its first bytes.
+enum Format {
+    Cwa,
+    GeneActiv,
+    Csv,
+}
+
+fn sniff(start: &[u8]) -> Format {
+    if start.starts_with(b"MD") {
+        Format::Cwa
+    } else if start.starts_with(b"Device Identity") {
+        Format::GeneActiv
+    } else {
+        Format::Csv
+    }
+}
+
+/// What the reading left to say besides the samples.
+#[derive(Default)]
+struct Reading {
+    assumptions: Vec<String>,
+    skipped_sectors: Option<u32>,
+    skipped_pages: Option<u32>,
+    truncated: bool,
 }
 
 pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
@@ -65,29 +95,58 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
         forward_segment: args.forward_until.map(|s| (0.0, s)),
         keep_contacts: false,
     });
-    let is_cwa = name.to_ascii_lowercase().ends_with(".cwa");
-    let (assumptions, skipped) = if is_cwa {
-        let mut cwa =
-            gait::cwa::CwaReader::new(reader).with_context(|| format!("{name} cannot be read"))?;
-        for sample in cwa.by_ref() {
-            analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
+    let mut reader = reader;
+    let format = sniff(
+        std::io::BufRead::fill_buf(&mut reader).with_context(|| format!("cannot read {name}"))?,
+    );
+    let cannot = || format!("{name} cannot be read");
+    let reading = match format {
+        Format::Cwa => {
+            let mut cwa = gait::cwa::CwaReader::new(reader).with_context(cannot)?;
+            for sample in cwa.by_ref() {
+                analyzer.push(&sample.with_context(cannot)?);
+            }
+            Reading {
+                skipped_sectors: Some(cwa.skipped_sectors),
+                ..Reading::default()
+            }
         }
-        (Vec::new(), Some(cwa.skipped_sectors))
-    } else {
-        let mut csv = CsvReader::new(
-            reader,
-            CsvOptions {
-                rate_hz: args.rate,
-                acc_unit: args.acc_unit,
-                gyro_unit: args.gyro_unit,
-            },
-        )
-        .with_context(|| format!("{name} cannot be read"))?;
-        for sample in csv.by_ref() {
-            analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
+        Format::GeneActiv => {
+            let mut bin = gait::geneactiv::GeneActivReader::new(reader).with_context(cannot)?;
+            for sample in bin.by_ref() {
+                analyzer.push(&sample.with_context(cannot)?);
+            }
+            Reading {
+                skipped_pages: Some(bin.skipped_pages),
+                truncated: bin.truncated,
+                ..Reading::default()
+            }
         }
-        (csv.assumptions.clone(), None)
+        Format::Csv => {
+            let mut csv = CsvReader::new(
+                reader,
+                CsvOptions {
+                    rate_hz: args.rate,
+                    acc_unit: args.acc_unit,
+                    gyro_unit: args.gyro_unit,
+                },
+            )
+            .with_context(cannot)?;
+            for sample in csv.by_ref() {
+                analyzer.push(&sample.with_context(cannot)?);
+            }
+            Reading {
+                assumptions: csv.assumptions.clone(),
+                ..Reading::default()
+            }
+        }
     };
+    let Reading {
+        assumptions,
+        skipped_sectors: skipped,
+        skipped_pages,
+        truncated,
+    } = reading;
     for a in &assumptions {
         eprintln!("assumed: {a}");
     }
@@ -100,6 +159,8 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 analysis: &analysis,
                 assumptions,
                 skipped_sectors: skipped,
+                skipped_pages,
+                truncated,
             },
         );
     }
@@ -110,9 +171,14 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
         analysis.samples,
         analysis.total_steps,
         analysis.bouts.len(),
-        skipped
-            .map(|s| format!("; {s} damaged sector(s) skipped"))
-            .unwrap_or_default()
+        [
+            skipped.map(|s| format!("; {s} damaged sector(s) skipped")),
+            skipped_pages.map(|s| format!("; {s} damaged page(s) skipped")),
+            truncated.then(|| "; the file ends inside a page".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<String>()
     )?;
     for b in &analysis.bouts {
         writeln!(

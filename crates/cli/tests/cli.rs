@@ -656,6 +656,14 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
     let out = json(&["analyze", &cwa, "--json"]);
     assert_eq!(out["skipped_sectors"], 6);
     assert_eq!(out["samples"], 16_680);
+    // A GENEActiv file is recognised by its content, whatever its name.
+    let copy = std::env::temp_dir().join(format!("geneactiv-{}.dat", std::process::id()));
+    std::fs::copy(format!("{motion}/cwa/GENEActiv_testfile.bin"), &copy).unwrap();
+    let out = json(&["analyze", copy.to_str().unwrap(), "--json"]);
+    std::fs::remove_file(&copy).unwrap();
+    assert_eq!(out["skipped_pages"], 0);
+    assert_eq!(out["truncated"], true);
+    assert!(out["samples"].as_u64().unwrap() > 3000, "{out}");
     refused(&["analyze", &lab], &["--rate HZ"]);
     refused(&["analyze", &lab, "--rate=-3"], &["--rate -3"]);
     refused(

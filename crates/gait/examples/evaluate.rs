@@ -79,32 +79,50 @@ fn direction_share(a: &Analysis, want: Direction) -> (usize, usize) {
 }
 
 /// The product's case: a session whose first 40% is walked forward (the warm-up, used to
-/// calibrate) and whose rest is either walked forward or, as a proxy for backward walking, the
-/// same rest reversed in time. Returns (right, bouts) over the bouts after the warm-up.
+/// calibrate) and whose rest, after a 5 s break in the recording (so that a bout cannot span
+/// both), is either walked forward or, as a proxy for backward walking, the same rest reversed
+/// in time. Returns (right, bouts) over the bouts after the warm-up.
 fn calibrated_direction(samples: &[Sample]) -> ((usize, usize), (usize, usize)) {
+    const BREAK_S: f64 = 5.0;
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
         return ((0, 0), (0, 0));
     };
     let split = first.t + 0.4 * (last.t - first.t);
     let warm_up: Vec<Sample> = samples.iter().copied().filter(|s| s.t < split).collect();
-    let rest: Vec<Sample> = samples.iter().copied().filter(|s| s.t >= split).collect();
+    let rest: Vec<Sample> = samples
+        .iter()
+        .filter(|s| s.t >= split)
+        .map(|s| Sample {
+            t: s.t + BREAK_S,
+            ..*s
+        })
+        .collect();
     let mut backward_rest = reversed(&rest);
     for s in &mut backward_rest {
-        s.t += split;
+        s.t += split + BREAK_S;
     }
     let options = Options {
-        forward_segment: Some((first.t, split)),
+        forward_segment: Some((0.0, split - first.t)),
         ..Options::default()
     };
+    // Bout times count from the first sample.
+    let rest_start = split - first.t + BREAK_S;
     let count = |session: Vec<Sample>, want: Direction| {
         let a = analyze(session, options.clone());
-        let after: Vec<_> = a.bouts.iter().filter(|b| b.start_s >= split).collect();
+        let after: Vec<_> = a.bouts.iter().filter(|b| b.start_s >= rest_start).collect();
         (
             after.iter().filter(|b| b.direction == want).count(),
             after.len(),
         )
     };
-    let forward = count(samples.to_vec(), Direction::Forward);
+    let forward = count(
+        warm_up
+            .iter()
+            .copied()
+            .chain(rest.iter().copied())
+            .collect(),
+        Direction::Forward,
+    );
     let backward = count(
         warm_up.into_iter().chain(backward_rest).collect(),
         Direction::Backward,
@@ -119,9 +137,8 @@ fn main() {
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/motion")
         });
-    let mut forward_right = 0;
-    let mut backward_right = 0;
-    let mut bouts_total = 0;
+    let (mut forward_right, mut forward_bouts) = (0, 0);
+    let (mut backward_right, mut backward_bouts) = (0, 0);
     let mut calibrated = [0usize; 4];
     let mut tally = |(f, b): ((usize, usize), (usize, usize))| {
         calibrated[0] += f.0;
@@ -168,6 +185,9 @@ fn main() {
                 .count();
             let found = ours.iter().filter(|t| **t >= s && **t <= e).count();
             in_bouts += found;
+            if std::env::var_os("VERBOSE").is_some() {
+                println!("   bout {s:.2}-{e:.2}: reference {reference} found {found}");
+            }
             if reference > 0 {
                 apes.push((found as f64 - reference as f64).abs() / reference as f64);
             }
@@ -183,8 +203,9 @@ fn main() {
         let (f_ok, f_n) = direction_share(&fwd, Direction::Forward);
         let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
         forward_right += f_ok;
+        forward_bouts += f_n;
         backward_right += b_ok;
-        bouts_total += f_n.max(b_n);
+        backward_bouts += b_n;
         println!(
             "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}  skew {:?}",
             imu.file_name().unwrap().to_string_lossy(),
@@ -231,8 +252,9 @@ fn main() {
         let (f_ok, f_n) = direction_share(&without, Direction::Forward);
         let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
         forward_right += f_ok;
+        forward_bouts += f_n;
         backward_right += b_ok;
-        bouts_total += f_n.max(b_n);
+        backward_bouts += b_n;
         println!(
             "{:40} truth {truth:4}  without placement {:4} ({:+.1}%)  with {:?} {:4} ({:+.1}%)  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n} skew {:?}",
             name,
@@ -254,8 +276,16 @@ fn main() {
         println!("\n== cwa: AX3, 610 steps counted by hand");
         let read = gait::cwa::read(&bytes).unwrap();
         let a = analyze(read.samples.iter().copied(), Options::default());
+        let rev = analyze(reversed(&read.samples), Options::default());
+        tally(calibrated_direction(&read.samples));
+        let (f_ok, f_n) = direction_share(&a, Direction::Forward);
+        let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
+        forward_right += f_ok;
+        forward_bouts += f_n;
+        backward_right += b_ok;
+        backward_bouts += b_n;
         println!(
-            "example-610-steps.cwa: {} samples, {} sectors skipped; steps {} ({:+.1}%), {} bouts",
+            "example-610-steps.cwa: {} samples, {} sectors skipped; steps {} ({:+.1}%), {} bouts  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}",
             read.samples.len(),
             read.skipped_sectors,
             a.total_steps,
@@ -264,7 +294,9 @@ fn main() {
         );
     }
     println!(
-        "\n== direction, uncalibrated: forward recordings read forward in {forward_right} bouts, reversed copies read backward in {backward_right}, of about {bouts_total}"
+        "\n== direction, uncalibrated: forward recordings read forward in {forward_right}/{forward_bouts} bouts ({:.0}%), reversed copies read backward in {backward_right}/{backward_bouts} ({:.0}%)",
+        100.0 * forward_right as f64 / forward_bouts.max(1) as f64,
+        100.0 * backward_right as f64 / backward_bouts.max(1) as f64
     );
     println!(
         "== direction, calibrated on a forward warm-up (first 40%): forward {}/{} bouts ({:.0}%), reversed rest backward {}/{} ({:.0}%)",

@@ -49,7 +49,7 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
 }
 
 /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -59,14 +59,15 @@ impl Biquad {
     }
 }
 
-/// Turns irregular samples into a regular stream at `rate` Hz by linear interpolation.
+/// Turns irregular samples (acceleration vectors) into a regular stream at `rate` Hz by linear
+/// interpolation.
 #[derive(Debug, Clone)]
 pub(crate) struct Resampler {
     period: f64,
     /// Time of the regular sample 0 of the current run, and the index of the next one.
     origin: f64,
     index: u64,
-    last: Option<(f64, f64)>,
+    last: Option<(f64, [f64; 3])>,
     /// Gaps longer than this are not bridged: the stream restarts after them.
     max_gap: f64,
 }
@@ -84,7 +85,7 @@ impl Resampler {
 
     /// Feeds one sample; calls `out(t, value)` for each regular sample it completes. Returns
     /// true when a gap made the stream restart.
-    pub(crate) fn push(&mut self, t: f64, v: f64, mut out: impl FnMut(f64, f64)) -> bool {
+    pub(crate) fn push(&mut self, t: f64, v: [f64; 3], mut out: impl FnMut(f64, [f64; 3])) -> bool {
         // Regular times are origin + k * period, computed from k so that no error accumulates.
         const EPSILON: f64 = 1e-9;
         let restart = match self.last {
@@ -102,7 +103,8 @@ impl Resampler {
                 if next > t + EPSILON {
                     break;
                 }
-                out(next, v0 + (v - v0) * (next - t0) / (t - t0));
+                let w = (next - t0) / (t - t0);
+                out(next, [0, 1, 2].map(|i| v0[i] + (v[i] - v0[i]) * w));
                 self.index += 1;
             }
         }
@@ -142,13 +144,15 @@ mod tests {
         let mut r = Resampler::new(10.0, 1.0);
         let mut got = Vec::new();
         for (t, v) in [(0.0, 0.0), (0.25, 2.5), (0.5, 5.0), (5.0, 1.0), (5.1, 2.0)] {
-            r.push(t, v, |t, v| got.push((t, v)));
+            r.push(t, [v, -v, 1.0], |t, v| got.push((t, v)));
         }
         let times: Vec<f64> = got
             .iter()
             .map(|(t, _)| (t * 100.0).round() / 100.0)
             .collect();
         assert_eq!(times, vec![0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 5.0, 5.1]);
-        assert!((got[3].1 - 3.0).abs() < 1e-9);
+        assert!((got[3].1[0] - 3.0).abs() < 1e-9);
+        assert!((got[3].1[1] + 3.0).abs() < 1e-9);
+        assert!((got[3].1[2] - 1.0).abs() < 1e-9);
     }
 }
