@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, launch, phonePage, audit, shot, measure, saveFigures, noProblems, cueRecorder,
-  personWithPlan, signUp, api, clearAnswers,
+  personWithPlan, signUp, api, clearAnswers, watchProblems,
 } from './support.js';
 
 let server;
@@ -249,12 +249,9 @@ test('the remaining pages pass the audit: sign-in, not found, and the desktop la
   await desktop.close();
 });
 
-test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
-  const { base } = server;
-  const { context, page } = await phonePage(browser);
-  await personWithPlan(page, base);
-  // A phone in a pocket, simulated: 50 Hz motion events whose step pulses are shaped one way
-  // when the timer says forward and reversed in time when it says backward.
+// A phone in a pocket, simulated: 50 Hz motion events whose step pulses are shaped one way when
+// the timer says forward and reversed in time when it says backward.
+async function simulatePocketPhone(page) {
   await page.addInitScript(() => {
     // The person allows motion access when the browser asks.
     DeviceMotionEvent.requestPermission = async () => 'granted';
@@ -273,6 +270,13 @@ test('motion recorded during a guided session is analysed per block and exported
       }));
     }, 20));
   });
+}
+
+test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  await simulatePocketPhone(page);
   await page.clock.install();
   await page.goto(`${base}/today/run`);
   const plan = JSON.parse(await page.textContent('#session-plan'));
@@ -303,5 +307,60 @@ test('motion recorded during a guided session is analysed per block and exported
   assert.ok(lines.length > (total / 1000) * 40, `${lines.length} samples`);
   assert.ok(lines.some((l) => l.endsWith(',backward')));
   noProblems(page);
+  await context.close();
+});
+
+test('motion recorded offline waits on the device with its log and is stored once both can be sent', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  await personWithPlan(page, base);
+  await simulatePocketPhone(page);
+  await page.clock.install();
+  await page.goto(`${base}/today/run`);
+  const plan = JSON.parse(await page.textContent('#session-plan'));
+  const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
+  await page.check('#record-motion');
+  await page.click('#timer-start');
+  await context.setOffline(true);
+  await page.clock.runFor(total + 1000);
+  await page.waitForSelector('#timer-finish:not([hidden])');
+  await page.fill('#pain_before', '1');
+  await page.fill('#pain_after', '1');
+  await page.click('#finish-save');
+  await page.waitForFunction(() => /saved on this device/i.test(document.getElementById('finish-error').textContent));
+  const waiting = await page.evaluate(() => new Promise((resolve) => {
+    const open = indexedDB.open('retrostride');
+    open.onsuccess = () => {
+      const get = open.result.transaction('motion').objectStore('motion').getAll();
+      get.onsuccess = () => resolve(get.result.map((r) => r.samples.length));
+    };
+  }));
+  assert.equal(waiting.length, 1, 'one recording kept on the device');
+  assert.ok(waiting[0] > (total / 1000) * 40, `${waiting[0]} samples kept`);
+  // The tab is closed while offline; later another page of the app is opened online.
+  await page.close();
+  await context.setOffline(false);
+  const later = watchProblems(await context.newPage());
+  await later.goto(`${base}/progress`);
+  await later.waitForFunction(() => localStorage.getItem('retrostride.outbox') === '[]');
+  const listed = await api(later, 'GET', '/api/v1/sessions');
+  assert.equal(listed.body.items.length, 1, 'logged exactly once');
+  const id = listed.body.items[0].id;
+  let motion;
+  for (let i = 0; i < 40; i += 1) {
+    motion = await api(later, 'GET', `/api/v1/sessions/${id}/motion`);
+    if (motion.status === 200) break;
+    await later.waitForTimeout(250);
+  }
+  assert.equal(motion.status, 200, 'the recording reached the server');
+  assert.equal(motion.body.blocks.length, plan.blocks.length);
+  await later.waitForFunction(() => new Promise((resolve) => {
+    const open = indexedDB.open('retrostride');
+    open.onsuccess = () => {
+      const count = open.result.transaction('motion').objectStore('motion').count();
+      count.onsuccess = () => resolve(count.result === 0);
+    };
+  }));
+  noProblems(later);
   await context.close();
 });

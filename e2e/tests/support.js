@@ -53,14 +53,19 @@ export async function phonePage(browser, options = {}) {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true, ...options,
   });
-  const page = await context.newPage();
+  const page = watchProblems(await context.newPage());
+  return { context, page };
+}
+
+// Collects the page's script errors and CSP violations for `noProblems`.
+export function watchProblems(page) {
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
   page.on('console', (m) => {
     const text = m.text();
     if (/Content Security Policy|Refused to/i.test(text)) page.problems.push(`CSP: ${text}`);
   });
-  return { context, page };
+  return page;
 }
 
 export function noProblems(page) {

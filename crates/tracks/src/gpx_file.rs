@@ -1,7 +1,8 @@
 //! GPX through the `gpx` crate, wrapped: its tracks become one activity (routes and waypoints
 //! are plans, not recordings). When the XML is cut short, a streaming pass with `quick-xml`
 //! keeps the track points before the cut. The `gpx` crate skips `<extensions>`, so heart rate
-//! and cadence in Garmin's TrackPointExtension are not read from GPX.
+//! and cadence (Garmin's TrackPointExtension `hr` and `cad`, in any namespace prefix) come from
+//! the same streaming pass, matched to the points by their order.
 
 use crate::summary::{DeviceTotals, haversine_m, summarize};
 use crate::{Activity, Damaged, Format, Record, TrackError};
@@ -71,12 +72,32 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
     if segments.iter().all(Vec::is_empty) {
         return Err(TrackError::NoTrackPoints.into());
     }
+    let mut segments = segments;
+    add_extensions(bytes, &mut segments);
     let sport = parsed
         .tracks
         .iter()
         .find_map(|t| t.type_.clone())
         .filter(|t| !t.trim().is_empty());
     Ok(activity(sport, segments))
+}
+
+/// Heart rate and cadence from the points' extensions, which the `gpx` crate skips. The
+/// streaming pass sees the same points in the same order; if the counts differ, nothing is
+/// guessed.
+fn add_extensions(bytes: &[u8], segments: &mut [Vec<Record>]) {
+    if !bytes.windows(11).any(|w| w == b"<extensions") {
+        return;
+    }
+    let scanned: Vec<Record> = scan(bytes).segments.into_iter().flatten().collect();
+    let points = segments.iter().map(Vec::len).sum::<usize>();
+    if scanned.len() != points {
+        return;
+    }
+    for (record, found) in segments.iter_mut().flatten().zip(scanned) {
+        record.heart_rate = found.heart_rate;
+        record.cadence = found.cadence;
+    }
 }
 
 fn activity(sport: Option<String>, segments: Vec<Vec<Record>>) -> Activity {
@@ -186,6 +207,11 @@ fn scan(bytes: &[u8]) -> Scan {
                 match (parent, last, current.as_mut()) {
                     ("trkpt", "time", Some(r)) => r.time = gpx_time(text),
                     ("trkpt", "ele", Some(r)) => r.altitude_m = text.parse().ok(),
+                    // Inside the point's <extensions> (TrackPointExtension and its like).
+                    (_, "hr" | "heartrate", Some(r)) => {
+                        r.heart_rate = text.parse::<u8>().ok().filter(|b| *b > 0);
+                    }
+                    (_, "cad" | "cadence", Some(r)) => r.cadence = text.parse().ok(),
                     ("trk", "type", _) if sport.is_none() && !text.is_empty() => {
                         sport = Some(text.to_string());
                     }
@@ -216,5 +242,40 @@ fn scan(bytes: &[u8]) -> Scan {
         segments,
         sport,
         ending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WITH_EXTENSIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"
+     xmlns:ns3="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">
+ <trk><type>walking</type><trkseg>
+  <trkpt lat="45.0" lon="14.0"><time>2024-05-01T10:00:00Z</time>
+   <extensions><ns3:TrackPointExtension><ns3:hr>92</ns3:hr><ns3:cad>55</ns3:cad></ns3:TrackPointExtension></extensions>
+  </trkpt>
+  <trkpt lat="45.0001" lon="14.0"><time>2024-05-01T10:00:05Z</time></trkpt>
+  <trkpt lat="45.0002" lon="14.0"><time>2024-05-01T10:00:10Z</time>
+   <extensions><ns3:TrackPointExtension><ns3:hr>97</ns3:hr></ns3:TrackPointExtension></extensions>
+  </trkpt>
+ </trkseg></trk>
+</gpx>"#;
+
+    #[test]
+    fn heart_rate_and_cadence_come_from_the_points_extensions() {
+        let a = read(WITH_EXTENSIONS.as_bytes()).unwrap();
+        let hr: Vec<Option<u8>> = a.records.iter().map(|r| r.heart_rate).collect();
+        let cad: Vec<Option<u16>> = a.records.iter().map(|r| r.cadence).collect();
+        assert_eq!(hr, [Some(92), None, Some(97)]);
+        assert_eq!(cad, [Some(55), None, None]);
+        // The streaming pass (for documents the gpx crate refuses) reads them the same way.
+        let refused = WITH_EXTENSIONS.replace(r#"version="1.1" "#, "");
+        let a = read(refused.as_bytes()).unwrap();
+        assert_eq!(
+            a.records.iter().map(|r| r.heart_rate).collect::<Vec<_>>(),
+            hr
+        );
     }
 }

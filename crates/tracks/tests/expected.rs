@@ -101,6 +101,17 @@ fn check_facts(format: &str, a: &Activity, facts: &Value) -> Vec<String> {
                 Some(a.records.len() as u64) == facts["track_points"].as_u64(),
                 format!("points {} != {}", a.records.len(), facts["track_points"]),
             );
+            for (fact, found) in [
+                (
+                    "has_heart_rate",
+                    a.records.iter().any(|r| r.heart_rate.is_some()),
+                ),
+                ("has_cadence", a.records.iter().any(|r| r.cadence.is_some())),
+            ] {
+                if let Some(want) = facts[fact].as_bool() {
+                    expect(found == want, format!("{fact} {found} != {want}"));
+                }
+            }
             if let Some(e) = facts["elapsed_s"].as_f64() {
                 expect(
                     a.summary.elapsed_seconds.is_some_and(|v| close(v, e, 1.0)),

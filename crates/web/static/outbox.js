@@ -1,7 +1,25 @@
 // The outbox: sessions logged in the browser wait here (localStorage) until the server has
 // acknowledged them with 201, so a dropped connection or a closed tab loses nothing.
 const KEY = 'retrostride.outbox';
+// Which session each sent entry became (the last 50), for what follows it (a motion recording).
+const LOGGED = 'retrostride.logged';
 let flushing = false;
+
+export function loggedSession(entryId) {
+  try {
+    return JSON.parse(localStorage.getItem(LOGGED) || '{}')[entryId] || null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(entryId, session) {
+  let map = {};
+  try { map = JSON.parse(localStorage.getItem(LOGGED) || '{}') || {}; } catch { map = {}; }
+  map[entryId] = session;
+  const kept = Object.entries(map).slice(-50);
+  localStorage.setItem(LOGGED, JSON.stringify(Object.fromEntries(kept)));
+}
 
 export function pending() {
   try {
@@ -70,6 +88,7 @@ export async function flush() {
         save(list.filter((e) => e.id !== entry.id));
         counts.sent += 1;
         counts.logged[entry.id] = result.session;
+        if (result.session) remember(entry.id, result.session);
       } else if (result.outcome === 'rejected') {
         save(list.map((e) => (e.id === entry.id ? { ...e, rejected: result.detail || 'refused' } : e)));
         counts.rejected += 1;

@@ -1,5 +1,6 @@
 // Small enhancements every page shares; every page works without them.
 import { keepSending, describe, pending } from './outbox.js';
+import { sendRecordings, waitingRecordings } from './motionbox.js';
 
 // Forms that take a local time also send the browser's UTC offset (minutes east of UTC).
 for (const input of document.querySelectorAll('input[data-utc-offset]')) {
@@ -12,10 +13,20 @@ for (const button of document.querySelectorAll('[data-print]')) {
 
 // Sessions logged while offline are sent from whichever page is open when the network returns.
 const status = document.getElementById('outbox-status');
-if (status && document.querySelector('meta[name="csrf-token"]')?.content && pending().length) {
+const signedIn = Boolean(document.querySelector('meta[name="csrf-token"]')?.content);
+if (status && signedIn && pending().length) {
   keepSending((counts) => {
     const text = describe(counts);
     status.hidden = !text;
     status.textContent = text;
+    if (counts.sent) sendRecordings();
+  });
+}
+// Motion recordings wait for their session's log, then for the network.
+if (signedIn && !document.getElementById('session-plan')) {
+  waitingRecordings().then((ids) => {
+    if (!ids.length) return;
+    sendRecordings();
+    window.addEventListener('online', () => sendRecordings());
   });
 }

@@ -3,6 +3,7 @@
 // timer carries on from where the clock says it is, and the log waits in the outbox until the
 // server acknowledges it.
 import { enqueue, flush, describe, keepSending } from './outbox.js';
+import { keepRecording, sendRecordings } from './motionbox.js';
 
 const plan = JSON.parse(document.getElementById('session-plan').textContent);
 const KEY = `retrostride.timer.${plan.key}`;
@@ -131,22 +132,11 @@ async function startMotion() {
     ui.status.textContent = 'Motion recording is not available on this device.';
   }
 }
-async function sendMotion(session) {
-  if (!motion.on || !session || motion.samples.length < 100) return;
-  const blocksLabelled = blocks.map((b, i) => ({ start_s: startOf(i) / 1000, end_s: ends[i] / 1000, direction: b.direction }));
-  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    try {
-      const r = await fetch(`/api/v1/sessions/${session}/motion`, {
-        method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ samples: motion.samples, blocks: blocksLabelled }),
-      });
-      if (r.ok) { motion.sent = true; return; }
-      if (r.status < 500) return;
-    } catch { /* offline: try again shortly */ }
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-  }
+// The recording with its blocks' times and planned directions: the labels of the export.
+function recording(id) {
+  if (!motion.on || motion.samples.length < 100) return null;
+  const labelled = blocks.map((b, i) => ({ start_s: startOf(i) / 1000, end_s: ends[i] / 1000, direction: b.direction }));
+  return { id, samples: motion.samples, blocks: labelled };
 }
 
 // --- wake lock --------------------------------------------------------------------------------
@@ -327,15 +317,19 @@ async function submit(event) {
     notes: document.getElementById('notes').value.trim(),
     source: 'timer',
   };
-  enqueue({ id: `${plan.key}-${state.startedAt}`, body });
+  const id = `${plan.key}-${state.startedAt}`;
+  enqueue({ id, body });
   window.removeEventListener('devicemotion', onMotion);
+  // The recording waits on the device like the log, and is sent once the log is.
+  const recorded = recording(id);
+  const kept = recorded ? await keepRecording(recorded) : false;
+  if (recorded && !kept) ui.status.textContent = 'This browser cannot keep the motion recording: it is sent only if the log goes through now.';
   localStorage.removeItem(KEY);
   document.getElementById('finish-save').disabled = true;
-  const id = `${plan.key}-${state.startedAt}`;
   const counts = await flush();
   if (counts.sent && !counts.waiting && !counts.rejected) {
-    await sendMotion(counts.logged[id]);
-    window.location.assign(motion.sent ? `/history/${counts.logged[id]}?motion=1` : '/history?logged=1');
+    const stored = kept ? await sendRecordings() : await sendUnkept(recorded, counts.logged[id]);
+    window.location.assign(stored.includes(id) ? `/history/${counts.logged[id]}?motion=1` : '/history?logged=1');
     return;
   }
   ui.error.hidden = false;
@@ -344,7 +338,7 @@ async function submit(event) {
   ui.error.textContent = describe(counts) || 'Saved on this device.';
   keepSending((later) => {
     ui.error.className = later.rejected ? 'error' : 'notice';
-    if (later.logged[id]) sendMotion(later.logged[id]);
+    if (later.sent) sendRecordings();
     if (later.sent && !later.waiting) {
       ui.error.textContent = 'Sent. ';
       const link = document.createElement('a');
@@ -355,6 +349,22 @@ async function submit(event) {
       ui.error.textContent = describe(later);
     }
   });
+}
+
+// Where IndexedDB is missing (some private modes), the recording goes straight after the log.
+async function sendUnkept(recorded, session) {
+  if (!recorded || !session) return [];
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
+  try {
+    const r = await fetch(`/api/v1/sessions/${session}/motion`, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify({ samples: recorded.samples, blocks: recorded.blocks }),
+    });
+    return r.ok ? [recorded.id] : [];
+  } catch {
+    return [];
+  }
 }
 
 ui.start.addEventListener('click', start);

@@ -113,6 +113,11 @@ const STATIC_FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/outbox.js"),
     ),
     (
+        "motionbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/motionbox.js"),
+    ),
+    (
         "timer.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/timer.js"),
