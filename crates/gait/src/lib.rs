@@ -76,6 +76,9 @@ const MIN_REGULARITY: f64 = 0.45;
 /// Autocorrelation at the peaks' interval above which peaks with a positive half-interval
 /// autocorrelation are taken for strides.
 const STRIDE_PEAKS_REPEAT: f64 = 0.5;
+/// Peaks are not taken for strides if that would make the cadence faster than this (brisk
+/// walking rarely passes 140 steps a minute): a slow walker's steps stay steps.
+const MAX_DOUBLED_CADENCE_SPM: f64 = 150.0;
 /// Direction score at which the confidence reaches about 82%.
 const DIRECTION_SCALE: f64 = 1.0;
 
@@ -726,6 +729,7 @@ impl Analyzer {
         if let (Some(at_peaks), Some(at_half)) = (open.rhythm.at(mean), open.rhythm.at(mean / 2.0))
             && at_peaks >= STRIDE_PEAKS_REPEAT
             && at_half > 0.0
+            && 2.0 * 60.0 / mean <= MAX_DOUBLED_CADENCE_SPM
         {
             steps = 2 * open.steps - 1;
             mean /= 2.0;
