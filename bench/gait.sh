@@ -2,8 +2,10 @@
 # Gait benchmark: a synthetic 24-hour lower-back recording at 100 Hz (acceleration and gyroscope,
 # walking bouts through the day), analysed by `retrostride analyze` (end to end, CSV parsing
 # included, one core) and by mobgap's Mobilise-D pipeline (installed from PyPI into a virtual
-# environment) on the same file; prints both times, peak memory and the ratio. The analysis
-# alone, from samples in memory, is `cargo bench -p gait`.
+# environment) on the same file; prints both times, peak memory and the ratio. Then, where the
+# lab recordings are (MOTION_DIR, default ../shared/data/motion), mobgap's initial-contact
+# detectors and ours on the same reference bouts. The analysis alone, from samples in memory, is
+# `cargo bench -p gait`.
 #
 #   bench/gait.sh [SECONDS]     (default 86400; needs python3 with venv, and /usr/bin/time)
 set -euo pipefail
@@ -31,3 +33,9 @@ echo "$mobgap_out" | grep -v MOBGAP_SECONDS
 ours=$(echo "$ours_line" | sed 's/retrostride: \([0-9.]*\) s wall.*/\1/')
 theirs=$(echo "$mobgap_out" | awk '/MOBGAP_SECONDS/ {print $2}')
 python3 -c "print(f'mobgap / retrostride, wall time on one core: {float($theirs) / float($ours):.0f}x')"
+# Accuracy on the lab recordings, where they are: mobgap's detectors beside ours, counted alike.
+motion=${MOTION_DIR:-../shared/data/motion}
+if [ -d "$motion/lab" ]; then
+  "$venv/bin/python" bench/mobgap_lab.py "$motion"
+  cargo run --release -q -p gait --example evaluate -- "$motion" | grep '^total'
+fi
