@@ -79,6 +79,8 @@ const STRIDE_PEAKS_REPEAT: f64 = 0.5;
 /// Peaks are not taken for strides if that would make the cadence faster than this (brisk
 /// walking rarely passes 140 steps a minute): a slow walker's steps stay steps.
 const MAX_DOUBLED_CADENCE_SPM: f64 = 150.0;
+/// The most the direction's confidence says.
+const MAX_CONFIDENCE: f64 = 0.95;
 /// Direction score at which the confidence reaches about 82%.
 const DIRECTION_SCALE: f64 = 1.0;
 
@@ -221,7 +223,7 @@ pub struct Bout {
     pub step_time_cv: f64,
     /// Forward or backward.
     pub direction: Direction,
-    /// How sure the direction is, 0.5 (a guess) to 1.
+    /// How sure the direction is, 0.5 (a guess) to 0.95 (the most it ever claims).
     pub confidence: f64,
     /// The time-asymmetry score: the bout's asymmetry features projected on forward walking's
     /// (positive is forward).
@@ -797,7 +799,10 @@ impl Analyzer {
             } else {
                 Direction::Backward
             };
-            bout.confidence = 0.5 + 0.5 * (1.0 - (-score.abs() / DIRECTION_SCALE).exp());
+            // Never certainty: the method was checked on reversed forward walking, not on real
+            // backward walking.
+            bout.confidence = (0.5 + 0.5 * (1.0 - (-score.abs() / DIRECTION_SCALE).exp()))
+                .min(MAX_CONFIDENCE);
         }
         Analysis {
             total_steps: self.bouts.iter().map(|b| u64::from(b.steps)).sum(),
