@@ -270,10 +270,11 @@ const FEATURES: usize = 3 + LAGS.len();
 const FEATURE_SCALE: [f64; FEATURES] = [0.2158, 0.024, 0.0163, 0.1349, 0.2512, 0.1629, 0.035];
 /// The direction of forward walking in feature space when no known forward segment calibrates
 /// the sensor: the vertical acceleration (along gravity) rises in more than half of the samples,
-/// that is, it falls faster than it rises. This held in 28 of 29 forward bouts over the lab,
+/// that is, it falls faster than it rises. This held in 29 of the 31 forward bouts of the lab,
 /// phone and CWA recordings (lower back, six phone placements, a leg-worn AX3), where the
 /// magnitude's statistics change sign between placements. It is an observation on those
-/// recordings, not an established law of gait.
+/// recordings, not an established law of gait, and it depends on the 5-point smoothing (see
+/// ARCHITECTURE.md).
 const DEFAULT_FORWARD: [f64; FEATURES] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
 /// Weight of the magnitude's statistics against the vertical rise when a known forward segment
 /// calibrates them. Chosen on the recordings of the evaluation; any weight from 0.1 to 0.5
