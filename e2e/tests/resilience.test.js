@@ -272,9 +272,8 @@ async function simulatePocketPhone(page) {
   });
 }
 
-test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
-  const { base } = server;
-  const { context, page } = await phonePage(browser);
+// A person with a plan starts today's session with motion recording on, on the fake clock.
+async function startRecordedSession(page, base) {
   await personWithPlan(page, base);
   await simulatePocketPhone(page);
   await page.clock.install();
@@ -283,6 +282,13 @@ test('motion recorded during a guided session is analysed per block and exported
   const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
   await page.check('#record-motion');
   await page.click('#timer-start');
+  return { plan, total };
+}
+
+test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  const { plan, total } = await startRecordedSession(page, base);
   await page.clock.runFor(total + 1000);
   await page.waitForSelector('#timer-finish:not([hidden])');
   await page.fill('#pain_before', '1');
@@ -313,14 +319,7 @@ test('motion recorded during a guided session is analysed per block and exported
 test('motion recorded offline waits on the device with its log and is stored once both can be sent', async () => {
   const { base } = server;
   const { context, page } = await phonePage(browser);
-  await personWithPlan(page, base);
-  await simulatePocketPhone(page);
-  await page.clock.install();
-  await page.goto(`${base}/today/run`);
-  const plan = JSON.parse(await page.textContent('#session-plan'));
-  const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
-  await page.check('#record-motion');
-  await page.click('#timer-start');
+  const { plan, total } = await startRecordedSession(page, base);
   await context.setOffline(true);
   await page.clock.runFor(total + 1000);
   await page.waitForSelector('#timer-finish:not([hidden])');

@@ -50,6 +50,18 @@ struct Report<'a> {
     truncated: bool,
 }
 
+/// Every sample of a reader into the analysis; a read error names the file.
+fn feed<E: std::error::Error + Send + Sync + 'static>(
+    analyzer: &mut Analyzer,
+    samples: impl Iterator<Item = Result<gait::Sample, E>>,
+    name: &str,
+) -> anyhow::Result<()> {
+    for sample in samples {
+        analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
+    }
+    Ok(())
+}
+
 /// What a motion file holds, from its first bytes.
 enum Format {
     Cwa,
@@ -103,9 +115,7 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let reading = match format {
         Format::Cwa => {
             let mut cwa = gait::cwa::CwaReader::new(reader).with_context(cannot)?;
-            for sample in cwa.by_ref() {
-                analyzer.push(&sample.with_context(cannot)?);
-            }
+            feed(&mut analyzer, cwa.by_ref(), &name)?;
             Reading {
                 skipped_sectors: Some(cwa.skipped_sectors),
                 ..Reading::default()
@@ -113,9 +123,7 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
         }
         Format::GeneActiv => {
             let mut bin = gait::geneactiv::GeneActivReader::new(reader).with_context(cannot)?;
-            for sample in bin.by_ref() {
-                analyzer.push(&sample.with_context(cannot)?);
-            }
+            feed(&mut analyzer, bin.by_ref(), &name)?;
             Reading {
                 skipped_pages: Some(bin.skipped_pages),
                 truncated: bin.truncated,
@@ -132,9 +140,7 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 },
             )
             .with_context(cannot)?;
-            for sample in csv.by_ref() {
-                analyzer.push(&sample.with_context(cannot)?);
-            }
+            feed(&mut analyzer, csv.by_ref(), &name)?;
             Reading {
                 assumptions: csv.assumptions.clone(),
                 ..Reading::default()

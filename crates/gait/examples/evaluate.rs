@@ -73,6 +73,24 @@ fn csv_column(path: &Path, name: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Bouts read right, of all bouts, in forward recordings and in their time-reversed copies.
+#[derive(Default)]
+struct DirectionTally {
+    forward: (usize, usize),
+    backward: (usize, usize),
+}
+
+impl DirectionTally {
+    /// Counts a recording and its reversed copy; returns the line that reports them.
+    fn add(&mut self, forward: &Analysis, reversed: &Analysis) -> String {
+        let (f_ok, f_n) = direction_share(forward, Direction::Forward);
+        let (b_ok, b_n) = direction_share(reversed, Direction::Backward);
+        self.forward = (self.forward.0 + f_ok, self.forward.1 + f_n);
+        self.backward = (self.backward.0 + b_ok, self.backward.1 + b_n);
+        format!("direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}")
+    }
+}
+
 fn direction_share(a: &Analysis, want: Direction) -> (usize, usize) {
     let right = a.bouts.iter().filter(|b| b.direction == want).count();
     (right, a.bouts.len())
@@ -137,8 +155,7 @@ fn main() {
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/motion")
         });
-    let (mut forward_right, mut forward_bouts) = (0, 0);
-    let (mut backward_right, mut backward_bouts) = (0, 0);
+    let mut uncalibrated = DirectionTally::default();
     let mut calibrated = [0usize; 4];
     let mut tally = |(f, b): ((usize, usize), (usize, usize))| {
         calibrated[0] += f.0;
@@ -200,14 +217,9 @@ fn main() {
         if imu.to_string_lossy().contains("Test11") {
             tally(calibrated_direction(&samples));
         }
-        let (f_ok, f_n) = direction_share(&fwd, Direction::Forward);
-        let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
-        forward_right += f_ok;
-        forward_bouts += f_n;
-        backward_right += b_ok;
-        backward_bouts += b_n;
+        let shares = uncalibrated.add(&fwd, &rev);
         println!(
-            "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}  skew {:?}",
+            "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}  {shares}  skew {:?}",
             imu.file_name().unwrap().to_string_lossy(),
             ics.len(),
             in_bouts,
@@ -249,14 +261,9 @@ fn main() {
         );
         let rev = analyze(reversed(&samples), Options::default());
         tally(calibrated_direction(&samples));
-        let (f_ok, f_n) = direction_share(&without, Direction::Forward);
-        let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
-        forward_right += f_ok;
-        forward_bouts += f_n;
-        backward_right += b_ok;
-        backward_bouts += b_n;
+        let shares = uncalibrated.add(&without, &rev);
         println!(
-            "{:40} truth {truth:4}  without placement {:4} ({:+.1}%)  with {:?} {:4} ({:+.1}%)  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n} skew {:?}",
+            "{:40} truth {truth:4}  without placement {:4} ({:+.1}%)  with {:?} {:4} ({:+.1}%)  {shares} skew {:?}",
             name,
             without.total_steps,
             100.0 * (without.total_steps as f64 - truth as f64) / truth as f64,
@@ -278,14 +285,9 @@ fn main() {
         let a = analyze(read.samples.iter().copied(), Options::default());
         let rev = analyze(reversed(&read.samples), Options::default());
         tally(calibrated_direction(&read.samples));
-        let (f_ok, f_n) = direction_share(&a, Direction::Forward);
-        let (b_ok, b_n) = direction_share(&rev, Direction::Backward);
-        forward_right += f_ok;
-        forward_bouts += f_n;
-        backward_right += b_ok;
-        backward_bouts += b_n;
+        let shares = uncalibrated.add(&a, &rev);
         println!(
-            "example-610-steps.cwa: {} samples, {} sectors skipped; steps {} ({:+.1}%), {} bouts  direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}",
+            "example-610-steps.cwa: {} samples, {} sectors skipped; steps {} ({:+.1}%), {} bouts  {shares}",
             read.samples.len(),
             read.skipped_sectors,
             a.total_steps,
@@ -294,9 +296,13 @@ fn main() {
         );
     }
     println!(
-        "\n== direction, uncalibrated: forward recordings read forward in {forward_right}/{forward_bouts} bouts ({:.0}%), reversed copies read backward in {backward_right}/{backward_bouts} ({:.0}%)",
-        100.0 * forward_right as f64 / forward_bouts.max(1) as f64,
-        100.0 * backward_right as f64 / backward_bouts.max(1) as f64
+        "\n== direction, uncalibrated: forward recordings read forward in {}/{} bouts ({:.0}%), reversed copies read backward in {}/{} ({:.0}%)",
+        uncalibrated.forward.0,
+        uncalibrated.forward.1,
+        100.0 * uncalibrated.forward.0 as f64 / uncalibrated.forward.1.max(1) as f64,
+        uncalibrated.backward.0,
+        uncalibrated.backward.1,
+        100.0 * uncalibrated.backward.0 as f64 / uncalibrated.backward.1.max(1) as f64
     );
     println!(
         "== direction, calibrated on a forward warm-up (first 40%): forward {}/{} bouts ({:.0}%), reversed rest backward {}/{} ({:.0}%)",

@@ -4,6 +4,7 @@
 //! gyroscope) and a checksum. Sectors whose checksum fails are skipped and counted, not fatal.
 //! Sectors stream one at a time: memory does not grow with the file.
 
+use crate::blocks::{Blocks, next_sample};
 use crate::{G, Sample};
 use std::io::Read;
 
@@ -24,8 +25,7 @@ pub enum CwaError {
 /// A streaming reader: iterate for samples; the counters fill in as it goes.
 pub struct CwaReader<R: Read> {
     source: R,
-    buffer: Vec<Sample>,
-    position: usize,
+    blocks: Blocks,
     /// Sectors skipped: bad checksum, unknown kind or cut short.
     pub skipped_sectors: u32,
     /// Data sectors read.
@@ -34,7 +34,6 @@ pub struct CwaReader<R: Read> {
     pub device: &'static str,
     /// The sample rate of the last sector, Hz.
     pub rate_hz: f64,
-    done: bool,
     /// Where the next sample falls if the recording runs on without a break, and the
     /// sequence number that would continue it.
     continuation: Option<(f64, u32)>,
@@ -83,13 +82,11 @@ impl<R: Read> CwaReader<R> {
         let device = if header[4] == 0x64 { "AX6" } else { "AX3" };
         Ok(CwaReader {
             source,
-            buffer: Vec::new(),
-            position: 0,
+            blocks: Blocks::default(),
             skipped_sectors: 0,
             sectors: 0,
             device,
             rate_hz: 0.0,
-            done: false,
             continuation: None,
         })
     }
@@ -126,15 +123,14 @@ impl<R: Read> CwaReader<R> {
             }
             self.sectors += 1;
             self.decode(&sector);
-            if !self.buffer.is_empty() {
+            if !self.blocks.samples.is_empty() {
                 return Ok(true);
             }
         }
     }
 
     fn decode(&mut self, s: &[u8; SECTOR_BYTES]) {
-        self.buffer.clear();
-        self.position = 0;
+        self.blocks.samples.clear();
         let fractional = u16_at(s, 4);
         let timestamp = u32_at(s, 14);
         let light_scale = u16_at(s, 18);
@@ -174,7 +170,7 @@ impl<R: Read> CwaReader<R> {
                         let signed = if raw & 0x200 != 0 { raw - 0x400 } else { raw };
                         f64::from(signed << exponent) / 256.0 * G
                     };
-                    self.buffer.push(Sample {
+                    self.blocks.samples.push(Sample {
                         t: at(i),
                         acc: [axis(0), axis(10), axis(20)],
                         gyr: None,
@@ -222,13 +218,13 @@ impl<R: Read> CwaReader<R> {
                             None,
                         )
                     };
-                    self.buffer.push(Sample { t: at(i), acc, gyr });
+                    self.blocks.samples.push(Sample { t: at(i), acc, gyr });
                 }
             }
             // Magnetometer or unknown packings: not used here.
             _ => self.skipped_sectors += 1,
         }
-        if let Some(last) = self.buffer.last() {
+        if let Some(last) = self.blocks.samples.last() {
             self.continuation = Some((last.t + 1.0 / rate, sequence.wrapping_add(1)));
         }
     }
@@ -238,26 +234,7 @@ impl<R: Read> Iterator for CwaReader<R> {
     type Item = Result<Sample, CwaError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(s) = self.buffer.get(self.position) {
-                self.position += 1;
-                return Some(Ok(*s));
-            }
-            if self.done {
-                return None;
-            }
-            match self.fill() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.done = true;
-                    return None;
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
+        next_sample(self, |r| &mut r.blocks, Self::fill)
     }
 }
 

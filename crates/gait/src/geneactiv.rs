@@ -8,6 +8,7 @@
 //! Pages stream one at a time: memory does not grow with the file. A page that cannot be read
 //! is skipped and counted; a page cut short at the end of the file keeps its whole samples.
 
+use crate::blocks::{Blocks, next_sample};
 use crate::{G, Sample};
 use std::io::BufRead;
 
@@ -53,9 +54,7 @@ pub struct GeneActivReader<R: BufRead> {
     pub skipped_pages: u32,
     /// Whether the file ended inside a page.
     pub truncated: bool,
-    buffer: Vec<Sample>,
-    position: usize,
-    done: bool,
+    blocks: Blocks,
     line: Vec<u8>,
 }
 
@@ -213,9 +212,7 @@ impl<R: BufRead> GeneActivReader<R> {
             pages: 0,
             skipped_pages: 0,
             truncated: false,
-            buffer: Vec::new(),
-            position: 0,
-            done: false,
+            blocks: Blocks::default(),
             line,
         })
     }
@@ -283,8 +280,7 @@ impl<R: BufRead> GeneActivReader<R> {
                 Some(samples) if !samples.is_empty() => {
                     self.pages += 1;
                     self.rate_hz = rate;
-                    self.buffer = samples;
-                    self.position = 0;
+                    self.blocks.samples = samples;
                     return Ok(true);
                 }
                 _ => self.skipped_pages += 1,
@@ -297,25 +293,7 @@ impl<R: BufRead> Iterator for GeneActivReader<R> {
     type Item = Result<Sample, GeneActivError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while self.position >= self.buffer.len() {
-            if self.done {
-                return None;
-            }
-            match self.fill() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.done = true;
-                    return None;
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-        let sample = self.buffer[self.position];
-        self.position += 1;
-        Some(Ok(sample))
+        next_sample(self, |r| &mut r.blocks, Self::fill)
     }
 }
 
@@ -326,7 +304,7 @@ pub struct GeneActivRecording {
     pub samples: Vec<Sample>,
     /// Sample rate, Hz.
     pub rate_hz: f64,
-    /// Pages read, skipped, and announced by the header.
+    /// Pages read.
     pub pages: u64,
     /// Pages that could not be read.
     pub skipped_pages: u32,

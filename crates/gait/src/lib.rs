@@ -29,6 +29,7 @@
 //! ([`geneactiv`]); [`synthetic`] makes a day of
 //! data for benchmarks.
 
+mod blocks;
 pub mod csv;
 pub mod cwa;
 mod filter;
@@ -802,8 +803,8 @@ impl Analyzer {
             };
             // Never certainty: the method was checked on reversed forward walking, not on real
             // backward walking.
-            bout.confidence = (0.5 + 0.5 * (1.0 - (-score.abs() / DIRECTION_SCALE).exp()))
-                .min(MAX_CONFIDENCE);
+            bout.confidence =
+                (0.5 + 0.5 * (1.0 - (-score.abs() / DIRECTION_SCALE).exp())).min(MAX_CONFIDENCE);
         }
         Analysis {
             total_steps: self.bouts.iter().map(|b| u64::from(b.steps)).sum(),
