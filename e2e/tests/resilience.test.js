@@ -363,3 +363,31 @@ test('motion recorded offline waits on the device with its log and is stored onc
   noProblems(later);
   await context.close();
 });
+
+test('a reload in the middle of a recorded session keeps what was recorded and records on', async () => {
+  const { base } = server;
+  const { context, page } = await phonePage(browser);
+  const { plan, total } = await startRecordedSession(page, base);
+  const first = plan.blocks[0].seconds * 1000;
+  await page.clock.runFor(first + 20000); // into the second block
+  await page.reload();
+  // This phone asks for motion access (as iOS does), so recording resumes at the first tap.
+  assert.match(await page.textContent('#timer-status'), /motion recording back on/);
+  await page.click('#timer-label');
+  await page.clock.runFor(total - first - 20000 + 1000);
+  await page.waitForSelector('#timer-finish:not([hidden])');
+  await page.fill('#pain_before', '1');
+  await page.fill('#pain_after', '1');
+  await Promise.all([page.waitForURL(/\/history\/\d+\?motion=1/), page.click('#finish-save')]);
+  const id = page.url().match(/\/history\/(\d+)/)[1];
+  const motion = await api(page, 'GET', `/api/v1/sessions/${id}/motion`);
+  assert.equal(motion.status, 200);
+  // At 50 Hz the whole session, less a little around the reload.
+  const expected = (total / 1000) * 50;
+  assert.ok(motion.body.sample_count > expected * 0.9, `${motion.body.sample_count} samples, about ${expected} expected`);
+  // The first block, recorded before the reload, is in the analysis with its steps.
+  const steps = motion.body.blocks[0].steps;
+  assert.ok(steps > (plan.blocks[0].seconds * 110) / 60 * 0.8, `first block: ${steps} steps`);
+  noProblems(page);
+  await context.close();
+});

@@ -33,14 +33,22 @@ async function run(mode, action) {
   }
 }
 
-// Keeps a recording ({ id: the outbox entry's id, samples, blocks }) until it is sent. Resolves
-// once it is written; false when the browser cannot keep it.
-export async function keepRecording(recording) {
+// Keeps a recording ({ id: the outbox entry's id, startedAt, samples, blocks, partial }) until it
+// is sent. Writes go one after another, so that a snapshot taken during the session never lands
+// after the final one. Resolves once written; false when the browser cannot keep it.
+let writes = Promise.resolve();
+export function keepRecording(recording) {
+  const write = writes.then(() => run('readwrite', (store) => store.put(recording))).then(() => true, () => false);
+  writes = write;
+  return write;
+}
+
+// A recording kept so far (during a session, so that a reload does not lose it), or null.
+export async function loadRecording(id) {
   try {
-    await run('readwrite', (store) => store.put(recording));
-    return true;
+    return (await run('readonly', (store) => store.get(id))) || null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -56,7 +64,11 @@ function csrf() {
   return document.querySelector('meta[name="csrf-token"]')?.content || '';
 }
 
-// Sends every recording whose session is logged. Returns the outbox ids that were stored.
+// A recording whose session was never logged (abandoned, or refused) is dropped after a week.
+const STALE_MS = 7 * 24 * 3600 * 1000;
+
+// Sends every finished recording whose session is logged. Returns the outbox ids that were
+// stored.
 let sending = false;
 export async function sendRecordings() {
   const stored = [];
@@ -64,10 +76,13 @@ export async function sendRecordings() {
   sending = true;
   try {
     for (const id of await waitingRecordings()) {
-      const session = loggedSession(id);
-      if (!session) continue;
       const recording = await run('readonly', (store) => store.get(id));
       if (!recording) continue;
+      const session = loggedSession(id);
+      if (!session || recording.partial) {
+        if (Date.now() - (recording.startedAt || 0) > STALE_MS) await run('readwrite', (store) => store.delete(id));
+        continue;
+      }
       let response;
       try {
         response = await fetch(`/api/v1/sessions/${session}/motion`, {

@@ -3,7 +3,7 @@
 // timer carries on from where the clock says it is, and the log waits in the outbox until the
 // server acknowledges it.
 import { enqueue, flush, describe, keepSending } from './outbox.js';
-import { keepRecording, sendRecordings } from './motionbox.js';
+import { keepRecording, loadRecording, sendRecordings } from './motionbox.js';
 
 const plan = JSON.parse(document.getElementById('session-plan').textContent);
 const KEY = `retrostride.timer.${plan.key}`;
@@ -117,26 +117,52 @@ function onMotion(event) {
   const r = event.rotationRate;
   motion.samples.push([position() / 1000, a.x, a.y, a.z, r ? r.beta : null, r ? r.gamma : null, r ? r.alpha : null]);
 }
-async function startMotion() {
+// Starts listening (asking first where the browser wants it); `resuming` after a reload, when
+// the session had recording on whatever the checkbox now says.
+async function startMotion(resuming = false) {
   const box = document.getElementById('record-motion');
-  if (!box || !box.checked || !('DeviceMotionEvent' in window)) return;
+  if (!resuming && (!box || !box.checked)) return;
+  if (!('DeviceMotionEvent' in window) || motion.on) return;
   try {
-    // iOS asks the person first; elsewhere the events simply arrive.
+    // iOS asks the person first (from a tap); elsewhere the events simply arrive.
     if (typeof DeviceMotionEvent.requestPermission === 'function') {
       const answer = await DeviceMotionEvent.requestPermission();
       if (answer !== 'granted') { ui.status.textContent = 'Motion recording was not allowed: the session goes on without it.'; return; }
     }
     motion.on = true;
+    state.motion = true;
+    save();
     window.addEventListener('devicemotion', onMotion);
   } catch {
     ui.status.textContent = 'Motion recording is not available on this device.';
   }
 }
+const motionId = () => `${plan.key}-${state.startedAt}`;
+// Every 15 s of a recorded session, what was recorded so far is kept on the device.
+const KEEP_EVERY_MS = 15000;
+let keptAt = 0;
+function keepSoFar(now = false) {
+  if (!motion.on || (!now && Date.now() - keptAt < KEEP_EVERY_MS)) return;
+  keptAt = Date.now();
+  const so = recording(motionId());
+  if (so) keepRecording({ ...so, partial: true });
+}
+// After a reload: the samples kept so far, and recording goes on (on iOS after the next tap).
+async function resumeMotion() {
+  const kept = await loadRecording(motionId());
+  if (kept?.samples?.length) motion.samples = kept.samples.concat(motion.samples);
+  if (typeof DeviceMotionEvent?.requestPermission === 'function') {
+    document.addEventListener('click', () => startMotion(true), { once: true });
+  } else {
+    startMotion(true);
+  }
+}
+
 // The recording with its blocks' times and planned directions: the labels of the export.
 function recording(id) {
   if (!motion.on || motion.samples.length < 100) return null;
   const labelled = blocks.map((b, i) => ({ start_s: startOf(i) / 1000, end_s: ends[i] / 1000, direction: b.direction }));
-  return { id, samples: motion.samples, blocks: labelled };
+  return { id, startedAt: state.startedAt, samples: motion.samples, blocks: labelled };
 }
 
 // --- wake lock --------------------------------------------------------------------------------
@@ -181,6 +207,7 @@ function render() {
 
 function tick() {
   if (state.status !== 'running') return;
+  keepSoFar();
   const ms = position();
   const i = blockAt(ms);
   if (i > state.cued) {
@@ -200,9 +227,9 @@ function tick() {
 
 function start() {
   unlockAudio();
-  startMotion();
   state = { ...fresh(), status: 'running', startedAt: Date.now() };
   save();
+  startMotion();
   holdScreen();
   tick();
   ui.pause.focus();
@@ -234,6 +261,7 @@ function finish() {
   state.status = 'finished';
   if (ms >= total && state.cued < blocks.length) { state.cued = blocks.length; cueBlock(blocks.length); }
   save();
+  keepSoFar(true);
   releaseScreen();
   render();
   showForm();
@@ -376,10 +404,21 @@ ui.form.addEventListener('submit', submit);
 
 // Picking up where a reload left off.
 if (state.status === 'running' || state.status === 'paused') {
-  ui.status.textContent = 'Resumed after a reload. Tap anywhere to turn the sound back on.';
+  ui.status.textContent = state.motion
+    ? 'Resumed after a reload. Tap anywhere to turn the sound and the motion recording back on.'
+    : 'Resumed after a reload. Tap anywhere to turn the sound back on.';
   document.addEventListener('click', unlockAudio, { once: true });
   if (state.status === 'running') holdScreen();
+  if (state.motion) resumeMotion();
 }
 render();
-if (state.status === 'finished') showForm();
+if (state.status === 'finished') {
+  showForm();
+  // Reloaded on the form: the recording kept at the end goes with the log.
+  if (state.motion) {
+    loadRecording(motionId()).then((kept) => {
+      if (kept?.samples?.length) { motion.samples = kept.samples; motion.on = true; }
+    });
+  }
+}
 setInterval(tick, 250);
