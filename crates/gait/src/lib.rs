@@ -557,7 +557,9 @@ impl Analyzer {
         }
         self.t = t;
         // Direction path: centred 5-point smoothing, then statistics that change sign when time
-        // runs backward (all computed from centred or symmetric operations).
+        // runs backward (computed from centred or symmetric operations). The one causal part is
+        // the gravity estimate that defines "vertical": a 0.3 Hz low-pass, which lags far behind
+        // any step, so the direction it gives barely depends on time's arrow.
         let gravity = [0, 1, 2].map(|i| self.gravity[i].step(acc[i]));
         let g = (gravity[0] * gravity[0] + gravity[1] * gravity[1] + gravity[2] * gravity[2])
             .sqrt()
