@@ -335,10 +335,7 @@ pub(crate) async fn export_motion(
             csv,
             "{},{}",
             block.map_or(String::new(), |b| (b + 1).to_string()),
-            block.map_or("", |b| match blocks[b].direction {
-                Direction::Forward => "forward",
-                Direction::Backward => "backward",
-            })
+            block.map_or(String::new(), |b| blocks[b].direction.to_string())
         );
     }
     let mut response = csv.into_response();
