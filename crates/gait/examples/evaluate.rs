@@ -1,38 +1,38 @@
 //! Accuracy of `gait` on the real recordings in `../shared/data/motion` (or a folder given as the
-//! first argument): steps against the lab's reference initial contacts (total and per reference
-//! bout), the phone recordings against their ground-truth step counts per placement, the CWA
-//! file with 610 hand-counted steps, and direction on forward recordings and their time-reversed
-//! copies.
+//! first argument), per data set and placement:
+//!
+//! - steps against the references: the lab's initial contacts (total and per reference bout),
+//!   the phone recordings' ground-truth counts, the CWA file's 610 hand-counted steps, and the
+//!   motion-capture trials' foot contacts;
+//! - direction, with and without a known forward stretch: stretches right (of those answered),
+//!   the share answered `unknown`, the share confidently wrong (confidence 0.8 or more, and
+//!   wrong), and a reliability table (confidence bins against the share right). The systematic
+//!   spread `tau` of the confidence model is fitted by leave-one-person-out cross-validation:
+//!   each person's stretches are scored with the `tau` fitted on everyone else's, and the table
+//!   is of those held-out predictions.
+//!
+//! Real backward walking exists here only in the motion-capture trial 09_12 (one person,
+//! virtual sensors); the other sets are forward walking. Time-reversed copies are not used:
+//! walking backward is not forward walking played backwards.
 //!
 //!     cargo run --release -p gait --example evaluate [-- MOTION_DIR]
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // An evaluation script: fail loudly.
 
-use gait::csv::{CsvOptions, CsvReader};
-use gait::{Analysis, Direction, Options, Placement, Sample, analyze};
+use gait::csv::{AccUnit, CsvOptions, CsvReader, GyroUnit};
+use gait::direction::{probability_forward, spread_with};
+use gait::{Analysis, Basis, Direction, Options, Placement, Sample, analyze};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn reversed(samples: &[Sample]) -> Vec<Sample> {
-    let end = samples.last().map_or(0.0, |s| s.t);
-    samples
-        .iter()
-        .rev()
-        .map(|s| Sample {
-            t: end - s.t,
-            acc: s.acc,
-            // Angular velocity flips sign when time runs backward.
-            gyr: s.gyr.map(|g| [-g[0], -g[1], -g[2]]),
-        })
-        .collect()
-}
-
-fn read_lab(path: &Path) -> Vec<Sample> {
+fn read_csv(path: &Path, rate: Option<f64>) -> Vec<Sample> {
     let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
     CsvReader::new(
         file,
         CsvOptions {
-            rate_hz: Some(100.0),
-            ..CsvOptions::default()
+            rate_hz: rate,
+            acc_unit: Some(AccUnit::MetersPerSecond2),
+            gyro_unit: Some(GyroUnit::DegreesPerSecond),
         },
     )
     .unwrap()
@@ -73,80 +73,123 @@ fn csv_column(path: &Path, name: &str) -> Vec<f64> {
         .collect()
 }
 
-/// Bouts read right, of all bouts, in forward recordings and in their time-reversed copies.
-#[derive(Default)]
-struct DirectionTally {
-    forward: (usize, usize),
-    backward: (usize, usize),
-}
-
-impl DirectionTally {
-    /// Counts a recording and its reversed copy; returns the line that reports them.
-    fn add(&mut self, forward: &Analysis, reversed: &Analysis) -> String {
-        let (f_ok, f_n) = direction_share(forward, Direction::Forward);
-        let (b_ok, b_n) = direction_share(reversed, Direction::Backward);
-        self.forward = (self.forward.0 + f_ok, self.forward.1 + f_n);
-        self.backward = (self.backward.0 + b_ok, self.backward.1 + b_n);
-        format!("direction fwd {f_ok}/{f_n} reversed {b_ok}/{b_n}")
-    }
-}
-
-fn direction_share(a: &Analysis, want: Direction) -> (usize, usize) {
-    let right = a.bouts.iter().filter(|b| b.direction == want).count();
-    (right, a.bouts.len())
-}
-
-/// The product's case: a session whose first 40% is walked forward (the warm-up, used to
-/// calibrate) and whose rest, after a 5 s break in the recording (so that a bout cannot span
-/// both), is either walked forward or, as a proxy for backward walking, the same rest reversed
-/// in time. Returns (right, bouts) over the bouts after the warm-up.
-fn calibrated_direction(samples: &[Sample]) -> ((usize, usize), (usize, usize)) {
-    const BREAK_S: f64 = 5.0;
-    let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
-        return ((0, 0), (0, 0));
+/// Sensor noise and a gyroscope bias, as a real device adds them (the motion-capture sensors
+/// have none): white noise of 0.05 m/s² and 1 deg/s, a bias of 0.5 deg/s per axis.
+fn with_noise(samples: &[Sample], seed: u64) -> Vec<Sample> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut noise = move || {
+        // Sum of uniforms: roughly normal, unit variance.
+        (0..12)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .sum::<f64>()
+            - 6.0
     };
-    let split = first.t + 0.4 * (last.t - first.t);
-    let warm_up: Vec<Sample> = samples.iter().copied().filter(|s| s.t < split).collect();
-    let rest: Vec<Sample> = samples
+    samples
         .iter()
-        .filter(|s| s.t >= split)
         .map(|s| Sample {
-            t: s.t + BREAK_S,
-            ..*s
+            t: s.t,
+            acc: s.acc.map(|a| a + 0.05 * noise()),
+            gyr: s.gyr.map(|g| g.map(|v| v + 0.5 + noise())),
         })
-        .collect();
-    let mut backward_rest = reversed(&rest);
-    for s in &mut backward_rest {
-        s.t += split + BREAK_S;
-    }
-    let options = Options {
-        forward_segment: Some((0.0, split - first.t)),
-        ..Options::default()
-    };
-    // Bout times count from the first sample.
-    let rest_start = split - first.t + BREAK_S;
-    let count = |session: Vec<Sample>, want: Direction| {
-        let a = analyze(session, options.clone());
-        let after: Vec<_> = a.bouts.iter().filter(|b| b.start_s >= rest_start).collect();
-        (
-            after.iter().filter(|b| b.direction == want).count(),
-            after.len(),
-        )
-    };
-    let forward = count(
-        warm_up
-            .iter()
-            .copied()
-            .chain(rest.iter().copied())
-            .collect(),
-        Direction::Forward,
-    );
-    let backward = count(
-        warm_up.into_iter().chain(backward_rest).collect(),
-        Direction::Backward,
-    );
-    (forward, backward)
+        .collect()
 }
+
+/// One stretch the analysis read, with what is known of it.
+struct Scored {
+    set: String,
+    placement: String,
+    person: String,
+    calibrated: bool,
+    truth: Direction,
+    direction: Direction,
+    confidence: f64,
+    /// Score and window noise, to recompute the confidence with another `tau`.
+    evidence: Option<(f64, f64)>,
+    cap: f64,
+}
+
+#[derive(Default)]
+struct Collector {
+    scored: Vec<Scored>,
+}
+
+impl Collector {
+    /// Every stretch read from the motion (given stretches are not scored), with its truth
+    /// from `truth(start, end)`; `None` skips it (not straight walking).
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        set: &str,
+        placement: &str,
+        person: &str,
+        calibrated: bool,
+        analysis: &Analysis,
+        truth: impl Fn(f64, f64) -> Option<Direction>,
+    ) {
+        for b in &analysis.bouts {
+            if b.basis == Basis::Given {
+                continue;
+            }
+            let Some(want) = truth(b.start_s, b.end_s) else {
+                continue;
+            };
+            let cap = match b.evidence.as_ref().map(|e| e.feature) {
+                Some(gait::direction::Feature::FootStrides) => gait::direction::FOOT_CAP,
+                _ => gait::direction::COUPLING_CAP,
+            };
+            self.scored.push(Scored {
+                set: set.into(),
+                placement: placement.into(),
+                person: person.into(),
+                calibrated,
+                truth: want,
+                direction: b.direction,
+                confidence: b.confidence,
+                evidence: b.evidence.as_ref().map(|e| (e.score, e.noise)),
+                cap,
+            });
+        }
+    }
+}
+
+/// Direction and confidence of a stretch with a given `tau`.
+fn answer(s: &Scored, tau: f64) -> (Direction, f64) {
+    match s.evidence {
+        Some((score, noise)) => {
+            gait::direction::decide(probability_forward(score, spread_with(noise, tau)), s.cap)
+        }
+        None => (Direction::Unknown, 0.5),
+    }
+}
+
+/// Mean log-loss of the truth over stretches with evidence, for `tau`.
+fn log_loss(stretches: &[&Scored], tau: f64) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0.0;
+    for s in stretches {
+        let Some((score, noise)) = s.evidence else {
+            continue;
+        };
+        let p = probability_forward(score, spread_with(noise, tau)).clamp(1.0 - s.cap, s.cap);
+        let p_truth = if s.truth == Direction::Forward {
+            p
+        } else {
+            1.0 - p
+        };
+        sum -= p_truth.ln();
+        n += 1.0;
+    }
+    if n == 0.0 { 0.0 } else { sum / n }
+}
+
+const TAUS: [f64; 12] = [
+    0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0,
+];
 
 fn main() {
     let dir: PathBuf = std::env::args()
@@ -155,16 +198,32 @@ fn main() {
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/motion")
         });
-    let mut uncalibrated = DirectionTally::default();
-    let mut calibrated = [0usize; 4];
-    let mut tally = |(f, b): ((usize, usize), (usize, usize))| {
-        calibrated[0] += f.0;
-        calibrated[1] += f.1;
-        calibrated[2] += b.0;
-        calibrated[3] += b.1;
+    let mut collector = Collector::default();
+    let forward = |_: f64, _: f64| Some(Direction::Forward);
+    // Both ways: without a known forward stretch, and with its first 40% known forward.
+    let both = |samples: &[Sample], placement: Option<Placement>| {
+        let duration = samples.last().map_or(0.0, |s| s.t) - samples.first().map_or(0.0, |s| s.t);
+        let plain = analyze(
+            samples.iter().copied(),
+            Options {
+                placement,
+                keep_contacts: true,
+                ..Options::default()
+            },
+        );
+        let calibrated = analyze(
+            samples.iter().copied(),
+            Options {
+                placement,
+                forward_segment: Some((0.0, 0.4 * duration)),
+                keep_contacts: true,
+            },
+        );
+        (plain, calibrated)
     };
 
-    println!("== lab: lower back, 100 Hz, reference initial contacts (INDIP)");
+    println!("== steps");
+    println!("\n-- lab: lower back, 100 Hz, reference initial contacts (INDIP), 3 people");
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir.join("lab"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -178,19 +237,26 @@ fn main() {
             .to_string_lossy()
             .trim_end_matches(".imu.csv")
             .to_string();
-        let samples = read_lab(imu);
-        let a = analyze(
-            samples.iter().copied(),
-            Options {
-                placement: Some(Placement::LowerBack),
-                keep_contacts: true,
-                ..Options::default()
-            },
-        );
+        let person = imu
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .split('-')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("-");
+        let samples = read_csv(imu, Some(100.0));
+        let (plain, calibrated) = both(&samples, Some(Placement::LowerBack));
+        collector.add("lab", "lower-back", &person, false, &plain, forward);
+        collector.add("lab", "lower-back", &person, true, &calibrated, forward);
         let ics = csv_column(Path::new(&format!("{stem}.ref_ic.csv")), "ic");
         let starts = csv_column(Path::new(&format!("{stem}.ref_wb.csv")), "start");
         let ends = csv_column(Path::new(&format!("{stem}.ref_wb.csv")), "end");
-        let ours: Vec<f64> = a.bouts.iter().flat_map(|b| b.contacts.clone()).collect();
+        let ours: Vec<f64> = plain
+            .bouts
+            .iter()
+            .flat_map(|b| b.contacts.clone())
+            .collect();
         let mut in_bouts = 0;
         for (s, e) in starts.iter().zip(&ends) {
             // Reference bouts in samples at 100 Hz; ours in seconds. A step's contact may fall
@@ -202,9 +268,6 @@ fn main() {
                 .count();
             let found = ours.iter().filter(|t| **t >= s && **t <= e).count();
             in_bouts += found;
-            if std::env::var_os("VERBOSE").is_some() {
-                println!("   bout {s:.2}-{e:.2}: reference {reference} found {found}");
-            }
             if reference > 0 {
                 apes.push((found as f64 - reference as f64).abs() / reference as f64);
             }
@@ -212,22 +275,12 @@ fn main() {
         ref_total += ics.len();
         our_total += in_bouts;
         our_all += ours.len();
-        let rev = analyze(reversed(&samples), Options::default());
-        let fwd = analyze(samples.iter().copied(), Options::default());
-        if imu.to_string_lossy().contains("Test11") {
-            tally(calibrated_direction(&samples));
-        }
-        let shares = uncalibrated.add(&fwd, &rev);
         println!(
-            "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}  {shares}  skew {:?}",
+            "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}",
             imu.file_name().unwrap().to_string_lossy(),
             ics.len(),
             in_bouts,
             ours.len(),
-            fwd.bouts
-                .iter()
-                .map(|b| (b.asymmetry * 100.0).round() / 100.0)
-                .collect::<Vec<_>>()
         );
     }
     let mape = 100.0 * apes.iter().sum::<f64>() / apes.len().max(1) as f64;
@@ -238,7 +291,7 @@ fn main() {
         apes.len()
     );
 
-    println!("\n== phone: Samsung S6, ~100 Hz, ground-truth step counts");
+    println!("\n-- phone: Samsung S6, ~100 Hz, ground-truth step counts, 1 person");
     let mut phones: Vec<PathBuf> = std::fs::read_dir(dir.join("phone"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -251,66 +304,259 @@ fn main() {
             .iter()
             .find(|p| name.contains(*p))
             .and_then(|p| p.parse::<Placement>().ok());
+        let (plain, calibrated) = both(&samples, placement);
+        let label = placement.map_or("unknown", Placement::as_str);
+        collector.add("phone", label, "user1", false, &plain, forward);
+        collector.add("phone", label, "user1", true, &calibrated, forward);
         let without = analyze(samples.iter().copied(), Options::default());
-        let with = analyze(
-            samples.iter().copied(),
-            Options {
-                placement,
-                ..Options::default()
-            },
-        );
-        let rev = analyze(reversed(&samples), Options::default());
-        tally(calibrated_direction(&samples));
-        let shares = uncalibrated.add(&without, &rev);
         println!(
-            "{:40} truth {truth:4}  without placement {:4} ({:+.1}%)  with {:?} {:4} ({:+.1}%)  {shares} skew {:?}",
+            "{:40} truth {truth:4}  without placement {:4} ({:+.1}%)  with {label} {:4} ({:+.1}%)",
             name,
             without.total_steps,
             100.0 * (without.total_steps as f64 - truth as f64) / truth as f64,
-            placement.map(Placement::as_str),
-            with.total_steps,
-            100.0 * (with.total_steps as f64 - truth as f64) / truth as f64,
-            without
-                .bouts
-                .iter()
-                .map(|b| (b.asymmetry * 100.0).round() / 100.0)
-                .collect::<Vec<_>>()
+            plain.total_steps,
+            100.0 * (plain.total_steps as f64 - truth as f64) / truth as f64,
         );
     }
 
     let cwa = dir.join("cwa/example-610-steps.cwa");
     if let Ok(bytes) = std::fs::read(&cwa) {
-        println!("\n== cwa: AX3, 610 steps counted by hand");
+        println!("\n-- cwa: AX3 worn on the leg, 610 steps counted by hand");
         let read = gait::cwa::read(&bytes).unwrap();
         let a = analyze(read.samples.iter().copied(), Options::default());
-        let rev = analyze(reversed(&read.samples), Options::default());
-        tally(calibrated_direction(&read.samples));
-        let shares = uncalibrated.add(&a, &rev);
         println!(
-            "example-610-steps.cwa: {} samples, {} sectors skipped; steps {} ({:+.1}%), {} bouts  {shares}",
-            read.samples.len(),
-            read.skipped_sectors,
+            "example-610-steps.cwa: steps {} ({:+.1}%), {} bouts",
             a.total_steps,
             100.0 * (a.total_steps as f64 - 610.0) / 610.0,
             a.bouts.len()
         );
     }
+
+    let mocap = dir.join("backward-mocap");
+    if let Ok(text) = std::fs::read_to_string(mocap.join("labels.json")) {
+        println!(
+            "\n-- backward-mocap: virtual sensors from motion capture (CMU), 3 people; 09_12 walks forward then backward"
+        );
+        let labels: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let trials = labels["trials"].as_object().unwrap();
+        for (trial, info) in trials {
+            let subject = format!("cmu-{}", info["subject"]);
+            let spans: Vec<(f64, f64, String)> = info["spans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        s["start_s"].as_f64().unwrap(),
+                        s["end_s"].as_f64().unwrap(),
+                        s["direction"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let contacts =
+                ["left", "right"].map(|f| info["initial_contacts"][f].as_array().unwrap().len());
+            // The label with the most time in [a, b]; `other` (turns, sideways) is not scored.
+            let truth = |a: f64, b: f64| {
+                let mut time: BTreeMap<&str, f64> = BTreeMap::new();
+                for (s, e, d) in &spans {
+                    let overlap = (e.min(b) - s.max(a)).max(0.0);
+                    *time.entry(d.as_str()).or_default() += overlap;
+                }
+                let best = time
+                    .into_iter()
+                    .max_by(|x, y| x.1.total_cmp(&y.1))
+                    .map(|x| x.0);
+                match best {
+                    Some("forward") => Some(Direction::Forward),
+                    Some("backward") => Some(Direction::Backward),
+                    _ => None,
+                }
+            };
+            // 09_12's forward walk (the first span) is the warm-up; the controls are too short.
+            let warm_up = spans
+                .first()
+                .filter(|s| {
+                    s.2 == "forward"
+                        && s.1 >= 6.0
+                        && s.1 < info["duration_s"].as_f64().unwrap() - 5.0
+                })
+                .map(|s| s.1);
+            for (file, placement) in [
+                ("lower_back", Placement::LowerBack),
+                ("right_pocket", Placement::Pocket),
+                ("left_wrist", Placement::Wrist),
+                ("right_foot", Placement::Foot),
+            ] {
+                let clean = read_csv(&mocap.join(format!("{trial}_{file}.csv")), None);
+                // The first and last 0.08 s carry the derivation's filter edges.
+                let clean: Vec<Sample> = clean[8..clean.len() - 8].to_vec();
+                for (variant, samples) in [("", clean.clone()), ("+noise", with_noise(&clean, 7))] {
+                    let label = format!("{}{variant}", placement.as_str());
+                    let plain = analyze(
+                        samples.iter().copied(),
+                        Options {
+                            placement: Some(placement),
+                            keep_contacts: true,
+                            ..Options::default()
+                        },
+                    );
+                    collector.add("backward-mocap", &label, &subject, false, &plain, truth);
+                    let mut line = format!(
+                        "{trial} {label:16} steps {:3} (contacts L+R {:2})",
+                        plain.total_steps,
+                        contacts[0] + contacts[1]
+                    );
+                    if let Some(w) = warm_up {
+                        let calibrated = analyze(
+                            samples.iter().copied(),
+                            Options {
+                                placement: Some(placement),
+                                forward_segment: Some((0.0, w)),
+                                keep_contacts: true,
+                            },
+                        );
+                        collector.add("backward-mocap", &label, &subject, true, &calibrated, truth);
+                        for b in &calibrated.bouts {
+                            line += &format!(
+                                "  [{:.1}-{:.1} s {} {:.2}{}]",
+                                b.start_s,
+                                b.end_s,
+                                b.direction,
+                                b.confidence,
+                                b.evidence
+                                    .as_ref()
+                                    .map(|e| format!(" score {:+.2}±{:.2}", e.score, e.noise))
+                                    .unwrap_or_default()
+                            );
+                        }
+                        if calibrated.bouts.is_empty() {
+                            line += &format!("  [{}]", calibrated.direction_note);
+                        }
+                    }
+                    println!("{line}");
+                }
+            }
+        }
+    }
+
+    // Leave one person out: each person's stretches with the tau fitted on everyone else's.
+    let people: Vec<String> = {
+        let mut p: Vec<String> = collector.scored.iter().map(|s| s.person.clone()).collect();
+        p.sort();
+        p.dedup();
+        p
+    };
     println!(
-        "\n== direction, uncalibrated: forward recordings read forward in {}/{} bouts ({:.0}%), reversed copies read backward in {}/{} ({:.0}%)",
-        uncalibrated.forward.0,
-        uncalibrated.forward.1,
-        100.0 * uncalibrated.forward.0 as f64 / uncalibrated.forward.1.max(1) as f64,
-        uncalibrated.backward.0,
-        uncalibrated.backward.1,
-        100.0 * uncalibrated.backward.0 as f64 / uncalibrated.backward.1.max(1) as f64
+        "\n== direction: tau fitted leave-one-person-out (log-loss over the others' stretches)"
+    );
+    let mut held_out: Vec<(usize, Direction, f64)> = Vec::new();
+    for person in &people {
+        let others: Vec<&Scored> = collector
+            .scored
+            .iter()
+            .filter(|s| &s.person != person)
+            .collect();
+        let tau = TAUS
+            .into_iter()
+            .min_by(|a, b| log_loss(&others, *a).total_cmp(&log_loss(&others, *b)))
+            .unwrap();
+        println!("  without {person:10} tau {tau:.2}");
+        for (i, s) in collector.scored.iter().enumerate() {
+            if &s.person == person {
+                let (d, c) = answer(s, tau);
+                held_out.push((i, d, c));
+            }
+        }
+    }
+    let all: Vec<&Scored> = collector.scored.iter().collect();
+    let fitted = TAUS
+        .into_iter()
+        .min_by(|a, b| log_loss(&all, *a).total_cmp(&log_loss(&all, *b)))
+        .unwrap();
+    println!(
+        "  all people: tau {fitted:.2}; the product uses {:.2}",
+        gait::direction::TAU
+    );
+
+    println!(
+        "\n== direction per set and placement (held-out predictions; given warm-ups not scored)"
     );
     println!(
-        "== direction, calibrated on a forward warm-up (first 40%): forward {}/{} bouts ({:.0}%), reversed rest backward {}/{} ({:.0}%)",
-        calibrated[0],
-        calibrated[1],
-        100.0 * calibrated[0] as f64 / calibrated[1].max(1) as f64,
-        calibrated[2],
-        calibrated[3],
-        100.0 * calibrated[2] as f64 / calibrated[3].max(1) as f64
+        "{:16} {:16} {:6} {:>9} {:>8} {:>8} {:>9} {:>9}",
+        "set", "placement", "calib", "stretches", "right", "unknown", "conf.wrong", "truth"
     );
+    let mut groups: BTreeMap<(String, String, bool), Vec<(Direction, Direction, f64)>> =
+        BTreeMap::new();
+    for (i, d, c) in &held_out {
+        let s = &collector.scored[*i];
+        groups
+            .entry((s.set.clone(), s.placement.clone(), s.calibrated))
+            .or_default()
+            .push((s.truth, *d, *c));
+    }
+    for ((set, placement, calibrated), rows) in &groups {
+        let answered: Vec<_> = rows.iter().filter(|r| r.1 != Direction::Unknown).collect();
+        let right = answered.iter().filter(|r| r.0 == r.1).count();
+        let unknown = rows.len() - answered.len();
+        let confidently_wrong = answered.iter().filter(|r| r.0 != r.1 && r.2 >= 0.8).count();
+        let forward = rows.iter().filter(|r| r.0 == Direction::Forward).count();
+        println!(
+            "{set:16} {placement:16} {:6} {:9} {:>8} {:>7.0}% {:>8.1}% {:>4}F {:>2}B",
+            if *calibrated { "yes" } else { "no" },
+            rows.len(),
+            if answered.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{right}/{}", answered.len())
+            },
+            100.0 * unknown as f64 / rows.len().max(1) as f64,
+            100.0 * confidently_wrong as f64 / rows.len().max(1) as f64,
+            forward,
+            rows.len() - forward,
+        );
+    }
+
+    println!("\n== reliability (held-out predictions, every set, answered stretches)");
+    for calibrated in [true, false] {
+        println!(
+            "{}:",
+            if calibrated {
+                "with a known forward stretch"
+            } else {
+                "without"
+            }
+        );
+        let bins = [(0.65, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)];
+        for (lo, hi) in bins {
+            let inside: Vec<_> = held_out
+                .iter()
+                .filter(|(i, d, c)| {
+                    collector.scored[*i].calibrated == calibrated
+                        && *d != Direction::Unknown
+                        && *c >= lo
+                        && *c < hi
+                })
+                .collect();
+            let right = inside
+                .iter()
+                .filter(|(i, d, _)| collector.scored[*i].truth == *d)
+                .count();
+            let mean: f64 = inside.iter().map(|x| x.2).sum::<f64>() / inside.len().max(1) as f64;
+            println!(
+                "  confidence {:.2}-{:.2}: {:3} stretches, mean confidence {:.2}, right {}",
+                lo,
+                hi.min(1.0),
+                inside.len(),
+                mean,
+                if inside.is_empty() {
+                    "-".to_string()
+                } else {
+                    format!(
+                        "{right} ({:.0}%)",
+                        100.0 * right as f64 / inside.len() as f64
+                    )
+                }
+            );
+        }
+    }
 }

@@ -59,20 +59,20 @@ impl Biquad {
     }
 }
 
-/// Turns irregular samples (acceleration vectors) into a regular stream at `rate` Hz by linear
-/// interpolation.
+/// Turns irregular samples (vectors of `N` channels: acceleration, and angular velocity when
+/// there is some) into a regular stream at `rate` Hz by linear interpolation.
 #[derive(Debug, Clone)]
-pub(crate) struct Resampler {
+pub(crate) struct Resampler<const N: usize> {
     period: f64,
     /// Time of the regular sample 0 of the current run, and the index of the next one.
     origin: f64,
     index: u64,
-    last: Option<(f64, [f64; 3])>,
+    last: Option<(f64, [f64; N])>,
     /// Gaps longer than this are not bridged: the stream restarts after them.
     max_gap: f64,
 }
 
-impl Resampler {
+impl<const N: usize> Resampler<N> {
     pub(crate) fn new(rate: f64, max_gap: f64) -> Self {
         Resampler {
             period: 1.0 / rate,
@@ -85,7 +85,7 @@ impl Resampler {
 
     /// Feeds one sample; calls `out(t, value)` for each regular sample it completes. Returns
     /// true when a gap made the stream restart.
-    pub(crate) fn push(&mut self, t: f64, v: [f64; 3], mut out: impl FnMut(f64, [f64; 3])) -> bool {
+    pub(crate) fn push(&mut self, t: f64, v: [f64; N], mut out: impl FnMut(f64, [f64; N])) -> bool {
         // Regular times are origin + k * period, computed from k so that no error accumulates.
         const EPSILON: f64 = 1e-9;
         let restart = match self.last {
@@ -104,7 +104,7 @@ impl Resampler {
                     break;
                 }
                 let w = (next - t0) / (t - t0);
-                out(next, [0, 1, 2].map(|i| v0[i] + (v[i] - v0[i]) * w));
+                out(next, std::array::from_fn(|i| v0[i] + (v[i] - v0[i]) * w));
                 self.index += 1;
             }
         }

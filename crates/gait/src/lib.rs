@@ -32,7 +32,9 @@
 mod blocks;
 pub mod csv;
 pub mod cwa;
+pub mod direction;
 mod filter;
+mod foot;
 pub mod geneactiv;
 pub mod synthetic;
 
@@ -80,10 +82,6 @@ const STRIDE_PEAKS_REPEAT: f64 = 0.5;
 /// Peaks are not taken for strides if that would make the cadence faster than this (brisk
 /// walking rarely passes 140 steps a minute): a slow walker's steps stay steps.
 const MAX_DOUBLED_CADENCE_SPM: f64 = 150.0;
-/// The most the direction's confidence says.
-const MAX_CONFIDENCE: f64 = 0.95;
-/// Direction score at which the confidence reaches about 82%.
-const DIRECTION_SCALE: f64 = 1.0;
 
 /// One motion sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,17 +110,23 @@ pub enum Placement {
     Armband,
     /// On the wrist (a watch).
     Wrist,
+    /// On the shoe or the instep (research sensors such as APDM Opal).
+    Foot,
+    /// Strapped above the ankle, on the shank.
+    Ankle,
 }
 
 impl Placement {
     /// Every placement.
-    pub const ALL: [Placement; 6] = [
+    pub const ALL: [Placement; 8] = [
         Placement::LowerBack,
         Placement::Pocket,
         Placement::Hand,
         Placement::Bag,
         Placement::Armband,
         Placement::Wrist,
+        Placement::Foot,
+        Placement::Ankle,
     ];
 
     /// The name on the command line.
@@ -134,6 +138,8 @@ impl Placement {
             Placement::Bag => "bag",
             Placement::Armband => "armband",
             Placement::Wrist => "wrist",
+            Placement::Foot => "foot",
+            Placement::Ankle => "ankle",
         }
     }
 
@@ -190,7 +196,7 @@ impl FromStr for Placement {
     }
 }
 
-/// Which way a bout was walked.
+/// Which way a stretch of walking was walked, as far as the motion can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
@@ -198,6 +204,9 @@ pub enum Direction {
     Forward,
     /// With the back to the way of travel.
     Backward,
+    /// The recording does not say: no known forward stretch to calibrate on, a placement whose
+    /// motion does not show the direction, or evidence too weak either way.
+    Unknown,
 }
 
 impl fmt::Display for Direction {
@@ -205,33 +214,85 @@ impl fmt::Display for Direction {
         f.write_str(match self {
             Direction::Forward => "forward",
             Direction::Backward => "backward",
+            Direction::Unknown => "unknown",
         })
     }
 }
 
-/// One walking bout.
+/// Confidence from which a direction is said without hedging ("backward (sure)").
+pub const SURE_FROM: f64 = 0.9;
+/// Confidence below which no direction is given at all (`unknown`).
+pub const ANSWER_FROM: f64 = 0.65;
+
+/// The direction in words, hedged by how sure it is: "backward (sure)", "probably backward",
+/// "can't tell from this recording: was it backward?".
+pub fn direction_in_words(direction: Direction, confidence: f64) -> &'static str {
+    match direction {
+        Direction::Forward if confidence >= SURE_FROM => "forward (sure)",
+        Direction::Forward => "probably forward",
+        Direction::Backward if confidence >= SURE_FROM => "backward (sure)",
+        Direction::Backward => "probably backward",
+        Direction::Unknown => "can't tell from this recording: was it backward?",
+    }
+}
+
+/// What a stretch's direction rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// It lies in the stretch said to be walked forward (the warm-up): given, not detected.
+    Given,
+    /// Read from the motion against the warm-up ([`direction`]).
+    Motion,
+    /// Nothing to read it from: the direction is `unknown` (see [`Analysis::direction_note`]).
+    Nothing,
+}
+
+/// One stretch of walking in one direction: a walking bout, or the part of one between two
+/// turns (a walk that turns round without stopping is split where it turns).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bout {
     /// First initial contact, seconds from the first sample.
     pub start_s: f64,
     /// Last initial contact, seconds from the first sample.
     pub end_s: f64,
-    /// Initial contacts (steps).
+    /// Steps.
     pub steps: u32,
     /// Steps per minute.
     pub cadence_spm: f64,
-    /// Step-time variability: coefficient of variation of the times between steps.
+    /// Step-time variability: coefficient of variation of the times between steps (between
+    /// strides, when steps are counted two per stride).
     pub step_time_cv: f64,
-    /// Forward or backward.
+    /// Forward, backward, or unknown.
     pub direction: Direction,
-    /// How sure the direction is, 0.5 (a guess) to 0.95 (the most it ever claims).
+    /// The probability that `direction` is right (for `unknown`, that of the likelier
+    /// direction, below [`ANSWER_FROM`]); 1 for a stretch given as forward.
     pub confidence: f64,
-    /// The time-asymmetry score: the bout's asymmetry features projected on forward walking's
-    /// (positive is forward).
-    pub asymmetry: f64,
-    /// The initial contacts' times, when asked for ([`Options::keep_contacts`]).
+    /// What the direction rests on.
+    pub basis: Basis,
+    /// The evidence, when the motion was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<direction::Evidence>,
+    /// The steps were counted as two per stride of the instrumented foot (a foot or ankle
+    /// sensor sees its own foot's contacts, not the other foot's).
+    pub two_steps_per_stride: bool,
+    /// Whether this stretch continues a walk that the previous one started (the walker turned
+    /// round without stopping).
+    pub turned: bool,
+    /// The initial contacts' times, when asked for ([`Options::keep_contacts`]): the
+    /// instrumented foot's, when steps are counted per stride.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<f64>,
+}
+
+impl Bout {
+    /// The direction in words ([`direction_in_words`]).
+    pub fn direction_words(&self) -> &'static str {
+        if self.basis == Basis::Given {
+            return "forward (given)";
+        }
+        direction_in_words(self.direction, self.confidence)
+    }
 }
 
 /// What the analysis found.
@@ -247,8 +308,10 @@ pub struct Analysis {
     pub duration_s: f64,
     /// Gaps in the input longer than 1 s.
     pub gaps: u32,
-    /// Whether a known forward segment set the direction's sign.
+    /// Whether a known forward stretch gave a reference to read the direction against.
     pub calibrated: bool,
+    /// What the direction rests on, or why it cannot be told, in words.
+    pub direction_note: String,
 }
 
 /// How to analyse.
@@ -262,91 +325,13 @@ pub struct Options {
     pub keep_contacts: bool,
 }
 
-/// Lags (in 50 Hz samples) of the time-reversal statistics.
-const LAGS: [usize; 4] = [2, 5, 10, 15];
-/// Number of asymmetry features: five of the magnitude, one of the vertical acceleration.
-const FEATURES: usize = 3 + LAGS.len();
-/// Typical size of each feature in forward walking (about the mean absolute value over the lab
-/// and phone recordings), to weigh them equally.
-const FEATURE_SCALE: [f64; FEATURES] = [0.2158, 0.024, 0.0163, 0.1349, 0.2512, 0.1629, 0.035];
-/// The direction of forward walking in feature space when no known forward segment calibrates
-/// the sensor: the vertical acceleration (along gravity) rises in more than half of the samples,
-/// that is, it falls faster than it rises. This held in 29 of the 31 forward bouts of the lab,
-/// phone and CWA recordings (lower back, six phone placements, a leg-worn AX3), where the
-/// magnitude's statistics change sign between placements. It is an observation on those
-/// recordings, not an established law of gait, and it depends on the 5-point smoothing (see
-/// ARCHITECTURE.md).
-const DEFAULT_FORWARD: [f64; FEATURES] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
-/// Weight of the magnitude's statistics against the vertical rise when a known forward segment
-/// calibrates them. Chosen on the recordings of the evaluation; any weight from 0.1 to 0.5
-/// gives the same result there, 1 (equal weights) does worse.
-const CALIBRATED_WEIGHT: f64 = 0.3;
 /// Low-pass corner of the gravity estimate, Hz.
 const GRAVITY_HZ: f64 = 0.3;
-
-/// Running sums of time-asymmetry statistics of the smoothed signal, so that no samples are
-/// kept: every one of them changes sign when time runs backward.
-#[derive(Debug, Clone, Copy, Default)]
-struct Asymmetry {
-    /// Jerk moments (count, sums of powers 1-3), for its skewness.
-    n: f64,
-    j1: f64,
-    j2: f64,
-    j3: f64,
-    /// Samples where the signal rose.
-    rising: f64,
-    /// Signal moments, for normalising the lag statistics.
-    x1: f64,
-    x2: f64,
-    /// Sums of x(t) x(t+L) (x(t) - x(t+L)) per lag.
-    reversal: [f64; LAGS.len()],
-    /// Samples where the vertical acceleration rose.
-    vertical_rising: f64,
-}
-
-impl Asymmetry {
-    fn merge(&mut self, o: &Asymmetry) {
-        self.n += o.n;
-        self.j1 += o.j1;
-        self.j2 += o.j2;
-        self.j3 += o.j3;
-        self.rising += o.rising;
-        self.x1 += o.x1;
-        self.x2 += o.x2;
-        self.vertical_rising += o.vertical_rising;
-        for (a, b) in self.reversal.iter_mut().zip(o.reversal) {
-            *a += b;
-        }
-    }
-
-    /// The scaled feature vector (each entry flips sign under time reversal).
-    fn features(&self) -> [f64; FEATURES] {
-        if self.n < 10.0 {
-            return [0.0; FEATURES];
-        }
-        let mean = self.j1 / self.n;
-        let m2 = self.j2 / self.n - mean * mean;
-        let m3 = self.j3 / self.n - 3.0 * mean * self.j2 / self.n + 2.0 * mean.powi(3);
-        let skew = if m2 > 1e-12 { m3 / m2.powf(1.5) } else { 0.0 };
-        let xm = self.x1 / self.n;
-        let var = (self.x2 / self.n - xm * xm).max(1e-12);
-        let mut f = [0.0; FEATURES];
-        f[0] = skew;
-        f[1] = self.rising / self.n - 0.5;
-        for (k, r) in self.reversal.iter().enumerate() {
-            f[2 + k] = r / self.n / var.powf(1.5);
-        }
-        f[2 + LAGS.len()] = self.vertical_rising / self.n - 0.5;
-        for (v, s) in f.iter_mut().zip(FEATURE_SCALE) {
-            *v /= s;
-        }
-        f
-    }
-}
-
-fn dot(a: &[f64; FEATURES], b: &[f64; FEATURES]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+/// Band of the accelerations whose coupling gives the direction, Hz: the step and stride
+/// rhythms, without the impacts' ringing.
+const COUPLING_BAND_HZ: (f64, f64) = (0.5, 4.0);
+/// Least walking in the known forward stretch for it to calibrate, s.
+const MIN_WARM_UP_S: f64 = 6.0;
 
 /// Running autocorrelation sums of the rhythm signal (25 Hz), so that no samples are kept.
 #[derive(Debug, Clone, Copy)]
@@ -417,9 +402,30 @@ struct OpenBout {
     steps: u32,
     interval_sum: f64,
     interval_sq: f64,
-    asymmetry: Asymmetry,
     rhythm: Box<Rhythm>,
     contacts: Vec<f64>,
+}
+
+/// A finished walking bout, before its direction is read and it is split where it turns.
+#[derive(Debug, Clone)]
+struct WalkedBout {
+    contacts: Vec<f64>,
+    /// Each contact is one stride of the instrumented foot (two steps).
+    per_stride: bool,
+    step_time_cv: f64,
+    windows: Vec<direction::Window>,
+}
+
+/// How the direction can be read in this recording, decided from the placement and the
+/// sensors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reading {
+    /// Foot or ankle with a gyroscope: stride displacement.
+    FootStrides,
+    /// Lower back or pocket: the coupling.
+    Coupling,
+    /// No feature is claimed for this placement; the reason.
+    Nothing(&'static str),
 }
 
 /// The streaming analysis. Feed samples with [`Analyzer::push`], then [`Analyzer::finish`].
@@ -428,7 +434,7 @@ pub struct Analyzer {
     options: Options,
     min_step_interval: f64,
     min_regularity: Option<f64>,
-    resampler: Resampler,
+    resampler: Resampler<6>,
     high_pass: Biquad,
     low_pass: Biquad,
     rhythm_low_pass: Biquad,
@@ -437,29 +443,30 @@ pub struct Analyzer {
     rhythm_history: [f64; RHYTHM_LAGS],
     rhythm_seen: u64,
     pending_rhythm: Rhythm,
-    regular_buffer: Vec<(f64, [f64; 3])>,
+    regular_buffer: Vec<(f64, [f64; 6])>,
     started: bool,
     mean_square: f64,
     /// The last three filtered values, oldest first, and the last regular time.
     recent: [f64; 3],
     t: f64,
     tentative: Option<(f64, f64)>,
-    /// Raw magnitudes for the centred smoothing (5) and the last smoothed values (for the jerk
-    /// and the lagged products), newest last.
-    raw: [f64; 5],
-    smooth: [f64; 16],
-    /// Gravity (a low-pass of each axis), the last raw vertical accelerations and the last
-    /// smoothed one.
+    /// Gravity (a low-pass of each axis) and the coupling's band-pass of each axis.
     gravity: [Biquad; 3],
-    raw_vertical: [f64; 5],
-    smooth_vertical: f64,
-    filled: usize,
-    pending: Asymmetry,
-    calibration: Asymmetry,
+    band_high: [Biquad; 3],
+    band_low: [Biquad; 3],
+    coupling: direction::CouplingStream,
+    /// The window being filled, how many samples it has, the finished ones that a bout may
+    /// still claim, and those of the known forward stretch.
+    window: direction::Window,
+    window_samples: u32,
+    recent_windows: std::collections::VecDeque<direction::Window>,
+    warm_up: Vec<direction::Window>,
+    /// Strides of a foot or ankle sensor, when it has a gyroscope.
+    strides: Option<foot::StrideTracker>,
+    /// Whether every sample so far had a gyroscope reading.
+    gyroscope: bool,
     open: Option<OpenBout>,
-    bouts: Vec<Bout>,
-    /// Each bout's asymmetry features, for the direction decided at the end.
-    features: Vec<[f64; FEATURES]>,
+    walked: Vec<WalkedBout>,
     samples: u64,
     first_t: Option<f64>,
     last_t: f64,
@@ -470,6 +477,11 @@ impl Analyzer {
     /// A new analysis.
     pub fn new(options: Options) -> Self {
         let placement = options.placement;
+        let strides = match placement {
+            Some(Placement::Foot) => Some(foot::StrideTracker::new(false, RATE_HZ)),
+            Some(Placement::Ankle) => Some(foot::StrideTracker::new(true, RATE_HZ)),
+            _ => None,
+        };
         Analyzer {
             options,
             resampler: Resampler::new(RATE_HZ, MAX_INPUT_GAP_S),
@@ -487,17 +499,18 @@ impl Analyzer {
             recent: [0.0; 3],
             t: 0.0,
             tentative: None,
-            raw: [0.0; 5],
-            smooth: [0.0; 16],
             gravity: [Biquad::low_pass(GRAVITY_HZ, RATE_HZ); 3],
-            raw_vertical: [0.0; 5],
-            smooth_vertical: 0.0,
-            filled: 0,
-            pending: Asymmetry::default(),
-            calibration: Asymmetry::default(),
+            band_high: [Biquad::high_pass(COUPLING_BAND_HZ.0, RATE_HZ); 3],
+            band_low: [Biquad::low_pass(COUPLING_BAND_HZ.1, RATE_HZ); 3],
+            coupling: direction::CouplingStream::default(),
+            window: direction::Window::new(0.0),
+            window_samples: 0,
+            recent_windows: std::collections::VecDeque::new(),
+            warm_up: Vec::new(),
+            strides,
+            gyroscope: true,
             open: None,
-            bouts: Vec::new(),
-            features: Vec::new(),
+            walked: Vec::new(),
             samples: 0,
             first_t: None,
             last_t: 0.0,
@@ -511,15 +524,26 @@ impl Analyzer {
         if !sample.t.is_finite() || sample.acc.iter().any(|a| !a.is_finite()) {
             return;
         }
+        let gyr = sample.gyr.filter(|g| g.iter().all(|v| v.is_finite()));
+        self.gyroscope &= gyr.is_some();
         self.samples += 1;
         self.first_t.get_or_insert(sample.t);
         self.last_t = sample.t;
+        let g = gyr.unwrap_or([0.0; 3]);
+        let channels = [
+            sample.acc[0],
+            sample.acc[1],
+            sample.acc[2],
+            g[0],
+            g[1],
+            g[2],
+        ];
         // One buffer for the whole stream: no allocation per sample.
         let mut regular = std::mem::take(&mut self.regular_buffer);
         regular.clear();
         let gap = self
             .resampler
-            .push(sample.t, sample.acc, |t, v| regular.push((t, v)));
+            .push(sample.t, channels, |t, v| regular.push((t, v)));
         if gap {
             self.gaps += 1;
             self.restart();
@@ -534,19 +558,65 @@ impl Analyzer {
     fn restart(&mut self) {
         self.commit_tentative();
         self.close_bout();
+        self.end_window();
         self.started = false;
-        self.filled = 0;
-        self.pending = Asymmetry::default();
+        self.coupling.restart();
         self.rhythm_seen = 0;
         self.rhythm_history = [0.0; RHYTHM_LAGS];
         self.pending_rhythm = Rhythm::default();
+        if let Some(strides) = &mut self.strides {
+            strides.restart();
+        }
     }
 
-    fn regular(&mut self, t: f64, acc: [f64; 3]) {
+    /// Seconds from the first sample.
+    fn since_start(&self, t: f64) -> f64 {
+        t - self.first_t.unwrap_or(0.0)
+    }
+
+    /// Closes the window being filled: into the known forward stretch's windows when it lies
+    /// inside it, and among the recent ones a bout may claim.
+    fn end_window(&mut self) {
+        let next = direction::Window::new(self.t);
+        let done = std::mem::replace(&mut self.window, next);
+        let samples = std::mem::take(&mut self.window_samples);
+        if samples < direction::WINDOW_SAMPLES / 2 {
+            return;
+        }
+        if let Some((a, b)) = self.options.forward_segment {
+            let (start, end) = (self.since_start(done.start), self.since_start(done.end));
+            // A window counts for the warm-up when at least half of it lies inside it.
+            if start >= a - 1.0 && end <= b + 1.0 && self.warm_up.len() < 1800 {
+                self.warm_up.push(done.clone());
+            }
+        }
+        self.recent_windows.push_back(done);
+        // Windows older than any bout that could still claim them are dropped.
+        let keep_from = self
+            .open
+            .as_ref()
+            .map_or(self.t - 2.0 * MAX_STEP_GAP_S, |o| o.first - 2.0);
+        while self
+            .recent_windows
+            .front()
+            .is_some_and(|w| w.end < keep_from)
+        {
+            self.recent_windows.pop_front();
+        }
+    }
+
+    fn regular(&mut self, t: f64, channels: [f64; 6]) {
+        let acc = [channels[0], channels[1], channels[2]];
         let v = (acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2]).sqrt() - G;
         if !self.started {
             for (filter, a) in self.gravity.iter_mut().zip(acc) {
                 filter.settle(a);
+            }
+            for (filter, a) in self.band_high.iter_mut().zip(acc) {
+                filter.settle(a);
+            }
+            for filter in &mut self.band_low {
+                filter.settle(0.0);
             }
             self.high_pass.settle(v);
             self.low_pass.settle(0.0);
@@ -554,55 +624,45 @@ impl Analyzer {
             self.mean_square = 0.0;
             self.recent = [0.0; 3];
             self.started = true;
+            self.window = direction::Window::new(t);
+            self.window_samples = 0;
         }
         self.t = t;
-        // Direction path: centred 5-point smoothing, then statistics that change sign when time
-        // runs backward (computed from centred or symmetric operations). The one causal part is
-        // the gravity estimate that defines "vertical": a 0.3 Hz low-pass, which lags far behind
-        // any step, so the direction it gives barely depends on time's arrow.
+        // Direction path: the band-passed acceleration split into its part along gravity (a
+        // slow low-pass of each axis, which no step moves) and the horizontal rest.
         let gravity = [0, 1, 2].map(|i| self.gravity[i].step(acc[i]));
         let g = (gravity[0] * gravity[0] + gravity[1] * gravity[1] + gravity[2] * gravity[2])
             .sqrt()
             .max(1e-9);
-        let vertical = (acc[0] * gravity[0] + acc[1] * gravity[1] + acc[2] * gravity[2]) / g;
-        self.raw.rotate_left(1);
-        self.raw[4] = v;
-        self.raw_vertical.rotate_left(1);
-        self.raw_vertical[4] = vertical;
-        self.filled += 1;
-        if self.filled >= 5 {
-            let smoothed = self.raw.iter().sum::<f64>() / 5.0;
-            self.smooth.rotate_left(1);
-            self.smooth[15] = smoothed;
-            let vertical = self.raw_vertical.iter().sum::<f64>() / 5.0;
-            let vertical_rose = vertical > self.smooth_vertical;
-            self.smooth_vertical = vertical;
-            if self.filled >= 5 + 16 {
-                let mut add = Asymmetry::default();
-                // The jerk at the second newest smoothed value (central difference).
-                let jerk = (self.smooth[15] - self.smooth[13]) / (2.0 * DT);
-                add.n = 1.0;
-                add.j1 = jerk;
-                add.j2 = jerk * jerk;
-                add.j3 = jerk * jerk * jerk;
-                add.rising = f64::from(u8::from(self.smooth[15] > self.smooth[14]));
-                add.vertical_rising = f64::from(u8::from(vertical_rose));
-                add.x1 = smoothed;
-                add.x2 = smoothed * smoothed;
-                for (k, lag) in LAGS.iter().enumerate() {
-                    let earlier = self.smooth[15 - lag];
-                    add.reversal[k] = earlier * smoothed * (earlier - smoothed);
-                }
-                // Calibration times count from the first sample.
-                let at = t - 3.0 * DT - self.first_t.unwrap_or(0.0);
-                self.pending.merge(&add);
-                if let Some((a, b)) = self.options.forward_segment
-                    && at >= a
-                    && at <= b
-                {
-                    self.calibration.merge(&add);
-                }
+        let up = gravity.map(|x| x / g);
+        let band = [0, 1, 2].map(|i| self.band_low[i].step(self.band_high[i].step(acc[i])));
+        let vertical = band[0] * up[0] + band[1] * up[1] + band[2] * up[2];
+        let horizontal = [0, 1, 2].map(|i| band[i] - vertical * up[i]);
+        self.coupling
+            .push(vertical, horizontal, &mut self.window.coupling);
+        self.window.end = t;
+        self.window_samples += 1;
+        if self.window_samples >= direction::WINDOW_SAMPLES {
+            self.end_window();
+        }
+        // A foot or ankle sensor with a gyroscope: its stances are its own foot's contacts.
+        let foot_contact = match &mut self.strides {
+            Some(tracker) if self.gyroscope => {
+                let gyr = [channels[3], channels[4], channels[5]];
+                tracker.push(t, acc, gyr)
             }
+            _ => None,
+        };
+        if let Some(stride) = foot_contact {
+            let contact = match stride {
+                Ok(s) => {
+                    let length = s.displacement[0].hypot(s.displacement[1]);
+                    self.window.strides.push(s.displacement.map(|d| d / length));
+                    s.contact_t
+                }
+                Err(contact) => contact,
+            };
+            self.step(contact);
         }
         // Step path.
         let high_passed = self.high_pass.step(v);
@@ -614,7 +674,7 @@ impl Analyzer {
         let placement = self.options.placement.unwrap_or(Placement::Pocket);
         let threshold = placement.relative_threshold() * self.mean_square.sqrt();
         let [a, b, c] = self.recent;
-        if b > a && b >= c && b > threshold && b > 0.05 {
+        if !self.counts_strides() && b > a && b >= c && b > threshold && b > 0.05 {
             self.candidate(t - DT, b);
         }
         if let Some((pt, _)) = self.tentative
@@ -627,6 +687,11 @@ impl Analyzer {
         {
             self.close_bout();
         }
+    }
+
+    /// Whether contacts come from the foot's stances (two steps each) rather than from peaks.
+    fn counts_strides(&self) -> bool {
+        self.strides.is_some() && self.gyroscope
     }
 
     /// Rhythm path: a 4 Hz low-pass, every second sample, and the lagged products.
@@ -674,19 +739,15 @@ impl Analyzer {
     }
 
     fn step(&mut self, t: f64) {
-        let keep = self.options.keep_contacts;
         match &mut self.open {
-            Some(open) if t - open.last <= MAX_STEP_GAP_S => {
+            Some(open) if t - open.last <= MAX_STEP_GAP_S && t > open.last => {
                 let interval = t - open.last;
                 open.interval_sum += interval;
                 open.interval_sq += interval * interval;
                 open.steps += 1;
                 open.last = t;
-                open.asymmetry.merge(&self.pending);
                 open.rhythm.merge(&self.pending_rhythm);
-                if keep {
-                    open.contacts.push(t);
-                }
+                open.contacts.push(t);
             }
             _ => {
                 self.close_bout();
@@ -696,13 +757,11 @@ impl Analyzer {
                     steps: 1,
                     interval_sum: 0.0,
                     interval_sq: 0.0,
-                    asymmetry: Asymmetry::default(),
                     rhythm: Box::default(),
-                    contacts: if keep { vec![t] } else { Vec::new() },
+                    contacts: vec![t],
                 });
             }
         }
-        self.pending = Asymmetry::default();
         self.pending_rhythm = Rhythm::default();
     }
 
@@ -725,42 +784,57 @@ impl Analyzer {
         {
             return;
         }
+        let per_stride = self.counts_strides();
         // Peaks one stride apart: the signal repeats at the peaks' interval and, positively,
         // at half of it, so a rhythm twice as fast underlies them. Steps alternate between the
         // feet; a sensor on one leg (an ankle, a shank) can show only its own foot's impact
         // clearly. Walking steps at half the interval would instead make the half lag
         // anti-correlated. Each interval then holds one more step, at its middle.
-        let mut steps = open.steps;
-        let mut mean = mean;
-        if let (Some(at_peaks), Some(at_half)) = (open.rhythm.at(mean), open.rhythm.at(mean / 2.0))
+        if !per_stride
+            && let (Some(at_peaks), Some(at_half)) =
+                (open.rhythm.at(mean), open.rhythm.at(mean / 2.0))
             && at_peaks >= STRIDE_PEAKS_REPEAT
             && at_half > 0.0
             && 2.0 * 60.0 / mean <= MAX_DOUBLED_CADENCE_SPM
         {
-            steps = 2 * open.steps - 1;
-            mean /= 2.0;
-            if self.options.keep_contacts {
-                let strides = std::mem::take(&mut open.contacts);
-                for pair in strides.windows(2) {
-                    open.contacts.push(pair[0]);
-                    open.contacts.push((pair[0] + pair[1]) / 2.0);
-                }
-                open.contacts.extend(strides.last());
+            let strides = std::mem::take(&mut open.contacts);
+            for pair in strides.windows(2) {
+                open.contacts.push(pair[0]);
+                open.contacts.push((pair[0] + pair[1]) / 2.0);
             }
+            open.contacts.extend(strides.last());
         }
-        let features = open.asymmetry.features();
-        self.features.push(features);
-        self.bouts.push(Bout {
-            start_s: open.first,
-            end_s: open.last,
-            steps,
-            cadence_spm: 60.0 / mean,
-            step_time_cv: cv,
-            direction: Direction::Forward,
-            confidence: 0.5,
-            asymmetry: 0.0,
+        let windows = self
+            .recent_windows
+            .iter()
+            .filter(|w| w.end > open.first && w.start < open.last)
+            .cloned()
+            .collect();
+        self.walked.push(WalkedBout {
             contacts: open.contacts,
+            per_stride,
+            step_time_cv: cv,
+            windows,
         });
+    }
+
+    /// How the direction can be read here, and what calibrates it.
+    fn reading(&self) -> Reading {
+        match self.options.placement {
+            Some(Placement::Foot | Placement::Ankle) if self.gyroscope => Reading::FootStrides,
+            Some(Placement::Foot | Placement::Ankle) => Reading::Nothing(
+                "a foot or ankle sensor without a gyroscope: its strides cannot be integrated, and the acceleration of a swinging foot does not show the direction",
+            ),
+            Some(Placement::LowerBack | Placement::Pocket) => Reading::Coupling,
+            Some(Placement::Hand | Placement::Wrist | Placement::Armband | Placement::Bag) => {
+                Reading::Nothing(
+                    "a sensor in the hand, on the arm or in a bag moves with the arm or the load, not with the way of travel",
+                )
+            }
+            None => Reading::Nothing(
+                "where the sensor was worn is not known: say it (lower back, pocket, foot or ankle) to read the direction",
+            ),
+        }
     }
 
     /// Ends the stream and gives the analysis; directions are decided here, after the
@@ -768,53 +842,174 @@ impl Analyzer {
     pub fn finish(mut self) -> Analysis {
         self.commit_tentative();
         self.close_bout();
-        // The direction of forward walking in feature space: from a known forward segment of
-        // this recording when there is one (it fits this person and placement), else the
-        // vertical rise alone.
-        let calibrated = self.calibration.n >= RATE_HZ * 5.0;
-        let forward = if calibrated {
-            // The vertical rise keeps its full weight; the calibration sets its sign and adds
-            // the other statistics at a lower weight, for what is particular to this person and
-            // placement.
-            let c = self.calibration.features();
-            let mut forward = c.map(|x| x * CALIBRATED_WEIGHT);
-            forward[FEATURES - 1] = c[FEATURES - 1];
-            forward
-        } else {
-            DEFAULT_FORWARD
+        self.end_window();
+        let reading = self.reading();
+        // Only the warm-up's walking calibrates: standing and turning on the spot have no
+        // coupling to read.
+        let walked = &self.walked;
+        self.warm_up.retain(|w| {
+            walked.iter().any(|b| {
+                b.contacts.first().is_some_and(|f| *f < w.end)
+                    && b.contacts.last().is_some_and(|l| *l > w.start)
+            })
+        });
+        let warm_up_s = self.warm_up.len() as f64 * direction::WINDOW_SAMPLES as f64 * DT;
+        let reference = match reading {
+            Reading::Nothing(_) => None,
+            _ if warm_up_s < MIN_WARM_UP_S => None,
+            _ => direction::Reference::from_warm_up(&self.warm_up, reading == Reading::FootStrides),
         };
-        let norm = dot(&forward, &forward).sqrt().max(1e-9);
-        // Times are reported from the first sample.
+        let direction_note = match (reading, &reference, self.options.forward_segment) {
+            (Reading::Nothing(why), _, _) => format!("Direction not read: {why}."),
+            (_, Some(r), _) => format!(
+                "Direction read from {} against the stretch walked forward.",
+                match r.feature {
+                    direction::Feature::FootStrides => "each stride's displacement",
+                    direction::Feature::Coupling => "how the trunk or thigh brakes and propels",
+                }
+            ),
+            (_, None, None) => "Direction not read: no stretch known to be walked forward. Mark one (a minute walked forward; --forward-until SECONDS) to read it.".into(),
+            (_, None, Some(_)) if warm_up_s < MIN_WARM_UP_S => format!(
+                "Direction not read: the stretch said to be walked forward held {warm_up_s:.0} s of walking; at least {MIN_WARM_UP_S:.0} s are needed."
+            ),
+            (_, None, Some(_)) => format!(
+                "Direction not read: the walking in the stretch said to be walked forward was too irregular to read {}.",
+                if reading == Reading::FootStrides {
+                    "(too few strides between stances)"
+                } else {
+                    "(its braking and propulsion did not repeat from stride to stride)"
+                }
+            ),
+        };
         let origin = self.first_t.unwrap_or(0.0);
-        for (bout, f) in self.bouts.iter_mut().zip(&self.features) {
-            // Milliseconds are plenty at 50 Hz and keep the JSON readable.
-            bout.start_s = ((bout.start_s - origin) * 1000.0).round() / 1000.0;
-            bout.end_s = ((bout.end_s - origin) * 1000.0).round() / 1000.0;
-            for c in &mut bout.contacts {
-                *c -= origin;
-            }
-            // Cosine-like score: positive is forward.
-            // The projection on forward walking's direction, in units of the features' typical
-            // size: about 1 for a typical forward bout.
-            let score = dot(f, &forward) / norm;
-            bout.asymmetry = score;
-            bout.direction = if score >= 0.0 {
-                Direction::Forward
-            } else {
-                Direction::Backward
+        let segment = self.options.forward_segment;
+        let keep = self.options.keep_contacts;
+        let mut bouts = Vec::new();
+        for walked in std::mem::take(&mut self.walked) {
+            let given = |w: &direction::Window| {
+                segment.is_some_and(|(a, b)| {
+                    let m = w.middle() - origin;
+                    m >= a && m <= b
+                })
             };
-            // Never certainty: the method was checked on reversed forward walking, not on real
-            // backward walking.
-            bout.confidence =
-                (0.5 + 0.5 * (1.0 - (-score.abs() / DIRECTION_SCALE).exp())).min(MAX_CONFIDENCE);
+            // The part inside the known forward stretch is given; the rest is read and split
+            // where it turns.
+            let cut = walked.windows.iter().take_while(|w| given(w)).count();
+            let mut parts: Vec<(std::ops::Range<usize>, Basis)> = Vec::new();
+            if cut > 0 {
+                parts.push((0..cut, Basis::Given));
+            }
+            let rest = &walked.windows[cut..];
+            match &reference {
+                Some(r) => {
+                    let scores: Vec<Option<f64>> = rest
+                        .iter()
+                        .map(|w| {
+                            let s = r.scores(w);
+                            (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+                        })
+                        .collect();
+                    for range in direction::stretches(&scores) {
+                        parts.push((range.start + cut..range.end + cut, Basis::Motion));
+                    }
+                }
+                None if !rest.is_empty() => parts.push((cut..walked.windows.len(), Basis::Nothing)),
+                None => {}
+            }
+            parts.retain(|(range, _)| !range.is_empty());
+            if parts.is_empty() {
+                parts.push((0..0, Basis::Nothing));
+            }
+            let count = parts.len();
+            for (k, (range, basis)) in parts.into_iter().enumerate() {
+                // The stretch's time span: from window edges, opened to the bout's ends.
+                let from = if k == 0 {
+                    f64::NEG_INFINITY
+                } else {
+                    walked.windows[range.start].start
+                };
+                let to = if k + 1 == count {
+                    f64::INFINITY
+                } else {
+                    walked.windows[range.end].start
+                };
+                let contacts: Vec<f64> = walked
+                    .contacts
+                    .iter()
+                    .copied()
+                    .filter(|t| *t >= from && *t < to)
+                    .collect();
+                let (Some(&first), Some(&last)) = (contacts.first(), contacts.last()) else {
+                    continue;
+                };
+                let intervals: Vec<f64> = contacts.windows(2).map(|p| p[1] - p[0]).collect();
+                let per = if walked.per_stride { 2.0 } else { 1.0 };
+                let (cadence, cv) = if intervals.len() >= 2 {
+                    let n = intervals.len() as f64;
+                    let mean = intervals.iter().sum::<f64>() / n;
+                    let var = intervals.iter().map(|i| (i - mean).powi(2)).sum::<f64>() / n;
+                    (per * 60.0 / mean, var.sqrt() / mean)
+                } else if let [i] = intervals[..] {
+                    (per * 60.0 / i, walked.step_time_cv)
+                } else {
+                    (0.0, walked.step_time_cv)
+                };
+                let evidence = match (basis, &reference) {
+                    (Basis::Motion, Some(r)) => {
+                        let scores: Vec<f64> = walked.windows[range.clone()]
+                            .iter()
+                            .flat_map(|w| r.scores(w))
+                            .collect();
+                        r.evidence(&scores)
+                    }
+                    _ => None,
+                };
+                let (direction, confidence, basis) = match (basis, &evidence, &reference) {
+                    (Basis::Given, _, _) => (Direction::Forward, 1.0, Basis::Given),
+                    (_, Some(e), Some(r)) => {
+                        let (d, c) = direction::decide(
+                            direction::probability_forward(e.score, e.spread),
+                            r.cap,
+                        );
+                        (d, c, Basis::Motion)
+                    }
+                    _ => (Direction::Unknown, 0.5, Basis::Nothing),
+                };
+                let steps = if walked.per_stride {
+                    2 * contacts.len()
+                } else {
+                    contacts.len()
+                };
+                // Milliseconds are plenty at 50 Hz and keep the JSON readable.
+                let ms = |t: f64| ((t - origin) * 1000.0).round() / 1000.0;
+                bouts.push(Bout {
+                    start_s: ms(first),
+                    end_s: ms(last),
+                    steps: u32::try_from(steps).unwrap_or(u32::MAX),
+                    cadence_spm: cadence,
+                    step_time_cv: cv,
+                    direction,
+                    confidence,
+                    basis,
+                    evidence,
+                    two_steps_per_stride: walked.per_stride,
+                    turned: k > 0,
+                    contacts: if keep {
+                        contacts.iter().map(|t| t - origin).collect()
+                    } else {
+                        Vec::new()
+                    },
+                });
+            }
         }
         Analysis {
-            total_steps: self.bouts.iter().map(|b| u64::from(b.steps)).sum(),
-            bouts: self.bouts,
+            total_steps: bouts.iter().map(|b| u64::from(b.steps)).sum(),
+            bouts,
             samples: self.samples,
             duration_s: self.first_t.map_or(0.0, |f| self.last_t - f),
             gaps: self.gaps,
-            calibrated,
+            calibrated: reference.is_some(),
+            direction_note,
         }
     }
 }
@@ -873,39 +1068,142 @@ mod tests {
         assert!(a.bouts[0].step_time_cv < 0.05);
     }
 
-    #[test]
-    fn reversing_time_reverses_the_direction() {
-        let forward = analyze(walk(60.0, 100.0, 100.0, false), Options::default());
-        let backward = analyze(walk(60.0, 100.0, 100.0, true), Options::default());
-        // Whatever the uncalibrated guess for this synthetic signal, reversal flips it.
-        assert_ne!(forward.bouts[0].direction, backward.bouts[0].direction);
-        assert!((forward.bouts[0].confidence - backward.bouts[0].confidence).abs() < 0.05);
-        // Calibrated on its own forward start, the forward walk reads forward with confidence.
-        let calibrated = analyze(
-            walk(60.0, 100.0, 100.0, false),
-            Options {
-                forward_segment: Some((0.0, 30.0)),
-                ..Options::default()
-            },
-        );
-        assert_eq!(calibrated.bouts[0].direction, Direction::Forward);
-        assert!(
-            calibrated.bouts[0].confidence > 0.8,
-            "{}",
-            calibrated.bouts[0].confidence
-        );
+    /// A lower-back sensor on a synthetic walk at 100 steps a minute: the vertical force peaks
+    /// once a step while the trunk brakes against the way of travel and then propels (a
+    /// horizontal component a quarter-step out of phase), with a side-to-side sway once a
+    /// stride. Walking backward turns the travel, so the horizontal part along the body
+    /// changes sign; `mount` turns the sensor about the vertical (0 or 180 degrees).
+    fn trunk(from: f64, seconds: f64, backward: bool, mount_reversed: bool) -> Vec<Sample> {
+        let f = 100.0 / 60.0;
+        let along = if backward { -1.0 } else { 1.0 };
+        let mount = if mount_reversed { -1.0 } else { 1.0 };
+        (0..(seconds * 100.0) as usize)
+            .map(|i| {
+                let t = from + i as f64 / 100.0;
+                let p = 2.0 * std::f64::consts::PI * f * t;
+                let vertical = 2.0 * p.sin() + 0.8 * (2.0 * p + 0.4).sin();
+                let travel = along * 1.5 * (p + 1.1).sin();
+                let sway = 0.6 * (p / 2.0).sin();
+                Sample {
+                    t,
+                    acc: [mount * travel, mount * sway, G + vertical],
+                    gyr: None,
+                }
+            })
+            .collect()
+    }
+
+    fn lower_back(forward_until: Option<f64>) -> Options {
+        Options {
+            placement: Some(Placement::LowerBack),
+            forward_segment: forward_until.map(|s| (0.0, s)),
+            keep_contacts: false,
+        }
     }
 
     #[test]
-    fn a_known_forward_segment_sets_the_sign() {
-        // A sensor whose signal is mirrored in time from the start: calibrated, it reads forward.
-        let options = Options {
-            forward_segment: Some((0.0, 30.0)),
-            ..Options::default()
-        };
-        let a = analyze(walk(60.0, 100.0, 100.0, true), options);
-        assert!(a.calibrated);
-        assert_eq!(a.bouts[0].direction, Direction::Forward);
+    fn without_a_known_forward_stretch_the_direction_is_unknown() {
+        let a = analyze(trunk(0.0, 60.0, true, false), lower_back(None));
+        assert!(!a.calibrated);
+        assert!(!a.bouts.is_empty());
+        assert!(a.bouts.iter().all(|b| b.direction == Direction::Unknown));
+        assert!(a.direction_note.contains("forward"), "{}", a.direction_note);
+    }
+
+    #[test]
+    fn a_walk_that_turns_round_is_split_and_each_stretch_read() {
+        // Forward for 60 s (the first 30 s known), then backward for 40 s without stopping.
+        for mount_reversed in [false, true] {
+            let mut walk = trunk(0.0, 60.0, false, mount_reversed);
+            walk.extend(trunk(60.0, 40.0, true, mount_reversed));
+            let a = analyze(walk, lower_back(Some(30.0)));
+            assert!(a.calibrated, "{}", a.direction_note);
+            let read: Vec<(Direction, Basis)> =
+                a.bouts.iter().map(|b| (b.direction, b.basis)).collect();
+            assert_eq!(
+                read,
+                vec![
+                    (Direction::Forward, Basis::Given),
+                    (Direction::Forward, Basis::Motion),
+                    (Direction::Backward, Basis::Motion)
+                ],
+                "{:#?}",
+                a.bouts
+            );
+            let turn = &a.bouts[2];
+            assert!(turn.turned && turn.confidence >= 0.8, "{turn:?}");
+            assert!((turn.start_s - 60.0).abs() < 2.5, "{turn:?}");
+            assert!((a.total_steps as f64 - 100.0 / 60.0 * 100.0).abs() < 4.0);
+        }
+    }
+
+    #[test]
+    fn the_analysis_is_symmetric_in_time() {
+        // The code is symmetric in time: the same walk played backwards, calibrated on the
+        // same (now reversed) forward stretch, reads the same. Time reversal is a test of the
+        // code only: it is not a model of backward walking, which keeps its braking after
+        // contact.
+        let mut walk = trunk(0.0, 40.0, false, false);
+        walk.extend(trunk(40.0, 40.0, true, false));
+        let end = 80.0;
+        let reversed: Vec<Sample> = walk
+            .iter()
+            .rev()
+            .map(|s| Sample { t: end - s.t, ..*s })
+            .collect();
+        let a = analyze(walk, lower_back(Some(30.0)));
+        let b = analyze(
+            reversed,
+            Options {
+                forward_segment: Some((50.0, 80.0)),
+                ..lower_back(None)
+            },
+        );
+        let last = a.bouts.last().map(|x| x.direction);
+        let first = b.bouts.first().map(|x| x.direction);
+        assert_eq!(last, Some(Direction::Backward), "{:#?}", a.bouts);
+        assert_eq!(first, Some(Direction::Backward), "{:#?}", b.bouts);
+    }
+
+    #[test]
+    fn arm_and_hand_sensors_never_claim_a_direction() {
+        let mut walk = trunk(0.0, 40.0, false, false);
+        walk.extend(trunk(40.0, 40.0, true, false));
+        for placement in [
+            Placement::Wrist,
+            Placement::Hand,
+            Placement::Armband,
+            Placement::Bag,
+        ] {
+            let a = analyze(
+                walk.clone(),
+                Options {
+                    placement: Some(placement),
+                    forward_segment: Some((0.0, 30.0)),
+                    keep_contacts: false,
+                },
+            );
+            assert!(
+                a.bouts
+                    .iter()
+                    .all(|b| b.basis == Basis::Given || b.direction == Direction::Unknown),
+                "{placement:?}: {:#?}",
+                a.bouts
+            );
+        }
+    }
+
+    #[test]
+    fn words_hedge_by_confidence() {
+        assert_eq!(
+            direction_in_words(Direction::Backward, 0.93),
+            "backward (sure)"
+        );
+        assert_eq!(
+            direction_in_words(Direction::Backward, 0.7),
+            "probably backward"
+        );
+        assert!(direction_in_words(Direction::Unknown, 0.5).starts_with("can't tell"));
     }
 
     /// Samples from a function of time, at 100 Hz.
