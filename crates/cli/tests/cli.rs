@@ -24,6 +24,17 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
 
+/// Runs successfully and gives stdout.
+fn run_ok(args: &[&str]) -> String {
+    let out = retrostride(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("stdout is text")
+}
+
 /// Asserts exit code 2 and that stderr mentions every fragment, without a panic or backtrace.
 fn refused(args: &[&str], fragments: &[&str]) -> String {
     let out = retrostride(args);
@@ -649,9 +660,50 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
         ] {
             assert!(!b[key].is_null(), "{key} in {b}");
         }
-        assert!(["forward", "backward"].contains(&b["direction"].as_str().unwrap()));
+        // Without a stretch known to be walked forward, the direction is not claimed.
+        assert_eq!(b["direction"], "unknown", "{b}");
     }
+    assert!(
+        out["direction_note"]
+            .as_str()
+            .unwrap()
+            .contains("--forward-until")
+    );
     assert!(out["assumptions"][0].as_str().unwrap().contains("m/s2"));
+    // Real backward walking (motion capture of one person, a virtual foot sensor), read
+    // against its forward start: every stretch after it is backward, steps two per stride.
+    let foot = format!("{motion}/backward-mocap/09_12_right_foot.csv");
+    let out = json(&[
+        "analyze",
+        &foot,
+        "--placement",
+        "foot",
+        "--forward",
+        "0-7.25",
+        "--json",
+    ]);
+    let bouts = out["bouts"].as_array().unwrap();
+    assert_eq!(bouts[0]["basis"], "given", "{out}");
+    assert!(bouts.len() >= 2, "{out}");
+    for b in &bouts[1..] {
+        assert_eq!(b["direction"], "backward", "{b}");
+        assert!(b["confidence"].as_f64().unwrap() >= 0.8, "{b}");
+        assert_eq!(b["two_steps_per_stride"], true);
+    }
+    let text = run_ok(&[
+        "analyze",
+        &foot,
+        "--placement",
+        "foot",
+        "--forward-until",
+        "7.25",
+    ]);
+    assert!(text.contains("backward (sure)"), "{text}");
+    assert!(text.contains("two per stride"), "{text}");
+    refused(
+        &["analyze", &foot, "--forward", "9-3"],
+        &["--forward", "FROM-TO"],
+    );
     let cwa = format!("{motion}/cwa/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa");
     let out = json(&["analyze", &cwa, "--json"]);
     assert_eq!(out["skipped_sectors"], 6);

@@ -99,6 +99,57 @@ fn with_noise(samples: &[Sample], seed: u64) -> Vec<Sample> {
         .collect()
 }
 
+/// A lab recording with its reference initial contacts and bouts (seconds).
+struct LabRecording {
+    name: String,
+    person: String,
+    samples: Vec<Sample>,
+    contacts: Vec<f64>,
+    bouts: Vec<(f64, f64)>,
+}
+
+impl LabRecording {
+    /// With a step tuning: reference contacts in the reference bouts, ours in them, each
+    /// bout's absolute relative error, and ours anywhere.
+    fn count(&self, tuning: gait::StepTuning) -> (usize, usize, Vec<f64>, usize) {
+        let mut analyzer = gait::Analyzer::with_step_tuning(
+            Options {
+                placement: Some(Placement::LowerBack),
+                keep_contacts: true,
+                ..Options::default()
+            },
+            tuning,
+        );
+        for s in &self.samples {
+            analyzer.push(s);
+        }
+        let ours: Vec<f64> = analyzer
+            .finish()
+            .bouts
+            .iter()
+            .flat_map(|b| b.contacts.clone())
+            .collect();
+        let (mut reference, mut found, mut errors) = (0, 0, Vec::new());
+        for (s, e) in &self.bouts {
+            // A step's contact may fall a little before the reference bout's first contact:
+            // allow half a step.
+            let (s, e) = (s - 0.25, e + 0.25);
+            let r = self
+                .contacts
+                .iter()
+                .filter(|t| **t >= s && **t <= e)
+                .count();
+            let f = ours.iter().filter(|t| **t >= s && **t <= e).count();
+            found += f;
+            if r > 0 {
+                errors.push((f as f64 - r as f64).abs() / r as f64);
+            }
+        }
+        reference += self.contacts.len();
+        (reference, found, errors, ours.len())
+    }
+}
+
 /// One stretch the analysis read, with what is known of it.
 struct Scored {
     set: String,
@@ -106,8 +157,6 @@ struct Scored {
     person: String,
     calibrated: bool,
     truth: Direction,
-    direction: Direction,
-    confidence: f64,
     /// Score and window noise, to recompute the confidence with another `tau`.
     evidence: Option<(f64, f64)>,
     cap: f64,
@@ -148,8 +197,6 @@ impl Collector {
                 person: person.into(),
                 calibrated,
                 truth: want,
-                direction: b.direction,
-                confidence: b.confidence,
                 evidence: b.evidence.as_ref().map(|e| (e.score, e.noise)),
                 cap,
             });
@@ -230,21 +277,14 @@ fn main() {
         .filter(|p| p.to_string_lossy().ends_with(".imu.csv"))
         .collect();
     names.sort();
-    let (mut ref_total, mut our_total, mut our_all) = (0usize, 0usize, 0usize);
-    let mut apes = Vec::new();
+    let mut lab: Vec<LabRecording> = Vec::new();
     for imu in &names {
         let stem = imu
             .to_string_lossy()
             .trim_end_matches(".imu.csv")
             .to_string();
-        let person = imu
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .split('-')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join("-");
+        let name = imu.file_name().unwrap().to_string_lossy().to_string();
+        let person = name.split('-').take(2).collect::<Vec<_>>().join("-");
         let samples = read_csv(imu, Some(100.0));
         let (plain, calibrated) = both(&samples, Some(Placement::LowerBack));
         collector.add("lab", "lower-back", &person, false, &plain, forward);
@@ -252,43 +292,93 @@ fn main() {
         let ics = csv_column(Path::new(&format!("{stem}.ref_ic.csv")), "ic");
         let starts = csv_column(Path::new(&format!("{stem}.ref_wb.csv")), "start");
         let ends = csv_column(Path::new(&format!("{stem}.ref_wb.csv")), "end");
-        let ours: Vec<f64> = plain
-            .bouts
-            .iter()
-            .flat_map(|b| b.contacts.clone())
-            .collect();
-        let mut in_bouts = 0;
-        for (s, e) in starts.iter().zip(&ends) {
-            // Reference bouts in samples at 100 Hz; ours in seconds. A step's contact may fall
-            // a little before the reference bout's first contact: allow half a step.
-            let (s, e) = (s / 100.0 - 0.25, e / 100.0 + 0.25);
-            let reference = ics
+        lab.push(LabRecording {
+            name,
+            person,
+            samples,
+            contacts: ics.iter().map(|i| i / 100.0).collect(),
+            bouts: starts
                 .iter()
-                .filter(|i| **i / 100.0 >= s && **i / 100.0 <= e)
-                .count();
-            let found = ours.iter().filter(|t| **t >= s && **t <= e).count();
-            in_bouts += found;
-            if reference > 0 {
-                apes.push((found as f64 - reference as f64).abs() / reference as f64);
-            }
-        }
-        ref_total += ics.len();
-        our_total += in_bouts;
-        our_all += ours.len();
-        println!(
-            "{:28} reference {:3}  ours in reference bouts {:3}  ours anywhere {:3}",
-            imu.file_name().unwrap().to_string_lossy(),
-            ics.len(),
-            in_bouts,
-            ours.len(),
-        );
+                .zip(&ends)
+                .map(|(s, e)| (s / 100.0, e / 100.0))
+                .collect(),
+        });
     }
-    let mape = 100.0 * apes.iter().sum::<f64>() / apes.len().max(1) as f64;
+    let product = gait::StepTuning::for_placement(Some(Placement::LowerBack));
+    let mut reference = 0;
+    let mut found = 0;
+    let mut errors = Vec::new();
+    for r in &lab {
+        let (n_ref, n_found, e, anywhere) = r.count(product);
+        println!(
+            "{:28} reference {n_ref:3}  ours in reference bouts {n_found:3}  ours anywhere {anywhere:3}",
+            r.name
+        );
+        reference += n_ref;
+        found += n_found;
+        errors.extend(e);
+    }
     println!(
-        "total: reference {ref_total}, ours in reference bouts {our_total} ({:+.1}%), ours anywhere {our_all} ({:+.1}%); per-bout MAPE {mape:.1}% over {} bouts",
-        100.0 * (our_total as f64 - ref_total as f64) / ref_total as f64,
-        100.0 * (our_all as f64 - ref_total as f64) / ref_total as f64,
-        apes.len()
+        "product's constants (threshold {:.2} of the running RMS, low-pass {:.1} Hz), chosen on these same recordings: total {reference} reference, {found} found ({:+.1}%), per-bout MAPE {:.1}% over {} bouts",
+        product.relative_threshold,
+        product.low_pass_hz,
+        100.0 * (found as f64 - reference as f64) / reference.max(1) as f64,
+        100.0 * errors.iter().sum::<f64>() / errors.len().max(1) as f64,
+        errors.len()
+    );
+    // Leave one person out: tune both constants on the other two people, count the third.
+    let grid: Vec<gait::StepTuning> = [0.4, 0.5, 0.6, 0.7, 0.8]
+        .into_iter()
+        .flat_map(|t| {
+            [2.0, 2.5, 3.0, 3.5].map(|hz| gait::StepTuning {
+                relative_threshold: t,
+                low_pass_hz: hz,
+            })
+        })
+        .collect();
+    let mut lab_people: Vec<String> = lab.iter().map(|r| r.person.clone()).collect();
+    lab_people.dedup();
+    let (mut held_ref, mut held_found, mut held_errors) = (0, 0, Vec::new());
+    for person in &lab_people {
+        let objective = |tuning: gait::StepTuning| {
+            let (mut r, mut f, mut e) = (0, 0, Vec::new());
+            for rec in lab.iter().filter(|x| &x.person != person) {
+                let (a, b, errs, _) = rec.count(tuning);
+                r += a;
+                f += b;
+                e.extend(errs);
+            }
+            (f as f64 - r as f64).abs() / r.max(1) as f64
+                + e.iter().sum::<f64>() / e.len().max(1) as f64
+        };
+        let best = grid
+            .iter()
+            .copied()
+            .min_by(|a, b| objective(*a).total_cmp(&objective(*b)))
+            .unwrap();
+        let (mut r, mut f, mut e) = (0, 0, Vec::new());
+        for rec in lab.iter().filter(|x| &x.person == person) {
+            let (a, b, errs, _) = rec.count(best);
+            r += a;
+            f += b;
+            e.extend(errs);
+        }
+        println!(
+            "  held out {person}: tuned on the others to threshold {:.2}, low-pass {:.1} Hz; {person}: {r} reference, {f} found ({:+.1}%), per-bout MAPE {:.1}%",
+            best.relative_threshold,
+            best.low_pass_hz,
+            100.0 * (f as f64 - r as f64) / r.max(1) as f64,
+            100.0 * e.iter().sum::<f64>() / e.len().max(1) as f64
+        );
+        held_ref += r;
+        held_found += f;
+        held_errors.extend(e);
+    }
+    println!(
+        "leave-one-person-out: total {held_ref} reference, {held_found} found ({:+.1}%), per-bout MAPE {:.1}% over {} bouts",
+        100.0 * (held_found as f64 - held_ref as f64) / held_ref.max(1) as f64,
+        100.0 * held_errors.iter().sum::<f64>() / held_errors.len().max(1) as f64,
+        held_errors.len()
     );
 
     println!("\n-- phone: Samsung S6, ~100 Hz, ground-truth step counts, 1 person");
@@ -478,17 +568,38 @@ fn main() {
         gait::direction::TAU
     );
 
+    let product: Vec<(usize, Direction, f64)> = collector
+        .scored
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (d, c) = answer(s, gait::direction::TAU);
+            (i, d, c)
+        })
+        .collect();
+    for (title, predictions) in [
+        (
+            format!("the product's confidence (tau {:.2})", gait::direction::TAU),
+            &product,
+        ),
+        ("tau fitted leave-one-person-out".to_string(), &held_out),
+    ] {
+        println!("\n== direction per set and placement, {title}; given warm-ups not scored");
+        table(&collector.scored, predictions);
+        reliability(&collector.scored, predictions);
+    }
+}
+
+fn table(scored: &[Scored], predictions: &[(usize, Direction, f64)]) {
     println!(
-        "\n== direction per set and placement (held-out predictions; given warm-ups not scored)"
-    );
-    println!(
-        "{:16} {:16} {:6} {:>9} {:>8} {:>8} {:>9} {:>9}",
+        "{:16} {:16} {:6} {:>9} {:>8} {:>8} {:>10} {:>9}",
         "set", "placement", "calib", "stretches", "right", "unknown", "conf.wrong", "truth"
     );
-    let mut groups: BTreeMap<(String, String, bool), Vec<(Direction, Direction, f64)>> =
-        BTreeMap::new();
-    for (i, d, c) in &held_out {
-        let s = &collector.scored[*i];
+    // (set, placement, calibrated) to (truth, answer, confidence) of each stretch.
+    type Groups = BTreeMap<(String, String, bool), Vec<(Direction, Direction, f64)>>;
+    let mut groups = Groups::new();
+    for (i, d, c) in predictions {
+        let s = &scored[*i];
         groups
             .entry((s.set.clone(), s.placement.clone(), s.calibrated))
             .or_default()
@@ -501,7 +612,7 @@ fn main() {
         let confidently_wrong = answered.iter().filter(|r| r.0 != r.1 && r.2 >= 0.8).count();
         let forward = rows.iter().filter(|r| r.0 == Direction::Forward).count();
         println!(
-            "{set:16} {placement:16} {:6} {:9} {:>8} {:>7.0}% {:>8.1}% {:>4}F {:>2}B",
+            "{set:16} {placement:16} {:6} {:9} {:>8} {:>7.0}% {:>9.1}% {:>4}F {:>2}B",
             if *calibrated { "yes" } else { "no" },
             rows.len(),
             if answered.is_empty() {
@@ -515,11 +626,12 @@ fn main() {
             rows.len() - forward,
         );
     }
+}
 
-    println!("\n== reliability (held-out predictions, every set, answered stretches)");
+fn reliability(scored: &[Scored], predictions: &[(usize, Direction, f64)]) {
     for calibrated in [true, false] {
         println!(
-            "{}:",
+            "reliability, {} (answered stretches of every set):",
             if calibrated {
                 "with a known forward stretch"
             } else {
@@ -528,10 +640,10 @@ fn main() {
         );
         let bins = [(0.65, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)];
         for (lo, hi) in bins {
-            let inside: Vec<_> = held_out
+            let inside: Vec<_> = predictions
                 .iter()
                 .filter(|(i, d, c)| {
-                    collector.scored[*i].calibrated == calibrated
+                    scored[*i].calibrated == calibrated
                         && *d != Direction::Unknown
                         && *c >= lo
                         && *c < hi
@@ -539,23 +651,20 @@ fn main() {
                 .collect();
             let right = inside
                 .iter()
-                .filter(|(i, d, _)| collector.scored[*i].truth == *d)
+                .filter(|(i, d, _)| scored[*i].truth == *d)
                 .count();
-            let mean: f64 = inside.iter().map(|x| x.2).sum::<f64>() / inside.len().max(1) as f64;
+            if inside.is_empty() {
+                println!("  {:.2}-{:.2}: none", lo, hi.min(1.0));
+                continue;
+            }
+            let mean: f64 = inside.iter().map(|x| x.2).sum::<f64>() / inside.len() as f64;
             println!(
-                "  confidence {:.2}-{:.2}: {:3} stretches, mean confidence {:.2}, right {}",
+                "  {:.2}-{:.2}: {:3} stretches, mean confidence {:.2}, right {right} ({:.0}%)",
                 lo,
                 hi.min(1.0),
                 inside.len(),
                 mean,
-                if inside.is_empty() {
-                    "-".to_string()
-                } else {
-                    format!(
-                        "{right} ({:.0}%)",
-                        100.0 * right as f64 / inside.len() as f64
-                    )
-                }
+                100.0 * right as f64 / inside.len() as f64
             );
         }
     }

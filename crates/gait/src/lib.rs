@@ -325,6 +325,27 @@ pub struct Options {
     pub keep_contacts: bool,
 }
 
+/// The step detector's two constants that were chosen on recordings, to tune them afresh in a
+/// cross-validation ([`Analyzer::with_step_tuning`]); the product uses the defaults per
+/// placement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepTuning {
+    /// Share of the running RMS a peak must exceed to be a step.
+    pub relative_threshold: f64,
+    /// Low-pass corner of the step band, Hz.
+    pub low_pass_hz: f64,
+}
+
+impl StepTuning {
+    /// The product's values for a placement.
+    pub fn for_placement(placement: Option<Placement>) -> StepTuning {
+        StepTuning {
+            relative_threshold: placement.unwrap_or(Placement::Pocket).relative_threshold(),
+            low_pass_hz: Placement::low_pass_hz(placement),
+        }
+    }
+}
+
 /// Low-pass corner of the gravity estimate, Hz.
 const GRAVITY_HZ: f64 = 0.3;
 /// Band of the accelerations whose coupling gives the direction, Hz: the step and stride
@@ -434,6 +455,7 @@ pub struct Analyzer {
     options: Options,
     min_step_interval: f64,
     min_regularity: Option<f64>,
+    relative_threshold: f64,
     resampler: Resampler<6>,
     high_pass: Biquad,
     low_pass: Biquad,
@@ -476,6 +498,13 @@ pub struct Analyzer {
 impl Analyzer {
     /// A new analysis.
     pub fn new(options: Options) -> Self {
+        let tuning = StepTuning::for_placement(options.placement);
+        Analyzer::with_step_tuning(options, tuning)
+    }
+
+    /// A new analysis whose step detector uses `tuning` instead of the placement's values (for
+    /// cross-validating them).
+    pub fn with_step_tuning(options: Options, tuning: StepTuning) -> Self {
         let placement = options.placement;
         let strides = match placement {
             Some(Placement::Foot) => Some(foot::StrideTracker::new(false, RATE_HZ)),
@@ -486,7 +515,8 @@ impl Analyzer {
             options,
             resampler: Resampler::new(RATE_HZ, MAX_INPUT_GAP_S),
             high_pass: Biquad::high_pass(HIGH_PASS_HZ, RATE_HZ),
-            low_pass: Biquad::low_pass(Placement::low_pass_hz(placement), RATE_HZ),
+            low_pass: Biquad::low_pass(tuning.low_pass_hz, RATE_HZ),
+            relative_threshold: tuning.relative_threshold,
             rhythm_low_pass: Biquad::low_pass(RHYTHM_LOW_PASS_HZ, RATE_HZ),
             rhythm_history: [0.0; RHYTHM_LAGS],
             rhythm_seen: 0,
@@ -671,8 +701,7 @@ impl Analyzer {
         let alpha = DT / RMS_TAU_S;
         self.mean_square += alpha * (filtered * filtered - self.mean_square);
         self.recent = [self.recent[1], self.recent[2], filtered];
-        let placement = self.options.placement.unwrap_or(Placement::Pocket);
-        let threshold = placement.relative_threshold() * self.mean_square.sqrt();
+        let threshold = self.relative_threshold * self.mean_square.sqrt();
         let [a, b, c] = self.recent;
         if !self.counts_strides() && b > a && b >= c && b > threshold && b > 0.05 {
             self.candidate(t - DT, b);
