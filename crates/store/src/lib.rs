@@ -181,8 +181,12 @@ pub trait Store: Send + Sync + 'static {
     /// Stores the motion recorded during one of the user's sessions (replacing an earlier one);
     /// `None` when the session is not theirs.
     async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError>;
-    /// The motion recorded during a session, samples included.
+    /// The motion recorded during a session, samples and the person's answers included.
     async fn motion(&self, user: Id, session: Id) -> Result<Option<Motion>, StoreError>;
+    /// Keeps the person's answer for one block of a session's motion recording (replacing an
+    /// earlier answer for that block); `false` when the session is not theirs or has no
+    /// recording. Whether the block exists is the caller's to check (the blocks are JSON).
+    async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError>;
     /// The outcomes of the sessions logged against a plan, oldest first.
     async fn plan_outcomes(&self, user: Id, plan: Id) -> Result<Vec<PlanOutcome>, StoreError>;
     /// Per-day totals of the sessions between two local dates (inclusive), oldest first.

@@ -532,6 +532,24 @@ pub struct NewMotion {
     pub blocks: serde_json::Value,
     /// What the gait analysis found per block, JSON.
     pub analysis: serde_json::Value,
+    /// Where the phone was worn (a `gait` placement name such as `pocket`, checked by the web
+    /// side), when the person said.
+    #[serde(default)]
+    pub placement: Option<String>,
+}
+
+/// The person's own answer for one block of a motion recording: which way they walked it. It
+/// wins over the timer's label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MotionLabel {
+    /// The logged session the recording belongs to.
+    pub session_id: Id,
+    /// The block's place among the recording's blocks, from 0.
+    pub block: u32,
+    /// Which way the person says they walked it.
+    pub direction: Direction,
+    /// When they said so.
+    pub labelled_at: Timestamp,
 }
 
 /// A stored motion recording.
@@ -542,4 +560,7 @@ pub struct Motion {
     /// The recording.
     #[serde(flatten)]
     pub motion: NewMotion,
+    /// The person's answers, by block.
+    #[serde(default)]
+    pub labels: Vec<MotionLabel>,
 }

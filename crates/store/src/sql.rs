@@ -116,6 +116,23 @@ macro_rules! impl_store {
             })
         }
 
+        /// A recording's answers, by block: bind the owner and the session.
+        const MOTION_LABELS: &str = "SELECT session_id, block_index, direction, labelled_ms \
+             FROM motion_block_labels WHERE user_id = $1 AND session_id = $2 ORDER BY block_index";
+
+        fn motion_labels(rows: Vec<DbRow>) -> Result<Vec<MotionLabel>, StoreError> {
+            rows.iter()
+                .map(|row| {
+                    Ok(MotionLabel {
+                        session_id: row.try_get("session_id")?,
+                        block: small("motion block", row.try_get("block_index")?)?,
+                        direction: from_name("motion label", row.try_get("direction")?)?,
+                        labelled_at: timestamp("motion label time", row.try_get("labelled_ms")?)?,
+                    })
+                })
+                .collect()
+        }
+
         fn screening_row(row: &DbRow) -> Result<Screening, StoreError> {
             Ok(Screening {
                 id: row.try_get("id")?,
@@ -734,8 +751,8 @@ macro_rules! impl_store {
                     .execute(&mut *tx)
                     .await?;
                 let row = sqlx::query(
-                    "INSERT INTO motion_recordings (user_id, session_id, recorded_ms, sample_count, samples, blocks, analysis) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO motion_recordings (user_id, session_id, recorded_ms, sample_count, samples, blocks, analysis, placement) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(user)
                 .bind(new.session_id)
@@ -744,16 +761,25 @@ macro_rules! impl_store {
                 .bind(&new.samples)
                 .bind(json(&new.blocks)?)
                 .bind(json(&new.analysis)?)
+                .bind(new.placement.as_deref())
                 .fetch_one(&mut *tx)
                 .await?;
                 let id: Id = row.try_get(0)?;
+                // The person's answers are kept per session and block: a repeated upload keeps them.
+                let labels = motion_labels(
+                    sqlx::query(MOTION_LABELS)
+                        .bind(user)
+                        .bind(new.session_id)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                )?;
                 tx.commit().await?;
-                Ok(Some(Motion { id, motion: new.clone() }))
+                Ok(Some(Motion { id, motion: new.clone(), labels }))
             }
 
             async fn motion(&self, user: Id, session: Id) -> Result<Option<Motion>, StoreError> {
                 let Some(row) = sqlx::query(
-                    "SELECT id, session_id, recorded_ms, sample_count, samples, blocks, analysis \
+                    "SELECT id, session_id, recorded_ms, sample_count, samples, blocks, analysis, placement \
                      FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
                 )
                 .bind(user)
@@ -774,8 +800,45 @@ macro_rules! impl_store {
                         samples: row.try_get(4)?,
                         blocks: from_json("motion blocks", &row.try_get::<String, _>(5)?)?,
                         analysis: from_json("motion analysis", &row.try_get::<String, _>(6)?)?,
+                        placement: row.try_get(7)?,
                     },
+                    labels: motion_labels(
+                        sqlx::query(MOTION_LABELS)
+                            .bind(user)
+                            .bind(session)
+                            .fetch_all(&self.pool)
+                            .await?,
+                    )?,
                 }))
+            }
+
+            async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let recorded = sqlx::query(
+                    "SELECT id FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
+                )
+                .bind(user)
+                .bind(label.session_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if recorded.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO motion_block_labels (user_id, session_id, block_index, direction, labelled_ms) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (session_id, block_index) DO UPDATE \
+                     SET direction = excluded.direction, labelled_ms = excluded.labelled_ms",
+                )
+                .bind(user)
+                .bind(label.session_id)
+                .bind(i64::from(label.block))
+                .bind(name(&label.direction)?)
+                .bind(ms(label.labelled_at))
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn sessions(

@@ -417,6 +417,7 @@ async fn sessions_logged_once_per_client_key(store: &Arc<dyn Store>) {
         sample_count: 0,
         blocks: serde_json::json!([{"start_s": 0, "end_s": 60, "direction": "forward"}]),
         analysis: serde_json::json!({"total_steps": 0}),
+        placement: Some("pocket".into()),
     };
     assert!(
         store
@@ -441,7 +442,62 @@ async fn sessions_logged_once_per_client_key(store: &Arc<dyn Store>) {
         "the second upload replaced the first"
     );
     assert_ne!(read.id, stored.id);
+    assert_eq!(read.motion.placement.as_deref(), Some("pocket"));
+    assert!(read.labels.is_empty());
     assert!(store.motion(jon.id, first.id).await.unwrap().is_none());
+    // The person's answer for a block: only theirs, only with a recording, one per block.
+    let label = |block, direction| store::MotionLabel {
+        session_id: first.id,
+        block,
+        direction,
+        labelled_at: "2026-11-12T09:00:00Z".parse().unwrap(),
+    };
+    assert!(
+        !store
+            .set_motion_label(jon.id, &label(1, Direction::Backward))
+            .await
+            .unwrap(),
+        "another person's session"
+    );
+    assert!(
+        !store
+            .set_motion_label(
+                ivy.id,
+                &store::MotionLabel {
+                    session_id: made[0].0.id,
+                    ..label(0, Direction::Forward)
+                }
+            )
+            .await
+            .unwrap(),
+        "a session without a recording"
+    );
+    for (block, direction) in [
+        (1, Direction::Forward),
+        (0, Direction::Forward),
+        (1, Direction::Backward),
+    ] {
+        assert!(
+            store
+                .set_motion_label(ivy.id, &label(block, direction))
+                .await
+                .unwrap()
+        );
+    }
+    let read = store.motion(ivy.id, first.id).await.unwrap().unwrap();
+    assert_eq!(
+        read.labels,
+        vec![label(0, Direction::Forward), label(1, Direction::Backward)],
+        "one answer per block, the latest, in block order"
+    );
+    // A repeated upload keeps the answers; without a placement it stores none.
+    let mut third = motion(first.id);
+    third.placement = None;
+    let replaced = store.put_motion(ivy.id, &third).await.unwrap().unwrap();
+    assert_eq!(replaced.labels.len(), 2);
+    let read = store.motion(ivy.id, first.id).await.unwrap().unwrap();
+    assert_eq!(read.labels.len(), 2);
+    assert_eq!(read.motion.placement, None);
     // Deleting the session frees its key.
     assert!(store.delete_session(ivy.id, first.id).await.unwrap());
     assert!(store.motion(ivy.id, first.id).await.unwrap().is_none());

@@ -263,6 +263,7 @@ pub(crate) async fn put_motion(
                 sample_count: count as u32,
                 blocks: serde_json::to_value(&blocks).map_err(ApiError::internal)?,
                 analysis: serde_json::to_value(&analysis).map_err(ApiError::internal)?,
+                placement: None,
             },
         )
         .await?;
