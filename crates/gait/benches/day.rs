@@ -17,17 +17,32 @@ fn day(c: &mut Criterion) {
     let expected_bouts = gait::synthetic::bouts(seconds).len();
     let mut group = c.benchmark_group("gait");
     group.sample_size(10);
-    group.bench_function(format!("analyze {seconds:.0} s at 100 Hz"), |b| {
-        b.iter(|| {
-            let mut analyzer = Analyzer::new(Options::default());
-            for s in &samples {
-                analyzer.push(black_box(s));
-            }
-            let a = analyzer.finish();
-            assert!(a.bouts.len() >= expected_bouts.min(1));
-            a
-        })
-    });
+    // Without a placement (steps only), and on the lower back with a known forward first
+    // hour (steps and the direction's coupling, read for every bout).
+    let cases = [
+        ("steps", Options::default()),
+        (
+            "lower back, direction",
+            Options {
+                placement: Some(gait::Placement::LowerBack),
+                forward_segment: Some((0.0, 3600.0_f64.min(seconds / 2.0))),
+                keep_contacts: false,
+            },
+        ),
+    ];
+    for (name, options) in cases {
+        group.bench_function(format!("analyze {seconds:.0} s at 100 Hz, {name}"), |b| {
+            b.iter(|| {
+                let mut analyzer = Analyzer::new(options.clone());
+                for s in &samples {
+                    analyzer.push(black_box(s));
+                }
+                let a = analyzer.finish();
+                assert!(a.bouts.len() >= expected_bouts.min(1));
+                a
+            })
+        });
+    }
     group.finish();
 }
 

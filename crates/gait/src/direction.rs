@@ -132,18 +132,23 @@ fn normal_cdf(z: f64) -> f64 {
 pub(crate) type CouplingSums = [f64; LAGS * 3];
 
 /// Streams the band-passed vertical and horizontal accelerations into cross-covariance sums.
+/// Each value is written twice, `RING` apart, so that the last `RING` values are always one
+/// contiguous slice (no shifting or modulo per sample).
 #[derive(Debug, Clone)]
 pub(crate) struct CouplingStream {
-    vertical: [f64; RING],
-    horizontal: [[f64; 3]; RING],
+    vertical: [f64; 2 * RING],
+    horizontal: [[f64; 3]; 2 * RING],
+    /// Where the next value goes (0..RING), and how many were seen since a restart.
+    next: usize,
     filled: usize,
 }
 
 impl Default for CouplingStream {
     fn default() -> Self {
         CouplingStream {
-            vertical: [0.0; RING],
-            horizontal: [[0.0; 3]; RING],
+            vertical: [0.0; 2 * RING],
+            horizontal: [[0.0; 3]; 2 * RING],
+            next: 0,
             filled: 0,
         }
     }
@@ -157,16 +162,21 @@ impl CouplingStream {
     /// Adds a sample; once the ring is full, the products of its middle sample's vertical with
     /// every lag's horizontal go into `sums` (centred, so that time's arrow plays no part).
     pub(crate) fn push(&mut self, vertical: f64, horizontal: [f64; 3], sums: &mut CouplingSums) {
-        self.vertical.rotate_left(1);
-        self.vertical[RING - 1] = vertical;
-        self.horizontal.rotate_left(1);
-        self.horizontal[RING - 1] = horizontal;
+        let i = self.next;
+        self.vertical[i] = vertical;
+        self.vertical[i + RING] = vertical;
+        self.horizontal[i] = horizontal;
+        self.horizontal[i + RING] = horizontal;
+        self.next = (i + 1) % RING;
         self.filled += 1;
         if self.filled < RING {
             return;
         }
-        let v = self.vertical[RING / 2];
-        for (k, h) in self.horizontal.iter().step_by(LAG_STEP).enumerate() {
+        // The last RING values, oldest first.
+        let start = self.next;
+        let v = self.vertical[start + RING / 2];
+        let recent = &self.horizontal[start..start + RING];
+        for (k, h) in recent.iter().step_by(LAG_STEP).enumerate() {
             sums[3 * k] += v * h[0];
             sums[3 * k + 1] += v * h[1];
             sums[3 * k + 2] += v * h[2];

@@ -348,9 +348,9 @@ impl StepTuning {
 
 /// Low-pass corner of the gravity estimate, Hz.
 const GRAVITY_HZ: f64 = 0.3;
-/// Band of the accelerations whose coupling gives the direction, Hz: the step and stride
-/// rhythms, without the impacts' ringing.
-const COUPLING_BAND_HZ: (f64, f64) = (0.5, 4.0);
+/// Upper edge of the accelerations whose coupling gives the direction, Hz: the step and stride
+/// rhythms, without the impacts' ringing (the lower edge is the gravity estimate's).
+const COUPLING_LOW_PASS_HZ: f64 = 4.0;
 /// Least walking in the known forward stretch for it to calibrate, s.
 const MIN_WARM_UP_S: f64 = 6.0;
 
@@ -474,8 +474,9 @@ pub struct Analyzer {
     tentative: Option<(f64, f64)>,
     /// Gravity (a low-pass of each axis) and the coupling's band-pass of each axis.
     gravity: [Biquad; 3],
-    band_high: [Biquad; 3],
     band_low: [Biquad; 3],
+    /// Whether the placement lets the coupling be read (else it is not computed).
+    reads_coupling: bool,
     coupling: direction::CouplingStream,
     /// The window being filled, how many samples it has, the finished ones that a bout may
     /// still claim, and those of the known forward stretch.
@@ -530,8 +531,8 @@ impl Analyzer {
             t: 0.0,
             tentative: None,
             gravity: [Biquad::low_pass(GRAVITY_HZ, RATE_HZ); 3],
-            band_high: [Biquad::high_pass(COUPLING_BAND_HZ.0, RATE_HZ); 3],
-            band_low: [Biquad::low_pass(COUPLING_BAND_HZ.1, RATE_HZ); 3],
+            reads_coupling: matches!(placement, Some(Placement::LowerBack | Placement::Pocket)),
+            band_low: [Biquad::low_pass(COUPLING_LOW_PASS_HZ, RATE_HZ); 3],
             coupling: direction::CouplingStream::default(),
             window: direction::Window::new(0.0),
             window_samples: 0,
@@ -642,9 +643,6 @@ impl Analyzer {
             for (filter, a) in self.gravity.iter_mut().zip(acc) {
                 filter.settle(a);
             }
-            for (filter, a) in self.band_high.iter_mut().zip(acc) {
-                filter.settle(a);
-            }
             for filter in &mut self.band_low {
                 filter.settle(0.0);
             }
@@ -659,17 +657,21 @@ impl Analyzer {
         }
         self.t = t;
         // Direction path: the band-passed acceleration split into its part along gravity (a
-        // slow low-pass of each axis, which no step moves) and the horizontal rest.
-        let gravity = [0, 1, 2].map(|i| self.gravity[i].step(acc[i]));
-        let g = (gravity[0] * gravity[0] + gravity[1] * gravity[1] + gravity[2] * gravity[2])
-            .sqrt()
-            .max(1e-9);
-        let up = gravity.map(|x| x / g);
-        let band = [0, 1, 2].map(|i| self.band_low[i].step(self.band_high[i].step(acc[i])));
-        let vertical = band[0] * up[0] + band[1] * up[1] + band[2] * up[2];
-        let horizontal = [0, 1, 2].map(|i| band[i] - vertical * up[i]);
-        self.coupling
-            .push(vertical, horizontal, &mut self.window.coupling);
+        // slow low-pass of each axis, which no step moves) and the horizontal rest. The band's
+        // lower edge is the gravity estimate's complement, so no second high-pass is needed.
+        // Only computed where the placement lets the coupling be read.
+        if self.reads_coupling {
+            let gravity = [0, 1, 2].map(|i| self.gravity[i].step(acc[i]));
+            let g = (gravity[0] * gravity[0] + gravity[1] * gravity[1] + gravity[2] * gravity[2])
+                .sqrt()
+                .max(1e-9);
+            let up = gravity.map(|x| x / g);
+            let band = [0, 1, 2].map(|i| self.band_low[i].step(acc[i] - gravity[i]));
+            let vertical = band[0] * up[0] + band[1] * up[1] + band[2] * up[2];
+            let horizontal = [0, 1, 2].map(|i| band[i] - vertical * up[i]);
+            self.coupling
+                .push(vertical, horizontal, &mut self.window.coupling);
+        }
         self.window.end = t;
         self.window_samples += 1;
         if self.window_samples >= direction::WINDOW_SAMPLES {
@@ -931,18 +933,38 @@ impl Analyzer {
             let rest = &walked.windows[cut..];
             match &reference {
                 Some(r) => {
-                    let scores: Vec<Option<f64>> = rest
-                        .iter()
-                        .map(|w| {
-                            let s = r.scores(w);
-                            (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
-                        })
-                        .collect();
+                    let scores: Vec<Option<f64>> = rest.iter().map(|w| mean_score(r, w)).collect();
                     for range in direction::stretches(&scores) {
                         parts.push((range.start + cut..range.end + cut, Basis::Motion));
                     }
                 }
-                None if !rest.is_empty() => parts.push((cut..walked.windows.len(), Basis::Nothing)),
+                None if !rest.is_empty() => {
+                    // Nothing to tell forward from backward, but a turn can still be seen: the
+                    // walk's own first 10 s serve as a reference, and where the feature
+                    // reverses against them the walk is split. Which stretch is which stays
+                    // unknown.
+                    let own = match reading {
+                        Reading::Nothing(_) => None,
+                        _ => rest
+                            .get(..direction::MIN_STRETCH_WINDOWS)
+                            .and_then(|first| {
+                                direction::Reference::from_warm_up(
+                                    first,
+                                    reading == Reading::FootStrides,
+                                )
+                            }),
+                    };
+                    match own {
+                        Some(r) => {
+                            let scores: Vec<Option<f64>> =
+                                rest.iter().map(|w| mean_score(&r, w)).collect();
+                            for range in direction::stretches(&scores) {
+                                parts.push((range.start + cut..range.end + cut, Basis::Nothing));
+                            }
+                        }
+                        None => parts.push((cut..walked.windows.len(), Basis::Nothing)),
+                    }
+                }
                 None => {}
             }
             parts.retain(|(range, _)| !range.is_empty());
@@ -1043,6 +1065,12 @@ impl Analyzer {
     }
 }
 
+/// A window's mean score against a reference, when it has one.
+fn mean_score(reference: &direction::Reference, window: &direction::Window) -> Option<f64> {
+    let s = reference.scores(window);
+    (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+}
+
 /// Analyses a whole stream of samples.
 pub fn analyze(samples: impl IntoIterator<Item = Sample>, options: Options) -> Analysis {
     let mut analyzer = Analyzer::new(options);
@@ -1137,6 +1165,13 @@ mod tests {
         assert!(!a.bouts.is_empty());
         assert!(a.bouts.iter().all(|b| b.direction == Direction::Unknown));
         assert!(a.direction_note.contains("forward"), "{}", a.direction_note);
+        // A turn is still seen, though which way each stretch went is not.
+        let mut walk = trunk(0.0, 40.0, false, false);
+        walk.extend(trunk(40.0, 40.0, true, false));
+        let a = analyze(walk, lower_back(None));
+        assert_eq!(a.bouts.len(), 2, "{:#?}", a.bouts);
+        assert!(a.bouts[1].turned && (a.bouts[1].start_s - 40.0).abs() < 2.5);
+        assert!(a.bouts.iter().all(|b| b.direction == Direction::Unknown));
     }
 
     #[test]
