@@ -434,6 +434,7 @@ struct WalkedBout {
     /// Each contact is one stride of the instrumented foot (two steps).
     per_stride: bool,
     step_time_cv: f64,
+    cadence_spm: f64,
     windows: Vec<direction::Window>,
 }
 
@@ -841,10 +842,18 @@ impl Analyzer {
             .filter(|w| w.end > open.first && w.start < open.last)
             .cloned()
             .collect();
+        let span = open.contacts.last().unwrap_or(&0.0) - open.contacts.first().unwrap_or(&0.0);
+        let cadence_spm = if span > 0.0 {
+            let per = if per_stride { 2.0 } else { 1.0 };
+            per * 60.0 * (open.contacts.len() - 1) as f64 / span
+        } else {
+            60.0 / mean
+        };
         self.walked.push(WalkedBout {
             contacts: open.contacts,
             per_stride,
             step_time_cv: cv,
+            cadence_spm,
             windows,
         });
     }
@@ -1003,7 +1012,8 @@ impl Analyzer {
                 } else if let [i] = intervals[..] {
                     (per * 60.0 / i, walked.step_time_cv)
                 } else {
-                    (0.0, walked.step_time_cv)
+                    // One contact in this stretch: the walk's own pace.
+                    (walked.cadence_spm, walked.step_time_cv)
                 };
                 let evidence = match (basis, &reference) {
                     (Basis::Motion, Some(r)) => {

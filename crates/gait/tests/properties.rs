@@ -43,6 +43,7 @@ proptest! {
         for b in &a.bouts {
             prop_assert!((0.5..=1.0).contains(&b.confidence), "{:?}", b);
             prop_assert!(b.start_s <= b.end_s);
+            prop_assert!(b.cadence_spm.is_finite() && b.cadence_spm > 0.0, "{:?}", b);
             match b.basis {
                 Basis::Given => prop_assert_eq!(b.direction, Direction::Forward),
                 Basis::Nothing => prop_assert_eq!(b.direction, Direction::Unknown),
