@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         sessions::add_session, sessions::list_sessions, sessions::get_session, sessions::put_session,
         sessions::delete_session, sessions::add_assessment, sessions::list_assessments,
         sessions::get_assessment, sessions::delete_assessment,
-        motion::put_motion, motion::get_motion, motion::export_motion,
+        motion::put_motion, motion::get_motion, motion::export_motion, motion::put_label,
         progress::progress, transfer::export, transfer::import,
         crate::api::list_users, crate::api::set_role,
     ),

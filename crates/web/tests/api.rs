@@ -712,3 +712,215 @@ async fn a_repeated_client_key_logs_the_session_once() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "client_key");
 }
+
+/// A phone's recording, simulated: 50 Hz, 110 steps a minute, each step a sharp rise and a slow
+/// fall of the vertical acceleration, reversed in time in the backward blocks. Gives the samples
+/// and the blocks as the timer labels them.
+fn recording(blocks: &[(&str, f64)]) -> (Vec<Value>, Vec<Value>) {
+    let period = 60.0 / 110.0;
+    let (mut samples, mut labelled, mut start) = (Vec::new(), Vec::new(), 0.0);
+    for (direction, seconds) in blocks {
+        let end = start + seconds;
+        let mut t: f64 = start;
+        while t < end {
+            let mut phase = (t % period) / period;
+            if *direction == "backward" {
+                phase = 1.0 - phase;
+            }
+            let pulse = if phase < 0.1 {
+                phase / 0.1
+            } else {
+                (-(phase - 0.1) * 6.0).exp()
+            };
+            samples.push(json!([t, 0.3, 0.1, 8.81 + 3.0 * pulse, 0.0, 0.0, 0.0]));
+            t += 0.02;
+        }
+        labelled.push(json!({"start_s": start, "end_s": end, "direction": direction}));
+        start = end;
+    }
+    (samples, labelled)
+}
+
+#[tokio::test]
+async fn motion_says_where_the_phone_was_and_takes_the_persons_answer_per_block() {
+    let app = start(roomy()).await;
+    let token = app.person("mo@example.org").await;
+    let t = Some(token.as_str());
+    let (_, session) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-16T08:00:00Z", 60)),
+        )
+        .await;
+    let id = session["id"].as_i64().unwrap();
+    let motion = format!("/api/v1/sessions/{id}/motion");
+    let (samples, blocks) = recording(&[("forward", 60.0), ("backward", 60.0), ("forward", 30.0)]);
+
+    // An unknown placement is refused, naming the field and what is accepted; nothing is kept.
+    let (status, refused) = app
+        .call(
+            Method::POST,
+            &motion,
+            t,
+            Some(json!({"samples": samples, "blocks": blocks, "placement": "shoe"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "placement");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    for accepted in ["lower-back", "pocket", "hand", "armband", "foot", "ankle"] {
+        assert!(message.contains(accepted), "{message}");
+    }
+    assert_eq!(
+        app.call(Method::GET, &motion, t, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // In the hand, the motion does not show the way of travel: every block is unknown, and the
+    // analysis says why, in words.
+    let (status, analysis) = app
+        .call(
+            Method::POST,
+            &motion,
+            t,
+            Some(json!({"samples": samples, "blocks": blocks, "placement": "hand"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{analysis}");
+    assert_eq!(analysis["placement"], "hand");
+    let note = analysis["direction_note"].as_str().unwrap();
+    assert!(note.contains("hand"), "{note}");
+    let second = &analysis["blocks"][1];
+    assert!(second["steps"].as_u64().unwrap() > 80, "{second}");
+    assert_eq!(second["detected"], "unknown", "{second}");
+    assert_eq!(
+        second["words"],
+        "can't tell from this recording: was it backward?"
+    );
+    assert!(second.get("said").is_none());
+
+    // The person answers for the second block; a second answer replaces the first.
+    let label = format!("{motion}/blocks/1/label");
+    for direction in ["backward", "forward"] {
+        let (status, block) = app
+            .call(
+                Method::PUT,
+                &label,
+                t,
+                Some(json!({"direction": direction})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{block}");
+        assert_eq!(block["said"], direction);
+        assert_eq!(block["labelled"], "backward", "the plan's label stays");
+    }
+    let (_, read) = app.call(Method::GET, &motion, t, None).await;
+    assert_eq!(read["blocks"][1]["said"], "forward");
+    assert!(read["blocks"][0].get("said").is_none());
+
+    // Wrong answers are refused and name what is accepted; blocks that do not exist are not found.
+    let (status, bad) = app
+        .call(
+            Method::PUT,
+            &label,
+            t,
+            Some(json!({"direction": "sideways"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "direction");
+    let message = bad["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("forward") && message.contains("backward"),
+        "{message}"
+    );
+    for index in ["3", "-1", "x"] {
+        let (status, _) = app
+            .call(
+                Method::PUT,
+                &format!("{motion}/blocks/{index}/label"),
+                t,
+                Some(json!({"direction": "backward"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "block {index}");
+    }
+    // A session without a recording has no blocks to answer for.
+    let (_, bare) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-17T08:00:00Z", 60)),
+        )
+        .await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/sessions/{}/motion/blocks/0/label", bare["id"]),
+            t,
+            Some(json!({"direction": "backward"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Another person can neither answer nor read.
+    let intruder = app.person("nosy@example.org").await;
+    let i = Some(intruder.as_str());
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &label,
+            i,
+            Some(json!({"direction": "backward"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .call(Method::GET, &format!("{motion}/export"), i, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The export labels the second block with the person's answer and says so; the others keep
+    // the timer's label.
+    let (status, csv) = app
+        .call(Method::GET, &format!("{motion}/export"), t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = csv.as_str().unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction,label_source"
+    );
+    let endings: std::collections::BTreeSet<String> = lines
+        .map(|l| l.splitn(8, ',').nth(7).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        endings.into_iter().collect::<Vec<_>>(),
+        ["1,forward,timer", "2,forward,person", "3,forward,timer"]
+    );
+    // And it reads back as motion data (what `retrostride analyze` reads), the extra columns
+    // ignored.
+    let reader =
+        gait::csv::CsvReader::new(csv.as_bytes(), gait::csv::CsvOptions::default()).unwrap();
+    let read: Vec<gait::Sample> = reader.map(Result::unwrap).collect();
+    assert_eq!(read.len(), samples.len());
+
+    // A repeated upload (a retry) keeps the answer; the openapi document lists the route.
+    let (status, again) = app
+        .call(
+            Method::POST,
+            &motion,
+            t,
+            Some(json!({"samples": samples, "blocks": blocks, "placement": "pocket"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["blocks"][1]["said"], "forward");
+    assert_eq!(again["placement"], "pocket");
+    let (_, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert!(doc["paths"]["/api/v1/sessions/{id}/motion/blocks/{index}/label"]["put"].is_object());
+}

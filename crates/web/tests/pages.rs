@@ -201,3 +201,111 @@ async fn static_files_are_compressed_and_unknown_ones_are_not_found() {
     let missing = app.get("/static/nope.js", None).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+/// Signs up through the form: the session cookie and the page's CSRF token.
+async fn signed_up(app: &App, email: &str) -> (String, String) {
+    let created = app
+        .post_form(
+            "/signup",
+            None,
+            &format!("email={email}&password=correct+horse+battery"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let cookie = created.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app.get("/start/screening", Some(&cookie)).await;
+    let csrf = csrf_of(&page.text().await.unwrap());
+    (cookie, csrf)
+}
+
+#[tokio::test]
+async fn the_session_page_shows_the_motion_in_words_and_takes_the_persons_answer() {
+    let app = start().await;
+    let (cookie, csrf) = signed_up(&app, "pat%40example.org").await;
+    let api = |path: &str, body: serde_json::Value| {
+        app.http
+            .post(format!("{}{path}", app.base))
+            .header(COOKIE, &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+    };
+    let session: serde_json::Value = api(
+        "/api/v1/sessions",
+        serde_json::json!({"started_at": "2026-11-16T08:00:00Z", "setting": "ground", "blocks": [{"direction": "backward", "seconds": 60}], "rpe": 12, "pain_before": 1, "pain_after": 1}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = session["id"].as_i64().unwrap();
+    // 110 steps a minute at 50 Hz, a forward warm-up then a backward block, phone in the hand.
+    let samples: Vec<serde_json::Value> = (0..6000)
+        .map(|k| {
+            let t = f64::from(k) * 0.02;
+            let phase = (t % (60.0 / 110.0)) / (60.0 / 110.0);
+            let pulse = if phase < 0.1 {
+                phase / 0.1
+            } else {
+                (-(phase - 0.1) * 6.0).exp()
+            };
+            serde_json::json!([t, 0.3, 0.1, 8.81 + 3.0 * pulse, null, null, null])
+        })
+        .collect();
+    let stored = api(
+        &format!("/api/v1/sessions/{id}/motion"),
+        serde_json::json!({"samples": samples, "placement": "hand", "blocks": [
+            {"start_s": 0, "end_s": 60, "direction": "forward"},
+            {"start_s": 60, "end_s": 120, "direction": "backward"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored.status(), StatusCode::CREATED);
+
+    let html = app
+        .get(&format!("/history/{id}"), Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("The phone was in the hand."), "{html}");
+    assert_eq!(
+        html.matches("Direction not read: a sensor in the hand")
+            .count(),
+        1,
+        "the note once"
+    );
+    assert!(html.contains("can&#39;t tell from this recording: was it backward?"));
+    assert!(!html.contains("you said"));
+    assert!(!html.contains('%'), "no percentage without a direction");
+
+    // The answer form needs the session's token, then keeps the answer and shows it.
+    let action = format!("/history/{id}/motion/blocks/1");
+    let forged = app
+        .post_form(&action, Some(&cookie), "direction=backward")
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let answered = app
+        .post_form(
+            &action,
+            Some(&cookie),
+            &format!("csrf={csrf}&direction=backward"),
+        )
+        .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&answered), format!("/history/{id}#motion"));
+    let html = app
+        .get(&format!("/history/{id}"), Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("you said: backward").count(), 1, "{html}");
+}

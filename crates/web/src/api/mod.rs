@@ -16,7 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,6 +96,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/assessments/{id}",
             get(sessions::get_assessment).delete(sessions::delete_assessment),
+        )
+        .route(
+            "/api/v1/sessions/{id}/motion/blocks/{index}/label",
+            put(motion::put_label),
         )
         .route("/api/v1/progress", get(progress::progress))
         .route("/api/v1/export", get(transfer::export))

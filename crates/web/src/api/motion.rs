@@ -1,6 +1,8 @@
 //! Motion recorded by the phone during a guided session, labelled by the planned blocks: the
 //! server analyses it with `gait` (steps and cadence per block, and the direction it detects,
-//! calibrated on the forward warm-up) and keeps the labelled samples for export. These
+//! calibrated on the forward warm-up, where the phone was worn allowing) and keeps the labelled
+//! samples for export. The person may answer which way they walked each block; their answer
+//! wins over the timer's label in the export, which says where each label came from. These
 //! recordings are real backward-walking data with labels by construction.
 
 use crate::AppState;
@@ -40,6 +42,21 @@ pub(crate) struct MotionBody {
     #[schema(value_type = Vec<Vec<f64>>)]
     pub(crate) samples: Vec<Vec<Option<f64>>>,
     pub(crate) blocks: Vec<LabelledBlock>,
+    /// Where the phone was worn: lower-back, pocket, hand, bag, armband, wrist, foot or ankle.
+    /// The direction is read only on the lower back, in a pocket, on the foot or the ankle; in
+    /// the hand, on the arm or in a bag (or when not said) it is `unknown`.
+    #[serde(default)]
+    #[schema(example = "pocket")]
+    pub(crate) placement: Option<String>,
+}
+
+/// The person's own answer for a block.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LabelBody {
+    /// forward or backward.
+    #[schema(example = "backward")]
+    pub(crate) direction: String,
 }
 
 /// What the analysis found in one block.
@@ -53,10 +70,22 @@ pub(crate) struct BlockAnalysis {
     pub(crate) steps: u32,
     /// Steps per minute over the block's walking, null without two steps.
     pub(crate) cadence_spm: Option<f64>,
-    /// What the motion says, null when no walking was found.
+    /// What the motion says (forward, backward or unknown), null when no walking was found.
     #[schema(value_type = Option<String>)]
     pub(crate) detected: Option<gait::Direction>,
+    /// The probability that `detected` is right (for unknown, that of the likelier direction).
     pub(crate) confidence: Option<f64>,
+    /// What the direction rests on: given (the forward warm-up), motion, or nothing.
+    #[serde(default)]
+    pub(crate) basis: Option<String>,
+    /// The direction in words: "backward (sure)", "probably backward", "can't tell from this
+    /// recording: was it backward?"; null when no walking was found.
+    #[serde(default)]
+    pub(crate) words: Option<String>,
+    /// The person's own answer, when they gave one: it wins over `labelled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub(crate) said: Option<Direction>,
 }
 
 /// The analysis of a recording.
@@ -65,7 +94,51 @@ pub(crate) struct MotionAnalysis {
     pub(crate) sample_count: u32,
     pub(crate) total_steps: u64,
     pub(crate) calibrated: bool,
+    /// Where the phone was worn, when said.
+    #[serde(default)]
+    pub(crate) placement: Option<String>,
+    /// What the direction rests on, or why it was not read, in words.
+    #[serde(default)]
+    pub(crate) direction_note: String,
     pub(crate) blocks: Vec<BlockAnalysis>,
+}
+
+/// The placements whose motion shows the direction of travel (gait reads it only there).
+const READS_DIRECTION: [gait::Placement; 4] = [
+    gait::Placement::LowerBack,
+    gait::Placement::Pocket,
+    gait::Placement::Foot,
+    gait::Placement::Ankle,
+];
+
+fn parse_placement(raw: Option<&str>) -> Result<Option<gait::Placement>, ApiError> {
+    raw.map(|raw| {
+        raw.parse::<gait::Placement>().map_err(|_| {
+            ApiError::field(
+                "placement",
+                format!(
+                    "'{}' is not a placement; expected one of {}",
+                    raw.chars().take(40).collect::<String>(),
+                    gait::Placement::ALL.map(gait::Placement::as_str).join(", ")
+                ),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn parse_direction(raw: &str) -> Result<Direction, ApiError> {
+    match raw {
+        "forward" => Ok(Direction::Forward),
+        "backward" => Ok(Direction::Backward),
+        other => Err(ApiError::field(
+            "direction",
+            format!(
+                "'{}' is not a direction; expected forward or backward",
+                other.chars().take(40).collect::<String>()
+            ),
+        )),
+    }
 }
 
 fn parse_samples(body: &MotionBody) -> Result<Vec<Sample>, ApiError> {
@@ -133,7 +206,12 @@ fn check_blocks(blocks: &[LabelledBlock]) -> Result<(), ApiError> {
 /// Steps, cadence and detected direction per labelled block. Each block is analysed on its own
 /// (a walker turns without stopping, so one bout can span blocks), after the forward warm-up
 /// (the first block, when it is forward) so that the direction is calibrated for this phone.
-pub(crate) fn analyse(samples: &[Sample], blocks: &[LabelledBlock]) -> MotionAnalysis {
+/// The direction is read only where the phone was worn allows it ([`READS_DIRECTION`]).
+pub(crate) fn analyse(
+    samples: &[Sample],
+    blocks: &[LabelledBlock],
+    placement: Option<gait::Placement>,
+) -> MotionAnalysis {
     let within = |b: &LabelledBlock| -> Vec<Sample> {
         samples
             .iter()
@@ -151,6 +229,7 @@ pub(crate) fn analyse(samples: &[Sample], blocks: &[LabelledBlock]) -> MotionAna
         _ => 0.0,
     };
     let mut calibrated = false;
+    let mut notes: Vec<String> = Vec::new();
     let per_block: Vec<BlockAnalysis> = blocks
         .iter()
         .enumerate()
@@ -179,12 +258,15 @@ pub(crate) fn analyse(samples: &[Sample], blocks: &[LabelledBlock]) -> MotionAna
             let analysis = gait::analyze(
                 session,
                 Options {
-                    placement: None,
+                    placement,
                     forward_segment: (!warm_up.is_empty()).then_some((0.0, warm_up_span)),
                     keep_contacts: true,
                 },
             );
             calibrated |= analysis.calibrated;
+            if !notes.contains(&analysis.direction_note) {
+                notes.push(analysis.direction_note.clone());
+            }
             let bouts: Vec<&gait::Bout> = analysis
                 .bouts
                 .iter()
@@ -210,13 +292,32 @@ pub(crate) fn analyse(samples: &[Sample], blocks: &[LabelledBlock]) -> MotionAna
                 cadence_spm: cadence.map(|c| (c * 10.0).round() / 10.0),
                 detected: main.map(|b| b.direction),
                 confidence: main.map(|b| (b.confidence * 100.0).round() / 100.0),
+                basis: main.and_then(|b| match serde_json::to_value(b.basis) {
+                    Ok(serde_json::Value::String(s)) => Some(s),
+                    _ => None,
+                }),
+                words: main.map(|b| b.direction_words().to_string()),
+                said: None,
             }
         })
         .collect();
+    // gait's own note for a missing forward stretch names the command line's flag: say it in
+    // the timer's terms here.
+    let direction_note =
+        if warm_up.is_empty() && placement.is_some_and(|p| READS_DIRECTION.contains(&p)) {
+            "Direction not read: this session did not start with a block walked forward, which the \
+         motion is compared with."
+                .to_string()
+        } else {
+            notes.retain(|n| !n.is_empty());
+            notes.join(" ")
+        };
     MotionAnalysis {
         sample_count: samples.len() as u32,
         total_steps: per_block.iter().map(|b| u64::from(b.steps)).sum(),
         calibrated,
+        placement: placement.map(|p| p.as_str().to_string()),
+        direction_note,
         blocks: per_block,
     }
 }
@@ -242,11 +343,12 @@ pub(crate) async fn put_motion(
     ApiJson(body): ApiJson<MotionBody>,
 ) -> Result<(StatusCode, Json<MotionAnalysis>), ApiError> {
     let session_id = parse_id(&id, "session")?;
+    let placement = parse_placement(body.placement.as_deref())?;
     let samples = parse_samples(&body)?;
     check_blocks(&body.blocks)?;
     let blocks = body.blocks;
     let (analysis, samples) = tokio::task::spawn_blocking(move || {
-        let analysis = analyse(&samples, &blocks);
+        let analysis = analyse(&samples, &blocks, placement);
         (analysis, (to_bytes(&samples), samples.len(), blocks))
     })
     .await
@@ -263,14 +365,87 @@ pub(crate) async fn put_motion(
                 sample_count: count as u32,
                 blocks: serde_json::to_value(&blocks).map_err(ApiError::internal)?,
                 analysis: serde_json::to_value(&analysis).map_err(ApiError::internal)?,
-                placement: None,
+                placement: placement.map(|p| p.as_str().to_string()),
             },
         )
         .await?;
     match stored {
-        Some(_) => Ok((StatusCode::CREATED, Json(analysis))),
+        Some(stored) => Ok((
+            StatusCode::CREATED,
+            Json(with_answers(analysis, &stored.labels)),
+        )),
         None => Err(ApiError::not_found("session")),
     }
+}
+
+/// The analysis with the person's answers beside the blocks they answered for.
+fn with_answers(mut analysis: MotionAnalysis, labels: &[store::MotionLabel]) -> MotionAnalysis {
+    for label in labels {
+        if let Some(block) = usize::try_from(label.block)
+            .ok()
+            .and_then(|i| analysis.blocks.get_mut(i))
+        {
+            block.said = Some(label.direction);
+        }
+    }
+    analysis
+}
+
+/// A stored recording's analysis with the person's answers; `None` when the stored analysis
+/// cannot be read as one.
+pub(crate) fn stored_analysis(motion: &store::Motion) -> Option<MotionAnalysis> {
+    serde_json::from_value(motion.motion.analysis.clone())
+        .ok()
+        .map(|a| with_answers(a, &motion.labels))
+}
+
+/// The person says which way they walked one block of the recording (`index` from 0, as in the
+/// analysis's `blocks`). Their answer wins over the timer's label in the export.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/motion/blocks/{index}/label", request_body = LabelBody,
+    params(("id" = i64, Path, description = "The session"), ("index" = u32, Path, description = "The block's place in the analysis's `blocks`, from 0")),
+    responses((status = 200, description = "The block with the answer (`said`)", body = BlockAnalysis), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn put_label(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, index)): Path<(String, String)>,
+    ApiJson(body): ApiJson<LabelBody>,
+) -> Result<Json<BlockAnalysis>, ApiError> {
+    let session_id = parse_id(&id, "session")?;
+    let direction = parse_direction(&body.direction)?;
+    let motion = state
+        .store
+        .motion(caller.id(), session_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("motion recording"))?;
+    let analysis = stored_analysis(&motion)
+        .ok_or_else(|| ApiError::internal("a stored motion analysis does not read back"))?;
+    let block: u32 = index
+        .parse()
+        .ok()
+        .filter(|i| (*i as usize) < analysis.blocks.len())
+        .ok_or_else(|| ApiError::not_found("block in this recording"))?;
+    let stored = state
+        .store
+        .set_motion_label(
+            caller.id(),
+            &store::MotionLabel {
+                session_id,
+                block,
+                direction,
+                labelled_at: jiff::Timestamp::now(),
+            },
+        )
+        .await?;
+    if !stored {
+        return Err(ApiError::not_found("motion recording"));
+    }
+    let mut answered = analysis
+        .blocks
+        .into_iter()
+        .nth(block as usize)
+        .ok_or_else(|| ApiError::not_found("block in this recording"))?;
+    answered.said = Some(direction);
+    Ok(Json(answered))
 }
 
 /// The analysis of a session's motion.
@@ -285,12 +460,21 @@ pub(crate) async fn get_motion(
         .store
         .motion(caller.id(), session_id)
         .await?
-        .map(|m| Json(m.motion.analysis))
+        .map(|m| {
+            // An analysis stored in an older shape goes out as it was stored.
+            Json(
+                stored_analysis(&m)
+                    .and_then(|a| serde_json::to_value(a).ok())
+                    .unwrap_or(m.motion.analysis),
+            )
+        })
         .ok_or_else(|| ApiError::not_found("motion recording"))
 }
 
 /// The labelled samples as CSV (`time_s, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z, block,
-/// direction`), which `retrostride analyze` reads back.
+/// direction, label_source`), which `retrostride analyze` reads back. `direction` is the
+/// person's answer for the block when they gave one (`label_source` `person`), else the timer's
+/// plan (`timer`).
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/motion/export", responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn export_motion(
     State(state): State<AppState>,
@@ -303,8 +487,18 @@ pub(crate) async fn export_motion(
         .motion(caller.id(), session_id)
         .await?
         .ok_or_else(|| ApiError::not_found("motion recording"))?;
-    let blocks: Vec<LabelledBlock> =
+    let mut blocks: Vec<LabelledBlock> =
         serde_json::from_value(motion.motion.blocks).map_err(ApiError::internal)?;
+    let mut source = vec!["timer"; blocks.len()];
+    for label in &motion.labels {
+        if let Some(i) = usize::try_from(label.block)
+            .ok()
+            .filter(|i| *i < blocks.len())
+        {
+            blocks[i].direction = label.direction;
+            source[i] = "person";
+        }
+    }
     let rows: Vec<[f32; 7]> = motion
         .motion
         .samples
@@ -320,9 +514,9 @@ pub(crate) async fn export_motion(
     // Phones without a gyroscope send none: leave the columns out rather than empty.
     let has_gyro = rows.iter().any(|v| !v[4].is_nan());
     let mut csv = String::from(if has_gyro {
-        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction\n"
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction,label_source\n"
     } else {
-        "time_s,acc_x,acc_y,acc_z,block,direction\n"
+        "time_s,acc_x,acc_y,acc_z,block,direction,label_source\n"
     });
     for v in &rows {
         let t = f64::from(v[0]);
@@ -334,9 +528,10 @@ pub(crate) async fn export_motion(
         }
         let _ = writeln!(
             csv,
-            "{},{}",
+            "{},{},{}",
             block.map_or(String::new(), |b| (b + 1).to_string()),
-            block.map_or(String::new(), |b| blocks[b].direction.to_string())
+            block.map_or(String::new(), |b| blocks[b].direction.to_string()),
+            block.map_or("", |b| source[b])
         );
     }
     let mut response = csv.into_response();

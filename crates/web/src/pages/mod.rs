@@ -59,6 +59,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route("/history/{id}/delete", post(training::delete_session))
         .route(
+            "/history/{id}/motion/blocks/{index}",
+            post(training::answer_block),
+        )
+        .route(
             "/history/upload",
             get(upload::upload_form).post(upload::upload).layer(
                 axum::extract::DefaultBodyLimit::max(state.config.import_limit),

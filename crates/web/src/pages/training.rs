@@ -299,57 +299,101 @@ struct LogPage {
     motion: Option<MotionView>,
 }
 
-/// A motion recording's analysis, block by block.
+/// A motion recording's analysis, block by block, with the person's answers.
 pub(crate) struct MotionView {
+    session: store::Id,
     calibrated: bool,
     total_steps: u64,
+    /// Where the phone was, in words.
+    placement: Option<&'static str>,
+    /// What the direction rests on, or why it was not read.
+    note: String,
     rows: Vec<MotionRow>,
     export: String,
 }
 
 struct MotionRow {
+    /// The block's place in the recording, from 0 (the answer form's path).
+    index: usize,
     number: usize,
     span: String,
     labelled: &'static str,
     steps: u32,
     cadence: String,
+    /// What the motion says, in words.
     detected: String,
-    agrees: bool,
+    /// The motion gave a direction other than the plan's.
+    differs: bool,
+    /// The person's answer, when they gave one.
+    said: Option<&'static str>,
 }
 
-fn motion_view(session: store::Id, analysis: &serde_json::Value) -> Option<MotionView> {
-    let a: crate::api::motion::MotionAnalysis = serde_json::from_value(analysis.clone()).ok()?;
+/// Where the phone was, as the timer asks it.
+fn placement_words(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "pocket" => "in a trouser pocket",
+        "lower-back" => "on a belt at the lower back",
+        "foot" => "strapped to the shoe",
+        "ankle" => "strapped above the ankle",
+        "hand" => "in the hand",
+        "armband" => "on the upper arm",
+        "wrist" => "on the wrist",
+        "bag" => "in a bag",
+        _ => return None,
+    })
+}
+
+fn motion_view(session: store::Id, a: &crate::api::motion::MotionAnalysis) -> MotionView {
     let word = direction_word;
-    Some(MotionView {
+    MotionView {
+        session,
         calibrated: a.calibrated,
         total_steps: a.total_steps,
+        placement: a.placement.as_deref().and_then(placement_words),
+        note: a.direction_note.clone(),
         export: format!("/api/v1/sessions/{session}/motion/export"),
         rows: a
             .blocks
             .iter()
             .enumerate()
-            .map(|(i, b)| MotionRow {
-                number: i + 1,
-                span: format!(
-                    "{} – {}",
-                    minutes(b.start_s as u32),
-                    minutes(b.end_s as u32)
-                ),
-                labelled: word(b.labelled),
-                steps: b.steps,
-                cadence: b
-                    .cadence_spm
-                    .map_or_else(|| "—".into(), |c| format!("{c:.0}")),
-                detected: match (b.detected, b.confidence) {
-                    (Some(d), Some(c)) => format!("{d} ({:.0}%)", c * 100.0),
-                    _ => "no walking found".into(),
-                },
-                agrees: b
-                    .detected
-                    .is_some_and(|d| word(b.labelled) == d.to_string()),
+            .map(|(i, b)| {
+                let known = match b.detected {
+                    Some(gait::Direction::Forward) => Some(Direction::Forward),
+                    Some(gait::Direction::Backward) => Some(Direction::Backward),
+                    Some(gait::Direction::Unknown) | None => None,
+                };
+                // Words from the analysis (older analyses have none: the same words from gait).
+                let words = b.words.clone().or_else(|| {
+                    b.detected
+                        .zip(b.confidence)
+                        .map(|(d, c)| gait::direction_in_words(d, c).to_string())
+                });
+                // A percentage only for a direction read from the motion.
+                let read = known.is_some() && b.basis.as_deref().is_none_or(|s| s == "motion");
+                MotionRow {
+                    index: i,
+                    number: i + 1,
+                    span: format!(
+                        "{} – {}",
+                        minutes(b.start_s as u32),
+                        minutes(b.end_s as u32)
+                    ),
+                    labelled: word(b.labelled),
+                    steps: b.steps,
+                    cadence: b
+                        .cadence_spm
+                        .map_or_else(|| "—".into(), |c| format!("{c:.0}")),
+                    detected: match (words, b.confidence) {
+                        (Some(w), Some(c)) if read => format!("{w} ({:.0}%)", c * 100.0),
+                        (Some(w), _) => w,
+                        (None, _) => "no walking found".into(),
+                    },
+                    differs: known.is_some_and(|d| d != b.labelled),
+                    said: b.said.map(word),
+                }
             })
             .collect(),
-    })
+    }
 }
 
 impl LogPage {
@@ -831,8 +875,39 @@ pub(crate) async fn edit_form(
         .store
         .motion(viewer.caller.id(), session.id)
         .await?
-        .and_then(|m| motion_view(session.id, &m.motion.analysis));
+        .and_then(|m| crate::api::motion::stored_analysis(&m))
+        .map(|a| motion_view(session.id, &a));
     render(&page)
+}
+
+/// The person's answer for one recorded block ("I walked it backward").
+#[derive(Debug, Deserialize)]
+pub(crate) struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    direction: String,
+}
+
+/// Keeps the person's answer for a block of a session's motion, through the API's handler.
+pub(crate) async fn answer_block(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, index)): Path<(String, String)>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let session: store::Id = id.parse().map_err(|_| PageError::NotFound("session"))?;
+    let _answered = crate::api::motion::put_label(
+        State(state),
+        viewer.caller.clone(),
+        Path((id, index)),
+        ApiJson(crate::api::motion::LabelBody {
+            direction: form.direction,
+        }),
+    )
+    .await?;
+    Ok(see_other(&format!("/history/{session}#motion")))
 }
 
 /// Saves an edited session.
