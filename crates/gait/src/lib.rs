@@ -836,12 +836,16 @@ impl Analyzer {
             }
             open.contacts.extend(strides.last());
         }
-        let windows = self
-            .recent_windows
-            .iter()
-            .filter(|w| w.end > open.first && w.start < open.last)
-            .cloned()
-            .collect();
+        // Windows are kept only where a direction can be read from them.
+        let windows = if self.reads_coupling || per_stride {
+            self.recent_windows
+                .iter()
+                .filter(|w| w.end > open.first && w.start < open.last)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         let span = open.contacts.last().unwrap_or(&0.0) - open.contacts.first().unwrap_or(&0.0);
         let cadence_spm = if span > 0.0 {
             let per = if per_stride { 2.0 } else { 1.0 };
