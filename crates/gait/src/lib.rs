@@ -900,7 +900,9 @@ impl Analyzer {
         let warm_up_s = self.warm_up.len() as f64 * direction::WINDOW_SAMPLES as f64 * DT;
         let reference = match reading {
             Reading::Nothing(_) => None,
-            _ if warm_up_s < MIN_WARM_UP_S => None,
+            // The coupling needs seconds of walking; the foot needs strides (three, checked
+            // by the reference), however short the walk.
+            Reading::Coupling if warm_up_s < MIN_WARM_UP_S => None,
             _ => direction::Reference::from_warm_up(&self.warm_up, reading == Reading::FootStrides),
         };
         let direction_note = match (reading, &reference, self.options.forward_segment) {
@@ -913,7 +915,7 @@ impl Analyzer {
                 }
             ),
             (_, None, None) => "Direction not read: no stretch known to be walked forward. Mark one (a minute walked forward; --forward-until SECONDS) to read it.".into(),
-            (_, None, Some(_)) if warm_up_s < MIN_WARM_UP_S => format!(
+            (Reading::Coupling, None, Some(_)) if warm_up_s < MIN_WARM_UP_S => format!(
                 "Direction not read: the stretch said to be walked forward held {warm_up_s:.0} s of walking; at least {MIN_WARM_UP_S:.0} s are needed."
             ),
             (_, None, Some(_)) => format!(
@@ -939,16 +941,18 @@ impl Analyzer {
             // The part inside the known forward stretch is given; the rest is read and split
             // where it turns.
             let cut = walked.windows.iter().take_while(|w| given(w)).count();
-            let mut parts: Vec<(std::ops::Range<usize>, Basis)> = Vec::new();
+            // Each part: its windows, what its direction rests on, and whether the walk turned
+            // where it starts (a split where the features reversed).
+            let mut parts: Vec<(std::ops::Range<usize>, Basis, bool)> = Vec::new();
             if cut > 0 {
-                parts.push((0..cut, Basis::Given));
+                parts.push((0..cut, Basis::Given, false));
             }
             let rest = &walked.windows[cut..];
             match &reference {
                 Some(r) => {
                     let scores: Vec<Option<f64>> = rest.iter().map(|w| mean_score(r, w)).collect();
-                    for range in direction::stretches(&scores) {
-                        parts.push((range.start + cut..range.end + cut, Basis::Motion));
+                    for (i, range) in direction::stretches(&scores).into_iter().enumerate() {
+                        parts.push((range.start + cut..range.end + cut, Basis::Motion, i > 0));
                     }
                 }
                 None if !rest.is_empty() => {
@@ -971,21 +975,27 @@ impl Analyzer {
                         Some(r) => {
                             let scores: Vec<Option<f64>> =
                                 rest.iter().map(|w| mean_score(&r, w)).collect();
-                            for range in direction::stretches(&scores) {
-                                parts.push((range.start + cut..range.end + cut, Basis::Nothing));
+                            for (i, range) in direction::stretches(&scores).into_iter().enumerate()
+                            {
+                                parts.push((
+                                    range.start + cut..range.end + cut,
+                                    Basis::Nothing,
+                                    i > 0,
+                                ));
                             }
                         }
-                        None => parts.push((cut..walked.windows.len(), Basis::Nothing)),
+                        None => parts.push((cut..walked.windows.len(), Basis::Nothing, false)),
                     }
                 }
                 None => {}
             }
-            parts.retain(|(range, _)| !range.is_empty());
+            parts.retain(|(range, _, _)| !range.is_empty());
             if parts.is_empty() {
-                parts.push((0..0, Basis::Nothing));
+                parts.push((0..0, Basis::Nothing, false));
             }
             let count = parts.len();
-            for (k, (range, basis)) in parts.into_iter().enumerate() {
+            let mut previous: Option<Direction> = None;
+            for (k, (range, basis, split)) in parts.into_iter().enumerate() {
                 // The stretch's time span: from window edges, opened to the bout's ends.
                 let from = if k == 0 {
                     f64::NEG_INFINITY
@@ -1047,6 +1057,11 @@ impl Analyzer {
                 };
                 // Milliseconds are plenty at 50 Hz and keep the JSON readable.
                 let ms = |t: f64| ((t - origin) * 1000.0).round() / 1000.0;
+                let turned = split
+                    || (previous == Some(Direction::Forward)
+                        && direction == Direction::Backward
+                        && basis == Basis::Motion);
+                previous = Some(direction);
                 bouts.push(Bout {
                     start_s: ms(first),
                     end_s: ms(last),
@@ -1058,7 +1073,9 @@ impl Analyzer {
                     basis,
                     evidence,
                     two_steps_per_stride: walked.per_stride,
-                    turned: k > 0,
+                    // Turned where the features reversed, or where backward walking follows
+                    // the stretch given as forward.
+                    turned,
                     contacts: if keep {
                         contacts.iter().map(|t| t - origin).collect()
                     } else {
@@ -1208,6 +1225,8 @@ mod tests {
                 "{:#?}",
                 a.bouts
             );
+            // Walking on forward past the warm-up's end is no turn.
+            assert!(!a.bouts[1].turned, "{:?}", a.bouts[1]);
             let turn = &a.bouts[2];
             assert!(turn.turned && turn.confidence >= 0.8, "{turn:?}");
             assert!((turn.start_s - 60.0).abs() < 2.5, "{turn:?}");
