@@ -150,6 +150,22 @@ impl LabRecording {
     }
 }
 
+/// Reference contacts, ours in the reference bouts, and each bout's relative error, summed over
+/// recordings.
+fn tally<'a>(
+    recordings: impl Iterator<Item = &'a LabRecording>,
+    tuning: gait::StepTuning,
+) -> (usize, usize, Vec<f64>) {
+    let (mut reference, mut found, mut errors) = (0, 0, Vec::new());
+    for rec in recordings {
+        let (a, b, e, _) = rec.count(tuning);
+        reference += a;
+        found += b;
+        errors.extend(e);
+    }
+    (reference, found, errors)
+}
+
 /// One stretch the analysis read, with what is known of it.
 struct Scored {
     set: String,
@@ -340,29 +356,19 @@ fn main() {
     lab_people.dedup();
     let (mut held_ref, mut held_found, mut held_errors) = (0, 0, Vec::new());
     for person in &lab_people {
+        // Total error and mean per-bout error on the other two people.
         let objective = |tuning: gait::StepTuning| {
-            let (mut r, mut f, mut e) = (0, 0, Vec::new());
-            for rec in lab.iter().filter(|x| &x.person != person) {
-                let (a, b, errs, _) = rec.count(tuning);
-                r += a;
-                f += b;
-                e.extend(errs);
-            }
+            let (r, f, e) = tally(lab.iter().filter(|x| &x.person != person), tuning);
             (f as f64 - r as f64).abs() / r.max(1) as f64
                 + e.iter().sum::<f64>() / e.len().max(1) as f64
         };
         let best = grid
             .iter()
-            .copied()
-            .min_by(|a, b| objective(*a).total_cmp(&objective(*b)))
-            .unwrap();
-        let (mut r, mut f, mut e) = (0, 0, Vec::new());
-        for rec in lab.iter().filter(|x| &x.person == person) {
-            let (a, b, errs, _) = rec.count(best);
-            r += a;
-            f += b;
-            e.extend(errs);
-        }
+            .map(|t| (objective(*t), *t))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap()
+            .1;
+        let (r, f, e) = tally(lab.iter().filter(|x| &x.person == person), best);
         println!(
             "  held out {person}: tuned on the others to threshold {:.2}, low-pass {:.1} Hz; {person}: {r} reference, {f} found ({:+.1}%), per-bout MAPE {:.1}%",
             best.relative_threshold,
