@@ -272,8 +272,9 @@ async function simulatePocketPhone(page) {
   });
 }
 
-// A person with a plan starts today's session with motion recording on, on the fake clock.
-async function startRecordedSession(page, base) {
+// A person with a plan starts today's session with motion recording on, on the fake clock,
+// saying where the phone is when asked (the default, a pocket, unless told).
+async function startRecordedSession(page, base, placement) {
   await personWithPlan(page, base);
   await simulatePocketPhone(page);
   await page.clock.install();
@@ -281,11 +282,16 @@ async function startRecordedSession(page, base) {
   const plan = JSON.parse(await page.textContent('#session-plan'));
   const total = plan.blocks.reduce((a, b) => a + b.seconds, 0) * 1000;
   await page.check('#record-motion');
+  if (placement) await page.selectOption('#motion-placement', placement);
   await page.click('#timer-start');
   return { plan, total };
 }
 
-test('motion recorded during a guided session is analysed per block and exported with its labels', async () => {
+// What the session page may say a block's motion shows: the words, a percentage only with a
+// direction read from the motion, and a flag where it differs from the plan.
+const DIRECTION_WORDS = /^(forward \(given\)|(forward|backward) \(sure\)( \(\d+%\))?|probably (forward|backward)( \(\d+%\))?|can't tell from this recording: was it backward\?|no walking found)( differs)?$/;
+
+test('motion recorded during a guided session is analysed per block, said in words, answered by the person and exported with its labels', async () => {
   const { base } = server;
   const { context, page } = await phonePage(browser);
   const { plan, total } = await startRecordedSession(page, base);
@@ -297,21 +303,42 @@ test('motion recorded during a guided session is analysed per block and exported
   const rows = page.locator('#motion tbody tr');
   assert.equal(await rows.count(), plan.blocks.length);
   for (let i = 0; i < plan.blocks.length; i += 1) {
-    const text = await rows.nth(i).textContent();
     const b = plan.blocks[i];
-    assert.match(text, new RegExp(`${b.direction}.*${b.direction}`, 's'), `block ${i + 1}: ${text}`);
-    const steps = Number((await rows.nth(i).locator('td').nth(3).textContent()).trim());
+    const cells = rows.nth(i).locator('td');
+    assert.equal((await cells.nth(2).textContent()).trim(), b.direction, `block ${i + 1} as planned`);
+    const says = (await rows.nth(i).locator('.motion-says').textContent()).trim();
+    assert.match(says, DIRECTION_WORDS, `block ${i + 1}: ${says}`);
+    const steps = Number((await cells.nth(3).textContent()).trim());
     const expected = (b.seconds * 110) / 60;
     assert.ok(Math.abs(steps - expected) <= expected * 0.1 + 3, `block ${i + 1}: ${steps} steps, about ${expected} expected`);
   }
+  // The forward warm-up was recorded and is the stretch the rest is read against.
+  assert.equal(plan.blocks[0].direction, 'forward');
+  assert.equal((await rows.nth(0).locator('.motion-says').textContent()).trim(), 'forward (given)');
+  assert.match(await page.textContent('#motion'), /The phone was in a trouser pocket\./);
+  assert.match(await page.textContent('#motion-note'), /against the stretch walked forward/);
+  assert.equal(await page.locator('#motion-note').count(), 1);
+  assert.doesNotMatch(await page.textContent('#motion'), /you said/);
+  // The person says how they walked the first backward block: their answer is kept and shown.
+  const answered = plan.blocks.findIndex((b) => b.direction === 'backward');
+  await Promise.all([
+    page.waitForURL(/\/history\/\d+#motion$/),
+    rows.nth(answered).getByRole('button', { name: /I walked it backward/ }).click(),
+  ]);
+  assert.equal((await rows.nth(answered).locator('.said').textContent()).trim(), 'you said: backward');
+  assert.equal(await page.locator('#motion .said').count(), 1, 'only that block is answered');
   await audit(page, 'session with motion');
   await shot(page, '24-session-motion');
   const csv = await page.request.get(base + await page.getAttribute('#motion a[download]', 'href'));
   assert.equal(csv.status(), 200);
   const lines = (await csv.text()).trim().split('\n');
-  assert.equal(lines[0], 'time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction');
+  assert.equal(lines[0], 'time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z,block,direction,label_source');
   assert.ok(lines.length > (total / 1000) * 40, `${lines.length} samples`);
-  assert.ok(lines.some((l) => l.endsWith(',backward')));
+  // The answered block's samples carry the person's label, the others the timer's.
+  const sources = new Set(lines.slice(1).map((l) => l.split(',').slice(7).join(',')));
+  assert.ok(sources.has(`${answered + 1},backward,person`), [...sources].join(' '));
+  assert.ok(!sources.has(`${answered + 1},backward,timer`));
+  assert.ok(sources.has('1,forward,timer'));
   noProblems(page);
   await context.close();
 });
@@ -331,11 +358,12 @@ test('motion recorded offline waits on the device with its log and is stored onc
     const open = indexedDB.open('retrostride');
     open.onsuccess = () => {
       const get = open.result.transaction('motion').objectStore('motion').getAll();
-      get.onsuccess = () => resolve(get.result.map((r) => r.samples.length));
+      get.onsuccess = () => resolve(get.result.map((r) => [r.samples.length, r.placement]));
     };
   }));
   assert.equal(waiting.length, 1, 'one recording kept on the device');
-  assert.ok(waiting[0] > (total / 1000) * 40, `${waiting[0]} samples kept`);
+  assert.ok(waiting[0][0] > (total / 1000) * 40, `${waiting[0][0]} samples kept`);
+  assert.equal(waiting[0][1], 'pocket', 'kept with where the phone was');
   // The tab is closed while offline; later another page of the app is opened online.
   await page.close();
   await context.setOffline(false);
@@ -353,6 +381,7 @@ test('motion recorded offline waits on the device with its log and is stored onc
   }
   assert.equal(motion.status, 200, 'the recording reached the server');
   assert.equal(motion.body.blocks.length, plan.blocks.length);
+  assert.equal(motion.body.placement, 'pocket');
   await later.waitForFunction(() => new Promise((resolve) => {
     const open = indexedDB.open('retrostride');
     open.onsuccess = () => {
@@ -367,7 +396,7 @@ test('motion recorded offline waits on the device with its log and is stored onc
 test('a reload in the middle of a recorded session keeps what was recorded and records on', async () => {
   const { base } = server;
   const { context, page } = await phonePage(browser);
-  const { plan, total } = await startRecordedSession(page, base);
+  const { plan, total } = await startRecordedSession(page, base, 'lower-back');
   const first = plan.blocks[0].seconds * 1000;
   await page.clock.runFor(first + 20000); // into the second block
   await page.reload();
@@ -388,6 +417,10 @@ test('a reload in the middle of a recorded session keeps what was recorded and r
   // The first block, recorded before the reload, is in the analysis with its steps.
   const steps = motion.body.blocks[0].steps;
   assert.ok(steps > (plan.blocks[0].seconds * 110) / 60 * 0.8, `first block: ${steps} steps`);
+  // Where the phone was, said before the reload, went with the recording and is remembered.
+  assert.equal(motion.body.placement, 'lower-back');
+  await page.goto(`${base}/today/run`);
+  assert.equal(await page.inputValue('#motion-placement'), 'lower-back');
   noProblems(page);
   await context.close();
 });

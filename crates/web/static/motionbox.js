@@ -33,7 +33,7 @@ async function run(mode, action) {
   }
 }
 
-// Keeps a recording ({ id: the outbox entry's id, startedAt, samples, blocks, partial }) until it
+// Keeps a recording ({ id: the outbox entry's id, startedAt, samples, blocks, placement, partial }) until it
 // is sent. Writes go one after another, so that a snapshot taken during the session never lands
 // after the final one. Resolves once written; false when the browser cannot keep it.
 let writes = Promise.resolve();
@@ -89,7 +89,7 @@ export async function sendRecordings() {
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf() },
-          body: JSON.stringify({ samples: recording.samples, blocks: recording.blocks }),
+          body: JSON.stringify({ samples: recording.samples, blocks: recording.blocks, placement: recording.placement }),
         });
       } catch {
         break; // offline: the next attempt sends it

@@ -110,6 +110,15 @@ function cueBlock(i) {
 
 // --- motion recording (optional): samples in session time, so blocks label them exactly ---
 const motion = { on: false, samples: [], max: 1_000_000 };
+// Where the phone is (a gait placement name), remembered for the next session: the server reads
+// the direction only where the motion shows it.
+const PLACEMENT_KEY = 'retrostride.motion.placement';
+const placementBox = document.getElementById('motion-placement');
+if (placementBox) {
+  const remembered = localStorage.getItem(PLACEMENT_KEY);
+  if ([...placementBox.options].some((o) => o.value === remembered)) placementBox.value = remembered;
+  placementBox.addEventListener('change', () => localStorage.setItem(PLACEMENT_KEY, placementBox.value));
+}
 function onMotion(event) {
   if (state.status !== 'running' || motion.samples.length >= motion.max) return;
   const a = event.accelerationIncludingGravity;
@@ -131,6 +140,8 @@ async function startMotion(resuming = false) {
     }
     motion.on = true;
     state.motion = true;
+    // Said when recording was switched on; a reload keeps what was said then.
+    if (!resuming && placementBox) state.placement = placementBox.value;
     save();
     window.addEventListener('devicemotion', onMotion);
   } catch {
@@ -162,7 +173,8 @@ async function resumeMotion() {
 function recording(id) {
   if (!motion.on || motion.samples.length < 100) return null;
   const labelled = blocks.map((b, i) => ({ start_s: startOf(i) / 1000, end_s: ends[i] / 1000, direction: b.direction }));
-  return { id, startedAt: state.startedAt, samples: motion.samples, blocks: labelled };
+  const where = state.placement ? { placement: state.placement } : {};
+  return { id, startedAt: state.startedAt, samples: motion.samples, blocks: labelled, ...where };
 }
 
 // --- wake lock --------------------------------------------------------------------------------
@@ -387,7 +399,7 @@ async function sendUnkept(recorded, session) {
     const r = await fetch(`/api/v1/sessions/${session}/motion`, {
       method: 'POST', credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ samples: recorded.samples, blocks: recorded.blocks }),
+      body: JSON.stringify({ samples: recorded.samples, blocks: recorded.blocks, placement: recorded.placement }),
     });
     return r.ok ? [recorded.id] : [];
   } catch {
