@@ -160,8 +160,9 @@ impl CouplingStream {
     }
 
     /// Adds a sample; once the ring is full, the products of its middle sample's vertical with
-    /// every lag's horizontal go into `sums` (centred, so that time's arrow plays no part).
-    pub(crate) fn push(&mut self, vertical: f64, horizontal: [f64; 3], sums: &mut CouplingSums) {
+    /// every lag's horizontal go into the window's sums (centred, so that time's arrow plays no
+    /// part), with both signals' energies.
+    pub(crate) fn push(&mut self, vertical: f64, horizontal: [f64; 3], window: &mut Window) {
         let i = self.next;
         self.vertical[i] = vertical;
         self.vertical[i + RING] = vertical;
@@ -175,6 +176,11 @@ impl CouplingStream {
         // The last RING values, oldest first.
         let start = self.next;
         let v = self.vertical[start + RING / 2];
+        let h = self.horizontal[start + RING / 2];
+        window.energy[0] += v * v;
+        window.energy[1] += h[0] * h[0] + h[1] * h[1] + h[2] * h[2];
+        window.counted += 1.0;
+        let sums = &mut window.coupling;
         let recent = &self.horizontal[start..start + RING];
         for (k, h) in recent.iter().step_by(LAG_STEP).enumerate() {
             sums[3 * k] += v * h[0];
@@ -184,12 +190,20 @@ impl CouplingStream {
     }
 }
 
+/// Least RMS acceleration (m/s², in the coupling's band) vertically and horizontally for a
+/// window's coupling to count: walking moves a trunk or thigh by about 1 m/s² both ways; a
+/// tenth of that is a sensor that is hardly moving in one of them.
+const MIN_MOVEMENT_RMS: f64 = 0.1;
+
 /// What one 2 s window of the recording holds for the direction.
 #[derive(Debug, Clone)]
 pub(crate) struct Window {
     pub(crate) start: f64,
     pub(crate) end: f64,
     pub(crate) coupling: CouplingSums,
+    /// Sums of the vertical's and the horizontal's squares, and how many samples they hold.
+    energy: [f64; 2],
+    counted: f64,
     /// Unit horizontal displacements of the strides that ended in it.
     pub(crate) strides: Vec<[f64; 2]>,
 }
@@ -200,8 +214,20 @@ impl Window {
             start,
             end: start,
             coupling: [0.0; LAGS * 3],
+            energy: [0.0; 2],
+            counted: 0.0,
             strides: Vec::new(),
         }
+    }
+
+    /// Whether the window moved enough, up and down and sideways, for its coupling to mean
+    /// anything: a sensor that only moves vertically (or a signal made that way) has no
+    /// horizontal part whose sign could tell the way of travel.
+    fn has_coupling(&self) -> bool {
+        let n = self.counted.max(1.0);
+        self.counted > 0.0
+            && self.energy[0] / n >= MIN_MOVEMENT_RMS * MIN_MOVEMENT_RMS
+            && self.energy[1] / n >= MIN_MOVEMENT_RMS * MIN_MOVEMENT_RMS
     }
 
     pub(crate) fn middle(&self) -> f64 {
@@ -245,7 +271,11 @@ impl Reference {
                 .flat_map(|w| w.strides.iter().map(|s| s.to_vec()))
                 .collect()
         } else {
-            windows.iter().map(|w| w.coupling.to_vec()).collect()
+            windows
+                .iter()
+                .filter(|w| w.has_coupling())
+                .map(|w| w.coupling.to_vec())
+                .collect()
         };
         if units.len() < 3 {
             return None;
@@ -287,9 +317,10 @@ impl Reference {
                 .iter()
                 .filter_map(|s| cosine(s, &self.template))
                 .collect(),
-            Feature::Coupling => cosine(&window.coupling, &self.template)
+            Feature::Coupling if window.has_coupling() => cosine(&window.coupling, &self.template)
                 .into_iter()
                 .collect(),
+            Feature::Coupling => Vec::new(),
         }
     }
 
@@ -416,16 +447,17 @@ mod tests {
             .collect();
         let sums = |reverse_time: bool, mirror: bool| {
             let mut stream = CouplingStream::default();
-            let mut sums = [0.0; LAGS * 3];
+            let mut window = Window::new(0.0);
             let mut s = signal.clone();
             if reverse_time {
                 s.reverse();
             }
             for (v, h) in s {
                 let h = if mirror { h.map(|x| -x) } else { h };
-                stream.push(v, h, &mut sums);
+                stream.push(v, h, &mut window);
             }
-            sums
+            assert!(window.has_coupling());
+            window.coupling
         };
         let forward = sums(false, false);
         let mirrored = sums(false, true);

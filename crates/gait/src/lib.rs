@@ -670,8 +670,7 @@ impl Analyzer {
             let band = [0, 1, 2].map(|i| self.band_low[i].step(acc[i] - gravity[i]));
             let vertical = band[0] * up[0] + band[1] * up[1] + band[2] * up[2];
             let horizontal = [0, 1, 2].map(|i| band[i] - vertical * up[i]);
-            self.coupling
-                .push(vertical, horizontal, &mut self.window.coupling);
+            self.coupling.push(vertical, horizontal, &mut self.window);
         }
         self.window.end = t;
         self.window_samples += 1;
@@ -990,23 +989,46 @@ impl Analyzer {
                 None => {}
             }
             parts.retain(|(range, _, _)| !range.is_empty());
-            if parts.is_empty() {
-                parts.push((0..0, Basis::Nothing, false));
-            }
+            // Each part's time span: from window edges, opened to the bout's ends.
             let count = parts.len();
+            let mut spans: Vec<(f64, f64, std::ops::Range<usize>, Basis, bool)> = parts
+                .into_iter()
+                .enumerate()
+                .map(|(k, (range, basis, split))| {
+                    let from = if k == 0 {
+                        f64::NEG_INFINITY
+                    } else {
+                        walked.windows[range.start].start
+                    };
+                    let to = if k + 1 == count {
+                        f64::INFINITY
+                    } else {
+                        walked.windows[range.end].start
+                    };
+                    (from, to, range, basis, split)
+                })
+                .collect();
+            if spans.is_empty() {
+                // No windows (a placement whose direction is not read): only the stretch said
+                // to be walked forward is known.
+                match segment {
+                    Some((a, b)) => {
+                        let (a, b) = (origin + a, origin + b);
+                        spans.push((f64::NEG_INFINITY, a, 0..0, Basis::Nothing, false));
+                        spans.push((a, b, 0..0, Basis::Given, false));
+                        spans.push((b, f64::INFINITY, 0..0, Basis::Nothing, false));
+                    }
+                    None => spans.push((
+                        f64::NEG_INFINITY,
+                        f64::INFINITY,
+                        0..0,
+                        Basis::Nothing,
+                        false,
+                    )),
+                }
+            }
             let mut previous: Option<Direction> = None;
-            for (k, (range, basis, split)) in parts.into_iter().enumerate() {
-                // The stretch's time span: from window edges, opened to the bout's ends.
-                let from = if k == 0 {
-                    f64::NEG_INFINITY
-                } else {
-                    walked.windows[range.start].start
-                };
-                let to = if k + 1 == count {
-                    f64::INFINITY
-                } else {
-                    walked.windows[range.end].start
-                };
+            for (from, to, range, basis, split) in spans {
                 let contacts: Vec<f64> = walked
                     .contacts
                     .iter()
@@ -1288,6 +1310,53 @@ mod tests {
                 a.bouts
             );
         }
+    }
+
+    #[test]
+    fn a_sensor_moving_only_up_and_down_says_nothing_about_the_direction() {
+        // The old time-asymmetry method's favourite: impacts along gravity only, then the same
+        // played backwards. There is no horizontal movement to read, so: unknown.
+        let mut samples = walk(60.0, 100.0, 100.0, false);
+        let later: Vec<Sample> = walk(60.0, 100.0, 100.0, true)
+            .into_iter()
+            .map(|mut s| {
+                s.t += 65.0;
+                s
+            })
+            .collect();
+        samples.extend(later);
+        let a = analyze(
+            samples,
+            Options {
+                placement: Some(Placement::Pocket),
+                forward_segment: Some((0.0, 60.0)),
+                keep_contacts: false,
+            },
+        );
+        assert!(!a.calibrated, "{}", a.direction_note);
+        assert!(
+            a.bouts
+                .iter()
+                .all(|b| b.basis == Basis::Given || b.direction == Direction::Unknown),
+            "{:#?}",
+            a.bouts
+        );
+    }
+
+    #[test]
+    fn the_stretch_said_forward_is_given_whatever_the_placement() {
+        let a = analyze(
+            trunk(0.0, 60.0, false, false),
+            Options {
+                placement: Some(Placement::Hand),
+                forward_segment: Some((0.0, 30.0)),
+                keep_contacts: false,
+            },
+        );
+        let bases: Vec<Basis> = a.bouts.iter().map(|b| b.basis).collect();
+        assert_eq!(bases, vec![Basis::Given, Basis::Nothing], "{:#?}", a.bouts);
+        assert_eq!(a.bouts[0].direction_words(), "forward (given)");
+        assert!(!a.bouts[1].turned);
     }
 
     #[test]
