@@ -5,7 +5,7 @@
 //! recording that is known to be forward (a guided session's warm-up, `--forward-until`):
 //!
 //! - **Foot strides** (sensor on the foot or ankle, with a gyroscope): each stride's horizontal
-//!   displacement in a frame fixed to the foot ([`crate::foot`]). Forward strides go towards the
+//!   displacement in a frame fixed to the foot (`foot.rs`). Forward strides go towards the
 //!   toes, backward strides towards the heel: the sign against the warm-up's mean stride is the
 //!   direction. This is kinematics, not a pattern, so it holds for anyone.
 //! - **Trunk and thigh coupling** (lower back, trouser pocket): the cross-covariance, over lags

@@ -1,33 +1,31 @@
 //! Finds walking in raw motion data from a phone, a watch or a body-worn sensor: walking bouts,
-//! initial contacts (steps), cadence and step-time variability per bout, and the direction of
-//! each bout (forward or backward) with a confidence.
+//! initial contacts (steps), cadence and step-time variability, and which way each stretch of
+//! walking went (forward, backward, or unknown) with a calibrated confidence.
 //!
-//! The pipeline streams: samples go into an [`Analyzer`] one at a time and memory stays the same
-//! however long the recording. It uses the magnitude of acceleration and its component along
-//! gravity, so the sensor may sit in any orientation and move between places (a phone from hand to pocket):
+//! The pipeline streams: samples go into an [`Analyzer`] one at a time; memory per bout is its
+//! contact times and a small record per 2 s window. Steps use the magnitude of acceleration, so
+//! the sensor may sit in any orientation and move between places (a phone from hand to pocket):
 //!
 //! 1. resample to 50 Hz (linear interpolation; gaps over 1 s restart the stream);
 //! 2. steps: band-pass 0.5-2 Hz (0.5-3 Hz on the lower back; Butterworth), peaks above an
 //!    adaptive threshold (a share of the running RMS) at least 0.3 s apart (0.4 s on the lower
-//!    back);
+//!    back). A foot or ankle sensor with a gyroscope counts its own foot's stances instead, two
+//!    steps per stride;
 //! 3. bouts: steps at most 2 s apart; a bout needs 4 steps and regular step times;
 //! 4. rhythm: each bout's autocorrelation (running sums over lags up to 2.4 s, at 25 Hz). Away
 //!    from the lower back a bout must repeat at some stride lag (fidgeting and handling make
 //!    peaks but no rhythm). Peaks one stride apart (a sensor on one leg shows its own foot's
 //!    impact, hardly the other's) are recognised by a positive autocorrelation at half their
 //!    interval, and each interval then counts two steps;
-//! 5. direction: the time asymmetry of the gait signal. Walking backward is, to a first
-//!    approximation, walking forward reversed in time, and every statistic used flips sign when
-//!    time runs backward: the share of samples where the vertical acceleration (along the
-//!    low-passed gravity) rises, and the magnitude's jerk skewness, share of rising samples and
-//!    third-order lag products. They are computed with centred operations only, so that
-//!    processing does not itself break the symmetry. Without calibration the vertical rise
-//!    decides; a segment known to be forward (the warm-up of a guided session) sets its sign and
-//!    adds the others, for this person and placement.
+//! 5. direction ([`direction`]): read from the mechanics of walking against a stretch known to
+//!    be walked forward ([`Options::forward_segment`]): each stride's displacement for a foot
+//!    or ankle sensor, the braking-and-propulsion coupling of vertical and horizontal
+//!    acceleration for the lower back or a pocket. Without such a stretch, or on the wrist, in
+//!    the hand, on the arm or in a bag, the direction is [`Direction::Unknown`]. A walk that
+//!    turns round without stopping is split where it turns.
 //!
 //! Readers: CSV with a header ([`csv`]), Axivity CWA ([`cwa`]) and GENEActiv `.bin`
-//! ([`geneactiv`]); [`synthetic`] makes a day of
-//! data for benchmarks.
+//! ([`geneactiv`]); [`synthetic`] makes a day of data for benchmarks.
 
 mod blocks;
 pub mod csv;
