@@ -62,6 +62,8 @@ pub struct AppState {
     /// Planned sessions by plan id. Safe to keep per process because a plan's sessions never
     /// change once stored and plan ids are never reused: every process reads the same rows.
     planned: Arc<PlannedCache>,
+    /// Motion files held for a second analysis (see `pages::HeldFiles`: in memory, bounded).
+    held: Arc<pages::HeldFiles>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             planned: Arc::new(PlannedCache::default()),
+            held: Arc::new(pages::HeldFiles::default()),
         }
     }
 }
@@ -110,7 +113,11 @@ pub fn router(state: AppState) -> Router {
         // Pages, scripts and JSON shrink to about a third over gzip: it matters on a phone signal.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(RequestBodyLimitLayer::new(
-            body_limit.max(state.config.import_limit),
+            body_limit.max(state.config.import_limit + pages::MULTIPART_SLACK),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.import_limit,
+            pages::too_large_as_page,
         ))
         // The pages set a stricter policy of their own; this one covers the API and its docs.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -309,3 +309,286 @@ async fn the_session_page_shows_the_motion_in_words_and_takes_the_persons_answer
         .unwrap();
     assert_eq!(html.matches("you said: backward").count(), 1, "{html}");
 }
+
+/// A multipart form body by hand (the test client has no multipart feature): text fields, then
+/// the file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----retrostride-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The value of a hidden field named `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!(r#"name="{name}" value=""#);
+    let start = html.find(&key).unwrap() + key.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_motion_file_is_analysed_in_words_and_a_forward_stretch_can_be_picked_afterwards() {
+    let app = start().await;
+    let (cookie, csrf) = signed_up(&app, "mo%40example.org").await;
+    let file = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/motion/backward-mocap/09_12_right_foot.csv"
+    ))
+    .unwrap();
+    let send = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let (content_type, body) =
+            multipart(&fields, file.as_ref().map(|(n, b)| (*n, b.as_slice())));
+        app.http
+            .post(format!("{}/history/motion", app.base))
+            .header(COOKIE, &cookie)
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+    };
+
+    // The history page leads to the form.
+    let history = app
+        .get("/history", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains(r#"href="/history/motion""#));
+    let form = app.get("/history/motion", Some(&cookie)).await;
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("Where was the sensor worn?") && html.contains("On a belt at the lower back")
+    );
+    assert!(html.contains("such as a warm-up"));
+
+    // With the warm-up given as forward: forward (given), then backward (sure).
+    let given = send(
+        vec![
+            ("csrf", csrf.clone()),
+            ("placement", "foot".into()),
+            ("forward_from", "0".into()),
+            ("forward_to", "7.25".into()),
+        ],
+        Some(("09_12_right_foot.csv", file.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(given.status(), StatusCode::OK);
+    let html = given.text().await.unwrap();
+    assert!(html.contains("forward (given)"), "{html}");
+    assert!(html.contains("backward (sure)"), "{html}");
+    assert!(html.contains("turned round here") && html.contains("two per stride"));
+    assert!(html.contains("1,599 samples") && html.contains("On the shoe or the instep"));
+    assert!(!html.contains("--") && !html.contains("I walked this one forward"));
+    // The percentage only where the motion was read, never for the given stretch.
+    assert!(html.contains("backward (sure) <span class=\"percent\">("));
+    assert!(!html.contains("forward (given) <span"));
+
+    // Without one: can't tell, and the offer to mark one.
+    let unknown = send(
+        vec![("csrf", csrf.clone()), ("placement", "foot".into())],
+        Some(("09_12_right_foot.csv", file.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.status(), StatusCode::OK);
+    let html = unknown.text().await.unwrap();
+    assert!(
+        html.contains("can&#39;t tell") || html.contains("can't tell"),
+        "{html}"
+    );
+    assert!(html.contains("I walked this one forward"));
+    assert!(!html.contains("backward (sure)") && !html.contains("--forward"));
+    let token = hidden(&html, "token");
+    let first = hidden(&html, "forward");
+
+    // Picking the first stretch reads the others against it.
+    let picked = app
+        .post_form(
+            "/history/motion/again",
+            Some(&cookie),
+            &format!("csrf={csrf}&token={token}&placement=foot&forward={first}"),
+        )
+        .await;
+    assert_eq!(picked.status(), StatusCode::OK);
+    let html = picked.text().await.unwrap();
+    assert!(html.contains("backward (sure)"), "{html}");
+    assert!(html.contains("as you said"));
+    // A typed stretch outside the recording is refused in words, with the offer kept.
+    let outside = app
+        .post_form(
+            "/history/motion/again",
+            Some(&cookie),
+            &format!("csrf={csrf}&token={token}&placement=foot&forward_from=1:00&forward_to=2:00"),
+        )
+        .await;
+    assert_eq!(outside.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = outside.text().await.unwrap();
+    assert!(
+        html.contains("The recording lasts 0:16") && html.contains("I walked this one forward")
+    );
+    // Someone else's token (or a stale one) finds nothing.
+    let stale = app
+        .post_form(
+            "/history/motion/again",
+            Some(&cookie),
+            &format!(
+                "csrf={csrf}&token=00{}&placement=foot&forward={first}",
+                &token[2..]
+            ),
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::GONE);
+    assert!(stale.text().await.unwrap().contains("no longer kept"));
+
+    // Errors in words: binary garbage, an empty file, missing columns, a bad stretch, an unknown
+    // placement.
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let refused = send(
+        vec![("csrf", csrf.clone()), ("placement", "foot".into())],
+        Some(("noise.bin", garbage)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("noise.bin cannot be analysed: this is not a CSV, CWA or GENEActiv file"),
+        "{html}"
+    );
+    let empty = send(
+        vec![("csrf", csrf.clone()), ("placement", "foot".into())],
+        Some(("empty.csv", Vec::new())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("the file is empty"));
+    let columns = send(
+        vec![("csrf", csrf.clone()), ("placement", "foot".into())],
+        Some(("short.csv", b"time_s,acc_x,acc_y\n0,1,2\n".to_vec())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(columns.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        columns
+            .text()
+            .await
+            .unwrap()
+            .contains("the header has no `acc_z` column")
+    );
+    let backwards_span = send(
+        vec![
+            ("csrf", csrf.clone()),
+            ("placement", "foot".into()),
+            ("forward_from", "0:09".into()),
+            ("forward_to", "0:03".into()),
+        ],
+        Some(("09_12_right_foot.csv", file.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(backwards_span.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = backwards_span.text().await.unwrap();
+    assert!(html.contains("must end after it starts") && html.contains(r#"value="0:09""#));
+    let place = send(
+        vec![("csrf", csrf.clone()), ("placement", "lower-back'x".into())],
+        Some(("09_12_right_foot.csv", file.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(place.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        place
+            .text()
+            .await
+            .unwrap()
+            .contains("not one of the places listed")
+    );
+
+    // Without the session's token: refused.
+    let forged = send(
+        vec![("placement", "foot".into())],
+        Some(("09_12_right_foot.csv", file.clone())),
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let forged = app
+        .post_form(
+            "/history/motion/again",
+            Some(&cookie),
+            &format!("token={token}&placement=foot&forward={first}"),
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_motion_file_over_the_limit_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = web::Config {
+        auth_burst: 1000,
+        import_limit: 1024 * 1024,
+        ..web::Config::default()
+    };
+    tokio::spawn(web::serve(
+        listener,
+        web::AppState::new(store, config),
+        std::future::pending(),
+    ));
+    let app = App {
+        base,
+        http: Client::builder().redirect(Policy::none()).build().unwrap(),
+        _dir: dir,
+    };
+    let (cookie, csrf) = signed_up(&app, "big%40example.org").await;
+    for size in [1024 * 1024 + 10, 3 * 1024 * 1024] {
+        let (content_type, body) = multipart(
+            &[("csrf", &csrf), ("placement", "pocket")],
+            Some(("big.csv", &vec![b'1'; size])),
+        );
+        let response = app
+            .http
+            .post(format!("{}/history/motion", app.base))
+            .header(COOKIE, &cookie)
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        // Just over: the page refuses it (422); far over: the server's limit, as a page (413).
+        let expected = if size < 2 * 1024 * 1024 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::PAYLOAD_TOO_LARGE
+        };
+        assert_eq!(response.status(), expected, "{size}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("larger than 1 MB"), "{size}: {html}");
+    }
+}

@@ -8,6 +8,7 @@
 
 mod assess;
 mod charts;
+mod motion_file;
 mod onboarding;
 mod public;
 mod settings;
@@ -69,6 +70,15 @@ pub(crate) fn routes(state: AppState) -> Router {
             ),
         )
         .route("/history/import", post(upload::import))
+        .route(
+            "/history/motion",
+            get(motion_file::motion_form)
+                .post(motion_file::analyse_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    state.config.import_limit + MULTIPART_SLACK,
+                )),
+        )
+        .route("/history/motion/again", post(motion_file::analyse_again))
         .route("/progress", get(training::progress))
         .route(
             "/assess/3mbwt",
@@ -88,6 +98,39 @@ pub(crate) fn routes(state: AppState) -> Router {
             HeaderValue::from_static(PAGE_CSP),
         ))
         .with_state(state)
+}
+
+pub(crate) use motion_file::HeldFiles;
+
+/// Room for a multipart body's boundaries and small fields around a file of the import limit,
+/// so that a file just over the limit is refused by the page, in words.
+pub(crate) const MULTIPART_SLACK: usize = 64 * 1024;
+
+/// A body over the server's limit, refused before any page handler saw it, as a page in words
+/// rather than the limit layer's bare text (API routes keep their problem+json).
+pub(crate) async fn too_large_as_page(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let page = !request.uri().path().starts_with("/api");
+    let response = next.run(request).await;
+    let plain = !response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.contains("json"));
+    if page && plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return PageError::Other(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The upload is larger than {} MB, the most this server takes at once. Go back and send a smaller file (or fewer files).",
+                limit / (1024 * 1024)
+            ),
+        )
+        .into_response();
+    }
+    response
 }
 
 /// The pages' Content-Security-Policy: scripts and styles only from files this server sends (no
