@@ -534,6 +534,7 @@ fn result_page(
     file: String,
     placement: Placement,
     forward: Option<(f64, f64)>,
+    picked: bool,
     reading: Reading,
 ) -> ResultPage {
     let a = &reading.analysis;
@@ -566,7 +567,12 @@ fn result_page(
         duration: clock(a.duration_s),
         samples: thousands(a.samples),
         steps: a.total_steps,
-        forward: forward.map(|(f, t)| format!("{}\u{2013}{}", clock_exact(f), clock_exact(t))),
+        forward: forward.map(|(f, t)| {
+            // A stretch picked from the table is its first and last step: whole seconds read
+            // better. One typed is shown as typed.
+            let show = if picked { clock } else { clock_exact };
+            format!("{}\u{2013}{}", show(f), show(t))
+        }),
         notes: reading.notes,
         direction_note: without_cli_hints(&a.direction_note),
         per_stride: a.bouts.iter().any(|b| b.two_steps_per_stride),
@@ -677,7 +683,7 @@ pub(crate) async fn analyse_upload(
         .then(|| state.held.hold(viewer.caller.user.id, &name, bytes))
         .flatten();
     render(&result_page(
-        &viewer, token, name, placement, forward, reading,
+        &viewer, token, name, placement, forward, false, reading,
     ))
 }
 
@@ -803,7 +809,16 @@ pub(crate) async fn analyse_again(
         forward = None;
         reading = analysed(None).await?.map_err(cannot)?;
     }
-    let mut page = result_page(&viewer, Some(form.token), name, placement, forward, reading);
+    let picked = !form.forward.is_empty();
+    let mut page = result_page(
+        &viewer,
+        Some(form.token),
+        name,
+        placement,
+        forward,
+        picked,
+        reading,
+    );
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
