@@ -592,3 +592,46 @@ async fn a_motion_file_over_the_limit_is_refused_in_words() {
         assert!(html.contains("larger than 1 MB"), "{size}: {html}");
     }
 }
+
+#[tokio::test]
+async fn cwa_and_geneactiv_files_are_recognised_with_their_damage_said() {
+    let app = start().await;
+    let (cookie, csrf) = signed_up(&app, "ax%40example.org").await;
+    let cases = [
+        (
+            "ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa",
+            ["Axivity CWA", "6 damaged sector(s)", "16,680 samples"],
+        ),
+        (
+            "GENEActiv_testfile.bin",
+            ["GENEActiv", "ends inside a page", "5,031 samples"],
+        ),
+    ];
+    for (name, expected) in cases {
+        let bytes = std::fs::read(format!(
+            "{}/../../testdata/motion/cwa/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let (content_type, body) = multipart(
+            &[("csrf", &csrf), ("placement", "wrist")],
+            Some((name, &bytes)),
+        );
+        let response = app
+            .http
+            .post(format!("{}/history/motion", app.base))
+            .header(COOKIE, &cookie)
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        let html = response.text().await.unwrap();
+        for e in expected {
+            assert!(html.contains(e), "{name}: {e} in {html}");
+        }
+        // On the wrist no direction is offered: the motion there does not show it.
+        assert!(html.contains("On the wrist") && !html.contains("I walked this one forward"));
+    }
+}
