@@ -16,7 +16,9 @@
 //!   travel (walking backward) therefore reverses the horizontal part in the sensor's frame
 //!   while the vertical part stays, and the cross-covariance changes sign. Its shape differs
 //!   from person to person and with the sensor's mounting, which is why it is only read
-//!   against the same recording's forward walking, never against a fixed template.
+//!   against the same recording's forward walking, never against a fixed template. It is read
+//!   along the horizontal axis of travel found in the warm-up (the axis that carries most of
+//!   the coupling); the side-to-side part alternates with the stepping foot and is left out.
 //!
 //! Neither feature changes sign when a recording is played backwards in time (acceleration is
 //! even in time; a time-reversed forward walk is a kinematically backward walk only for the
@@ -243,6 +245,44 @@ fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
     (norm > 1e-12).then(|| ab / norm)
 }
 
+/// The coupling along one horizontal axis: one value per lag.
+fn along(coupling: &CouplingSums, axis: [f64; 3]) -> Vec<f64> {
+    coupling
+        .chunks_exact(3)
+        .map(|c| c[0] * axis[0] + c[1] * axis[1] + c[2] * axis[2])
+        .collect()
+}
+
+/// The axis (unit, sign arbitrary) that carries most of the coupling over all lags: the main
+/// eigenvector of the sum of the lag vectors' outer products, by power iteration. `None` when
+/// there is no coupling at all.
+fn travel_axis(coupling: &CouplingSums) -> Option<[f64; 3]> {
+    let mut m = [[0.0; 3]; 3];
+    for c in coupling.chunks_exact(3) {
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += c[i] * c[j];
+            }
+        }
+    }
+    // Start from the largest column, which cannot be orthogonal to the main eigenvector of a
+    // positive semi-definite matrix unless it is zero.
+    let mut v = (0..3).map(|j| [m[0][j], m[1][j], m[2][j]]).max_by(|a, b| {
+        let na = a[0] * a[0] + a[1] * a[1] + a[2] * a[2];
+        let nb = b[0] * b[0] + b[1] * b[1] + b[2] * b[2];
+        na.total_cmp(&nb)
+    })?;
+    for _ in 0..50 {
+        let next = [0, 1, 2].map(|i| m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2]);
+        let norm = (next[0] * next[0] + next[1] * next[1] + next[2] * next[2]).sqrt();
+        if norm.is_nan() || norm <= 1e-300 {
+            return None;
+        }
+        v = next.map(|x| x / norm);
+    }
+    Some(v)
+}
+
 fn mean_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len().max(1) as f64;
     let mean = values.iter().sum::<f64>() / n;
@@ -255,6 +295,8 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 pub(crate) struct Reference {
     pub(crate) feature: Feature,
     template: Vec<f64>,
+    /// The coupling's axis of travel in the sensor's frame.
+    axis: Option<[f64; 3]>,
     /// Mean and spread of the warm-up's own leave-one-out scores.
     agreement: f64,
     spread: f64,
@@ -265,17 +307,30 @@ impl Reference {
     /// From the warm-up's windows: the foot's strides when `foot`, else the coupling. `None`
     /// when the warm-up is too short or does not agree with itself.
     pub(crate) fn from_warm_up(windows: &[Window], foot: bool) -> Option<Reference> {
-        let units: Vec<Vec<f64>> = if foot {
-            windows
+        // The coupling is read along the horizontal axis of travel: the axis in the sensor's
+        // frame along which the warm-up's horizontal acceleration couples most with the
+        // vertical. The side-to-side part alternates with the stepping foot and only adds noise.
+        let axis = if foot {
+            None
+        } else {
+            let mut total = [0.0; LAGS * 3];
+            for w in windows.iter().filter(|w| w.has_coupling()) {
+                for (t, v) in total.iter_mut().zip(&w.coupling) {
+                    *t += v;
+                }
+            }
+            Some(travel_axis(&total)?)
+        };
+        let units: Vec<Vec<f64>> = match axis {
+            None => windows
                 .iter()
                 .flat_map(|w| w.strides.iter().map(|s| s.to_vec()))
-                .collect()
-        } else {
-            windows
+                .collect(),
+            Some(axis) => windows
                 .iter()
                 .filter(|w| w.has_coupling())
-                .map(|w| w.coupling.to_vec())
-                .collect()
+                .map(|w| along(&w.coupling, axis))
+                .collect(),
         };
         if units.len() < 3 {
             return None;
@@ -302,6 +357,7 @@ impl Reference {
                 Feature::Coupling
             },
             template: total,
+            axis,
             agreement,
             spread: spread.max(0.05),
             cap: if foot { FOOT_CAP } else { COUPLING_CAP },
@@ -311,16 +367,18 @@ impl Reference {
     /// A window's scores: its coupling's cosine with the warm-up's, or its strides' cosines
     /// with the warm-up's mean stride.
     pub(crate) fn scores(&self, window: &Window) -> Vec<f64> {
-        match self.feature {
-            Feature::FootStrides => window
+        match (self.feature, self.axis) {
+            (Feature::FootStrides, _) => window
                 .strides
                 .iter()
                 .filter_map(|s| cosine(s, &self.template))
                 .collect(),
-            Feature::Coupling if window.has_coupling() => cosine(&window.coupling, &self.template)
-                .into_iter()
-                .collect(),
-            Feature::Coupling => Vec::new(),
+            (Feature::Coupling, Some(axis)) if window.has_coupling() => {
+                cosine(&along(&window.coupling, axis), &self.template)
+                    .into_iter()
+                    .collect()
+            }
+            (Feature::Coupling, _) => Vec::new(),
         }
     }
 
@@ -401,6 +459,21 @@ fn split(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_axis_of_travel_carries_the_coupling() {
+        // Coupling along (3, 4, 0)/5 at every lag, with a little side-to-side that alternates.
+        let mut sums = [0.0; LAGS * 3];
+        for (k, c) in sums.chunks_exact_mut(3).enumerate() {
+            let along = (k as f64 - 6.0) / 6.0;
+            let side = if k % 2 == 0 { 0.05 } else { -0.05 };
+            c[0] = 0.6 * along - 0.8 * side;
+            c[1] = 0.8 * along + 0.6 * side;
+        }
+        let axis = travel_axis(&sums).unwrap();
+        assert!((axis[0].abs() - 0.6).abs() < 0.01 && (axis[1].abs() - 0.8).abs() < 0.01);
+        assert_eq!(travel_axis(&[0.0; LAGS * 3]), None);
+    }
 
     #[test]
     fn the_normal_distribution_function_is_right() {
