@@ -686,10 +686,16 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
     assert_eq!(bouts[0]["basis"], "given", "{out}");
     assert!(bouts.len() >= 2, "{out}");
     for b in &bouts[1..] {
-        assert_eq!(b["direction"], "backward", "{b}");
-        assert!(b["confidence"].as_f64().unwrap() >= 0.8, "{b}");
+        // Backward, or unknown where a stretch is too short to tell (two strides).
+        assert_ne!(b["direction"], "forward", "{b}");
         assert_eq!(b["two_steps_per_stride"], true);
     }
+    assert!(
+        bouts[1..]
+            .iter()
+            .any(|b| b["direction"] == "backward" && b["confidence"].as_f64().unwrap() >= 0.8),
+        "{out}"
+    );
     let text = run_ok(&[
         "analyze",
         &foot,

@@ -173,9 +173,8 @@ struct Scored {
     person: String,
     calibrated: bool,
     truth: Direction,
-    /// Score and window noise, to recompute the confidence with another `tau`.
-    evidence: Option<(f64, f64)>,
-    cap: f64,
+    /// The evidence, to recompute the confidence with another `tau`.
+    evidence: Option<gait::direction::Evidence>,
 }
 
 #[derive(Default)]
@@ -203,18 +202,13 @@ impl Collector {
             let Some(want) = truth(b.start_s, b.end_s) else {
                 continue;
             };
-            let cap = match b.evidence.as_ref().map(|e| e.feature) {
-                Some(gait::direction::Feature::FootStrides) => gait::direction::FOOT_CAP,
-                _ => gait::direction::COUPLING_CAP,
-            };
             self.scored.push(Scored {
                 set: set.into(),
                 placement: placement.into(),
                 person: person.into(),
                 calibrated,
                 truth: want,
-                evidence: b.evidence.as_ref().map(|e| (e.score, e.noise)),
-                cap,
+                evidence: b.evidence.clone(),
             });
         }
     }
@@ -222,12 +216,9 @@ impl Collector {
 
 /// Direction and confidence of a stretch with a given `tau`.
 fn answer(s: &Scored, tau: f64) -> (Direction, f64) {
-    match s.evidence {
-        Some((score, noise)) => {
-            gait::direction::decide(probability_forward(score, spread_with(noise, tau)), s.cap)
-        }
-        None => (Direction::Unknown, 0.5),
-    }
+    s.evidence
+        .as_ref()
+        .map_or((Direction::Unknown, 0.5), |e| e.answer(tau))
 }
 
 /// Mean log-loss of the truth over stretches with evidence, for `tau`.
@@ -235,10 +226,14 @@ fn log_loss(stretches: &[&Scored], tau: f64) -> f64 {
     let mut sum = 0.0;
     let mut n = 0.0;
     for s in stretches {
-        let Some((score, noise)) = s.evidence else {
+        let Some(e) = &s.evidence else {
             continue;
         };
-        let p = probability_forward(score, spread_with(noise, tau)).clamp(1.0 - s.cap, s.cap);
+        let cap = match e.feature {
+            gait::direction::Feature::FootStrides => gait::direction::FOOT_CAP,
+            gait::direction::Feature::Coupling => gait::direction::COUPLING_CAP,
+        };
+        let p = probability_forward(e.score, spread_with(e.noise, tau)).clamp(1.0 - cap, cap);
         let p_truth = if s.truth == Direction::Forward {
             p
         } else {

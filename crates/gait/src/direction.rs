@@ -7,7 +7,9 @@
 //! - **Foot strides** (sensor on the foot or ankle, with a gyroscope): each stride's horizontal
 //!   displacement in a frame fixed to the foot (`foot.rs`). Forward strides go towards the
 //!   toes, backward strides towards the heel: the sign against the warm-up's mean stride is the
-//!   direction. This is kinematics, not a pattern, so it holds for anyone.
+//!   direction. This is kinematics, not a learned pattern; it was checked on one person's
+//!   virtual foot sensor (motion capture). Above the ankle the shank is not quite still in
+//!   stance, so the same method there is looser and untested on real data.
 //! - **Trunk and thigh coupling** (lower back, trouser pocket): the cross-covariance, over lags
 //!   of up to a quarter of a second, between the vertical acceleration and the horizontal
 //!   acceleration (a vector in the sensor's frame). After each initial contact the body brakes
@@ -20,18 +22,26 @@
 //!   along the horizontal axis of travel found in the warm-up (the axis that carries most of
 //!   the coupling); the side-to-side part alternates with the stepping foot and is left out.
 //!
-//! Neither feature changes sign when a recording is played backwards in time (acceleration is
-//! even in time; a time-reversed forward walk is a kinematically backward walk only for the
-//! foot's displacement, which does flip). Wrist, hand, bag and armband sensors move with the
-//! arm or the load, not with the direction of travel: no feature is claimed for them, and their
-//! answer is `unknown`, as is every answer without a known forward stretch.
+//! Played backwards in time, a recording's foot displacements reverse (it is then kinematically
+//! a backward walk), and its coupling is mirrored in lag (C(τ) becomes C(−τ)), so the part of
+//! the brake-then-propel pattern that is odd in lag flips too. Time reversal is therefore no
+//! model of backward walking here; the coupling cannot by itself tell a mirrored walk from a
+//! time-reversed one, which is why it rests on the mechanical argument above and was checked on
+//! one person's real backward walking. Wrist, hand, bag and armband sensors move with the arm
+//! or the load, not with the direction of travel: no feature is claimed for them, and their
+//! answer is `unknown`, as is every answer without a known forward stretch. In a trouser
+//! pocket the thigh's swing also tilts the sensor, so some gravity leaks into the horizontal
+//! part at the stride's rhythm: the pocket rests on the same one real backward walk.
 //!
 //! The confidence is a probability from a simple model of the evidence: windows of 2 s each
 //! give a score (+1 is like the warm-up, -1 its mirror); a stretch's mean score is weighed
 //! against the spread of the warm-up's own windows and a systematic spread `tau` that no number
 //! of windows removes (how much a person's backward walking may differ from a mirrored forward
-//! walk). `tau` and the caps are the only constants chosen on data; the evaluation example
-//! fits `tau` by leave-one-person-out cross-validation and prints the reliability table.
+//! walk). A stretch's own disagreement between its windows counts when it is larger than the
+//! warm-up's, and a stretch with too little evidence (fewer than three windows, or four
+//! strides) is `unknown`. `tau` and the caps are chosen, not fitted: the evaluation example
+//! fits `tau` leave-one-person-out and prints the reliability table, but with no stretch read
+//! wrong the fit runs to its smallest value, so the product keeps a cautious one.
 
 use serde::Serialize;
 
@@ -49,15 +59,18 @@ pub(crate) const MIN_STRETCH_WINDOWS: usize = 5;
 /// Windows beyond this many count no further towards certainty: neighbouring windows of one
 /// walk are not independent evidence.
 const MAX_EFFECTIVE_WINDOWS: f64 = 10.0;
-/// Systematic spread of a stretch's normalised score (see the module's documentation). Fitted
-/// by leave-one-person-out cross-validation in `examples/evaluate.rs`, which prints the value
-/// each fold chose; this is the value all people together give, rounded up.
+/// Systematic spread of a stretch's normalised score (see the module's documentation): a
+/// cautious prior, not a fitted value. `examples/evaluate.rs` fits it leave-one-person-out and
+/// prints what each fold chose (0.05, the grid's smallest, while no stretch is read wrong).
 pub const TAU: f64 = 0.35;
 /// The most the coupling claims: it was checked on one person's real backward walking.
 pub const COUPLING_CAP: f64 = 0.95;
 /// The most the foot's strides claim: displacement is kinematics, but a sensor that slips on
 /// the shoe after the warm-up would turn its axes.
 pub const FOOT_CAP: f64 = 0.97;
+/// The least evidence for an answer: three windows (6 s) of coupling, or four strides.
+const MIN_COUPLING_WINDOWS: u32 = 3;
+const MIN_STRIDES: u32 = 4;
 /// The warm-up must be at least this consistent with itself (mean leave-one-out score of its
 /// windows) for its feature to be read at all.
 const MIN_SELF_AGREEMENT: f64 = 0.2;
@@ -88,6 +101,24 @@ pub struct Evidence {
     pub windows: u32,
 }
 
+impl Evidence {
+    /// The direction and its confidence with a systematic spread `tau` ([`TAU`] in the
+    /// product): `unknown` with too little evidence, capped by the feature.
+    pub fn answer(&self, tau: f64) -> (Direction, f64) {
+        let (least, cap) = match self.feature {
+            Feature::FootStrides => (MIN_STRIDES, FOOT_CAP),
+            Feature::Coupling => (MIN_COUPLING_WINDOWS, COUPLING_CAP),
+        };
+        if self.windows < least {
+            return (Direction::Unknown, 0.5);
+        }
+        decide(
+            probability_forward(self.score, spread_with(self.noise, tau)),
+            cap,
+        )
+    }
+}
+
 /// The standard error of a score from its window noise and a systematic spread `tau`.
 pub fn spread_with(noise: f64, tau: f64) -> f64 {
     (noise * noise + tau * tau).sqrt()
@@ -101,6 +132,9 @@ pub fn probability_forward(score: f64, spread: f64) -> f64 {
 /// Direction and confidence from the probability of forward, with the feature's cap; below
 /// [`crate::ANSWER_FROM`] the answer is `unknown`.
 pub fn decide(p_forward: f64, cap: f64) -> (Direction, f64) {
+    if !p_forward.is_finite() {
+        return (Direction::Unknown, 0.5);
+    }
     let p = p_forward.clamp(1.0 - cap, cap);
     let (direction, confidence) = if p >= 0.5 {
         (Direction::Forward, p)
@@ -162,8 +196,8 @@ impl CouplingStream {
     }
 
     /// Adds a sample; once the ring is full, the products of its middle sample's vertical with
-    /// every lag's horizontal go into the window's sums (centred, so that time's arrow plays no
-    /// part), with both signals' energies.
+    /// every lag's horizontal go into the window's sums (centred on that sample, so that no lag
+    /// is favoured by the processing), with both signals' energies.
     pub(crate) fn push(&mut self, vertical: f64, horizontal: [f64; 3], window: &mut Window) {
         let i = self.next;
         self.vertical[i] = vertical;
@@ -231,10 +265,6 @@ impl Window {
             && self.energy[0] / n >= MIN_MOVEMENT_RMS * MIN_MOVEMENT_RMS
             && self.energy[1] / n >= MIN_MOVEMENT_RMS * MIN_MOVEMENT_RMS
     }
-
-    pub(crate) fn middle(&self) -> f64 {
-        (self.start + self.end) / 2.0
-    }
 }
 
 fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
@@ -242,7 +272,7 @@ fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
     let aa: f64 = a.iter().map(|x| x * x).sum();
     let bb: f64 = b.iter().map(|x| x * x).sum();
     let norm = (aa * bb).sqrt();
-    (norm > 1e-12).then(|| ab / norm)
+    (norm.is_finite() && ab.is_finite() && norm > 1e-12).then(|| ab / norm)
 }
 
 /// The coupling along one horizontal axis: one value per lag.
@@ -300,7 +330,6 @@ pub(crate) struct Reference {
     /// Mean and spread of the warm-up's own leave-one-out scores.
     agreement: f64,
     spread: f64,
-    pub(crate) cap: f64,
 }
 
 impl Reference {
@@ -360,7 +389,6 @@ impl Reference {
             axis,
             agreement,
             spread: spread.max(0.05),
-            cap: if foot { FOOT_CAP } else { COUPLING_CAP },
         })
     }
 
@@ -382,14 +410,16 @@ impl Reference {
         }
     }
 
-    /// The evidence of a stretch's scores.
+    /// The evidence of a stretch's scores: their mean against the warm-up's agreement, with a
+    /// noise from the larger of the warm-up's and the stretch's own spread.
     pub(crate) fn evidence(&self, scores: &[f64]) -> Option<Evidence> {
         if scores.is_empty() {
             return None;
         }
         let n = scores.len() as f64;
-        let (mean, _) = mean_sd(scores);
-        let relative_spread = self.spread / self.agreement;
+        let (mean, own_spread) = mean_sd(scores);
+        let own_spread = if scores.len() >= 2 { own_spread } else { 0.0 };
+        let relative_spread = self.spread.max(own_spread) / self.agreement;
         let noise = relative_spread / n.min(MAX_EFFECTIVE_WINDOWS).sqrt();
         Some(Evidence {
             feature: self.feature,
@@ -401,56 +431,131 @@ impl Reference {
     }
 }
 
-/// Splits a walk's windows where the direction changes: binary segmentation on the windows'
-/// mean scores, keeping a split only where both sides have at least
-/// [`MIN_STRETCH_WINDOWS`] windows and clearly opposite signs. Gives the index ranges.
+/// Splits a walk's windows where the direction changes: circular binary segmentation on shifts
+/// of the windows' mean score (a stretch against the rest of the walk, each at least
+/// [`MIN_STRETCH_WINDOWS`] windows, the shift at least [`MIN_SHIFT_T`] standard errors), so
+/// that a reversal in the middle of a walk (forward, backward, forward) is found too; then
+/// neighbours whose mean scores have the same sign are joined again, so that only reversals
+/// remain. Gives the index ranges, in order.
 pub(crate) fn stretches(scores: &[Option<f64>]) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    split(scores, 0..scores.len(), &mut out);
-    out.sort_by_key(|r| r.start);
-    out
+    let mut cuts = Vec::new();
+    split(&Prefix::new(scores), 0..scores.len(), &mut cuts);
+    cuts.sort_by_key(|r| r.start);
+    let sign =
+        |r: &std::ops::Range<usize>| valued(scores, r.clone()).map_or(0.0, |(m, _, _)| m.signum());
+    let mut joined: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in cuts {
+        match joined.last_mut() {
+            Some(last) if sign(last) == sign(&range) || sign(&range) == 0.0 => last.end = range.end,
+            _ => joined.push(range),
+        }
+    }
+    joined
 }
 
-fn split(
-    scores: &[Option<f64>],
-    range: std::ops::Range<usize>,
-    out: &mut Vec<std::ops::Range<usize>>,
-) {
-    let mean_of = |r: std::ops::Range<usize>| -> Option<(f64, f64, usize)> {
-        let v: Vec<f64> = scores[r].iter().flatten().copied().collect();
-        (v.len() >= 2).then(|| {
-            let (m, sd) = mean_sd(&v);
-            (m, sd, v.len())
-        })
-    };
-    let mut best: Option<(f64, usize)> = None;
-    if range.len() >= 2 * MIN_STRETCH_WINDOWS {
-        for k in range.start + MIN_STRETCH_WINDOWS..=range.end - MIN_STRETCH_WINDOWS {
-            let (Some((ml, sl, nl)), Some((mr, sr, nr))) =
-                (mean_of(range.start..k), mean_of(k..range.end))
-            else {
-                continue;
+/// The longest stretch looked for in the middle of a walk: half an hour of windows.
+const MAX_MIDDLE_WINDOWS: usize = 900;
+/// A shift of the mean score smaller than this many standard errors is not a change.
+const MIN_SHIFT_T: f64 = 4.0;
+
+/// Mean, standard deviation and count of the windows that have a score, when two or more do.
+fn valued(scores: &[Option<f64>], range: std::ops::Range<usize>) -> Option<(f64, f64, usize)> {
+    let v: Vec<f64> = scores.get(range)?.iter().flatten().copied().collect();
+    (v.len() >= 2).then(|| {
+        let (m, sd) = mean_sd(&v);
+        (m, sd, v.len())
+    })
+}
+
+/// Running count, sum and sum of squares of the scored windows before each index.
+struct Prefix {
+    count: Vec<f64>,
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+}
+
+impl Prefix {
+    fn new(scores: &[Option<f64>]) -> Prefix {
+        let mut p = Prefix {
+            count: vec![0.0],
+            sum: vec![0.0],
+            squares: vec![0.0],
+        };
+        for s in scores {
+            let (c, v) = match s {
+                Some(v) if v.is_finite() => (1.0, *v),
+                _ => (0.0, 0.0),
             };
-            if ml.signum() == mr.signum() {
-                continue;
-            }
-            // Both sides must stand on their own (a t of 2 against zero), and the split is
-            // where the difference is clearest.
-            let t_left = ml.abs() / (sl.max(0.05) / (nl as f64).sqrt());
-            let t_right = mr.abs() / (sr.max(0.05) / (nr as f64).sqrt());
-            if t_left < 2.0 || t_right < 2.0 {
-                continue;
-            }
-            let gap = (ml - mr).abs() * ((nl * nr) as f64 / (nl + nr) as f64).sqrt();
-            if best.is_none_or(|(g, _)| gap > g) {
-                best = Some((gap, k));
+            p.count.push(p.count[p.count.len() - 1] + c);
+            p.sum.push(p.sum[p.sum.len() - 1] + v);
+            p.squares.push(p.squares[p.squares.len() - 1] + v * v);
+        }
+        p
+    }
+
+    /// Count, sum and sum of squares over `a..b`.
+    fn over(&self, a: usize, b: usize) -> [f64; 3] {
+        [
+            self.count[b] - self.count[a],
+            self.sum[b] - self.sum[a],
+            self.squares[b] - self.squares[a],
+        ]
+    }
+}
+
+/// How many standard errors apart the means of two groups of scores are (count, sum, sum of
+/// squares each), with their pooled spread (at least 0.05); 0 when either has fewer than two.
+fn shift_t(inside: [f64; 3], outside: [f64; 3]) -> f64 {
+    let [n1, s1, q1] = inside;
+    let [n2, s2, q2] = outside;
+    if n1 < 2.0 || n2 < 2.0 {
+        return 0.0;
+    }
+    let (m1, m2) = (s1 / n1, s2 / n2);
+    let within = (q1 - n1 * m1 * m1).max(0.0) + (q2 - n2 * m2 * m2).max(0.0);
+    let pooled = (within / (n1 + n2 - 2.0)).sqrt().max(0.05);
+    let t = (m1 - m2).abs() / (pooled * (1.0 / n1 + 1.0 / n2).sqrt());
+    if t.is_finite() { t } else { 0.0 }
+}
+
+/// Circular binary segmentation: the stretch `i..j` inside `range` whose mean differs most from
+/// the rest of the range (the rest may be empty on one side: a single cut). Both it and the
+/// rest need [`MIN_STRETCH_WINDOWS`] windows.
+fn split(prefix: &Prefix, range: std::ops::Range<usize>, out: &mut Vec<std::ops::Range<usize>>) {
+    let (start, end) = (range.start, range.end);
+    let whole = prefix.over(start, end);
+    let mut best: Option<(f64, usize, usize)> = None;
+    if range.len() >= 2 * MIN_STRETCH_WINDOWS {
+        for i in start..=end - MIN_STRETCH_WINDOWS {
+            // A stretch in the middle is looked for up to half an hour long (so that the
+            // search stays linear in a long walk); from either end, at any length.
+            let last = if i == start {
+                end
+            } else {
+                end.min(i + MAX_MIDDLE_WINDOWS)
+            };
+            let ends = (i + MIN_STRETCH_WINDOWS..=last).chain((last < end).then_some(end));
+            for j in ends {
+                let rest_len = (i - start) + (end - j);
+                if rest_len < MIN_STRETCH_WINDOWS {
+                    continue;
+                }
+                let inside = prefix.over(i, j);
+                let outside = [0, 1, 2].map(|k| whole[k] - inside[k]);
+                let t = shift_t(inside, outside);
+                if t >= MIN_SHIFT_T && best.is_none_or(|(b, _, _)| t > b) {
+                    best = Some((t, i, j));
+                }
             }
         }
     }
     match best {
-        Some((_, k)) => {
-            split(scores, range.start..k, out);
-            split(scores, k..range.end, out);
+        Some((_, i, j)) => {
+            for piece in [start..i, i..j, j..end] {
+                if !piece.is_empty() {
+                    split(prefix, piece, out);
+                }
+            }
         }
         None => out.push(range),
     }
@@ -485,6 +590,20 @@ mod tests {
     #[test]
     fn weak_evidence_is_unknown_and_strong_evidence_is_capped() {
         assert_eq!(decide(0.55, 0.95).0, Direction::Unknown);
+        assert_eq!(decide(f64::NAN, 0.95), (Direction::Unknown, 0.5));
+        // One stride, however clear, is not enough to answer.
+        let one = Evidence {
+            feature: Feature::FootStrides,
+            score: -1.0,
+            spread: 0.36,
+            noise: 0.1,
+            windows: 1,
+        };
+        assert_eq!(one.answer(TAU).0, Direction::Unknown);
+        assert_eq!(
+            Evidence { windows: 4, ..one }.answer(TAU).0,
+            Direction::Backward
+        );
         assert_eq!(decide(0.3, 0.95), (Direction::Backward, 0.7));
         let (d, c) = decide(0.999_999, 0.95);
         assert_eq!(d, Direction::Forward);
@@ -498,10 +617,18 @@ mod tests {
             .collect();
         scores.extend((0..6).map(|i| Some(-0.6 - 0.05 * f64::from(i % 2))));
         assert_eq!(stretches(&scores), vec![0..8, 8..14]);
-        // Too short a change (8 s) is not a stretch of its own.
+        // Too short a change (6 s) is not a stretch of its own.
         let mut short: Vec<Option<f64>> = vec![Some(0.7); 10];
-        short.extend(vec![Some(-0.7); 4]);
-        assert_eq!(stretches(&short), vec![0..14]);
+        short.extend(vec![Some(-0.7); 3]);
+        assert_eq!(stretches(&short), vec![0..13]);
+        // A reversal in the middle of a walk is found (forward, backward, forward).
+        let mut fbf: Vec<Option<f64>> = vec![Some(0.7); 20];
+        fbf.extend(vec![Some(-0.6); 8]);
+        fbf.extend(vec![Some(0.7); 20]);
+        for (i, s) in fbf.iter_mut().enumerate() {
+            *s = s.map(|v| v + 0.1 * ((i * 7) % 5) as f64 / 5.0);
+        }
+        assert_eq!(stretches(&fbf), vec![0..20, 20..28, 28..48]);
         // Noise around zero does not split.
         let noise: Vec<Option<f64>> = (0..20)
             .map(|i| Some(if i % 2 == 0 { 0.2 } else { -0.2 }))

@@ -71,9 +71,21 @@ fn rotation(axis: [f64; 3], angle: f64) -> Matrix {
     ]
 }
 
-/// The smallest rotation that turns the measured specific force `f` (pointing up at rest) to
-/// the vertical: so the levelled frame keeps the sensor's own heading.
-fn levelling(f: [f64; 3]) -> Matrix {
+/// A rotation that turns the measured specific force `f` (pointing up at rest) to the
+/// vertical while keeping the sensor's own heading: the smallest one, from the sensor's +z, or
+/// for a sensor mounted with z down (`upside_down`, decided once per recording), the smallest
+/// one after half a turn about x. The smallest rotation is unstable only when the force is
+/// nearly opposite to the axis it starts from, which the choice of axis keeps away.
+fn levelling(f: [f64; 3], upside_down: bool) -> Matrix {
+    if upside_down {
+        let flip = [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]];
+        return mul(&smallest_levelling(apply(&flip, f)), &flip);
+    }
+    smallest_levelling(f)
+}
+
+/// The smallest rotation that turns `f` to +z.
+fn smallest_levelling(f: [f64; 3]) -> Matrix {
     let norm = (f[0] * f[0] + f[1] * f[1] + f[2] * f[2]).sqrt().max(1e-9);
     let u = f.map(|v| v / norm);
     // axis = u x z
@@ -112,6 +124,9 @@ enum Phase {
 #[derive(Debug, Clone)]
 pub(crate) struct StrideTracker {
     phase: Phase,
+    /// Whether the sensor's z points down at rest, decided at the first stance and kept, so
+    /// that every stride is levelled the same way.
+    upside_down: Option<bool>,
     gyro_bound: f64,
     acc_bound: f64,
     dt: f64,
@@ -121,6 +136,7 @@ impl StrideTracker {
     pub(crate) fn new(ankle: bool, rate_hz: f64) -> Self {
         let (gyro_bound, acc_bound) = still_bounds(ankle);
         StrideTracker {
+            upside_down: None,
             phase: Phase::Lost {
                 still: 0,
                 force: [0.0; 3],
@@ -164,9 +180,12 @@ impl StrideTracker {
                 let n = f64::from((*samples).max(1));
                 let mean = force.map(|f| f / n);
                 let gravity = (mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]).sqrt();
+                let upside_down = *self
+                    .upside_down
+                    .get_or_insert(mean[2] < -0.5 * gravity.max(1e-9));
                 self.phase = Phase::Swing {
                     since: t,
-                    attitude: levelling(mean),
+                    attitude: levelling(mean, upside_down),
                     gravity,
                     velocity: [0.0; 3],
                     position: [0.0; 3],
@@ -337,15 +356,30 @@ mod tests {
 
     #[test]
     fn levelling_turns_the_force_upright() {
-        for f in [
-            [0.0, 0.0, G],
-            [3.0, -2.0, 9.0],
-            [0.0, 0.0, -G],
-            [G, 0.0, 0.0],
+        for (f, upside_down) in [
+            ([0.0, 0.0, G], false),
+            ([3.0, -2.0, 9.0], false),
+            ([0.0, 0.0, -G], false),
+            ([G, 0.0, 0.0], false),
+            ([0.3, 0.2, -9.7], true),
+            ([0.0, 0.0, -G], true),
         ] {
-            let up = apply(&levelling(f), f);
+            let up = apply(&levelling(f, upside_down), f);
             let n = (f[0] * f[0] + f[1] * f[1] + f[2] * f[2]).sqrt();
             assert!((up[2] - n).abs() < 1e-9 && up[0].abs() < 1e-9 && up[1].abs() < 1e-9);
         }
+        // Upside down, the heading no longer jumps with the direction of a small tilt: the
+        // sensor's x stays close to the same horizontal direction.
+        let headings: Vec<f64> = [0.0_f64, 30.0, 60.0, 90.0]
+            .iter()
+            .map(|deg| {
+                let tilt = 3.0_f64.to_radians();
+                let (s, c) = deg.to_radians().sin_cos();
+                let f = [G * tilt.sin() * c, G * tilt.sin() * s, -G * tilt.cos()];
+                let x = apply(&levelling(f, true), [1.0, 0.0, 0.0]);
+                x[1].atan2(x[0]).to_degrees()
+            })
+            .collect();
+        assert!(headings.iter().all(|h| h.abs() < 5.0), "{headings:?}");
     }
 }

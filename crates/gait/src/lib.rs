@@ -344,6 +344,12 @@ impl StepTuning {
     }
 }
 
+/// Largest acceleration taken, m/s² (about 100 g: beyond any body-worn sensor's range).
+const MAX_ACCELERATION: f64 = 1000.0;
+/// How long a rotation reading stands in for missing ones, s.
+const MAX_HELD_ROTATION_S: f64 = 0.1;
+/// Largest angular velocity taken, deg/s.
+const MAX_ANGULAR_VELOCITY: f64 = 10_000.0;
 /// Low-pass corner of the gravity estimate, Hz.
 const GRAVITY_HZ: f64 = 0.3;
 /// Upper edge of the accelerations whose coupling gives the direction, Hz: the step and stride
@@ -436,6 +442,29 @@ struct WalkedBout {
     windows: Vec<direction::Window>,
 }
 
+/// A part of a walk: its time span, its windows, what its direction rests on, and whether the
+/// walk turned where it starts.
+#[derive(Debug, Clone)]
+struct Part {
+    from: f64,
+    to: f64,
+    windows: std::ops::Range<usize>,
+    basis: Basis,
+    split: bool,
+}
+
+impl Part {
+    fn new(from: f64, to: f64, windows: std::ops::Range<usize>, basis: Basis) -> Part {
+        Part {
+            from,
+            to,
+            windows,
+            basis,
+            split: false,
+        }
+    }
+}
+
 /// How the direction can be read in this recording, decided from the placement and the
 /// sensors.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -486,7 +515,9 @@ pub struct Analyzer {
     /// Strides of a foot or ankle sensor, when it has a gyroscope.
     strides: Option<foot::StrideTracker>,
     /// Whether every sample so far had a gyroscope reading.
-    gyroscope: bool,
+    /// Samples with a gyroscope reading (the others lack one), and the last reading.
+    with_gyroscope: u64,
+    last_rotation: Option<(f64, [f64; 3])>,
     open: Option<OpenBout>,
     walked: Vec<WalkedBout>,
     samples: u64,
@@ -538,7 +569,8 @@ impl Analyzer {
             recent_windows: std::collections::VecDeque::new(),
             warm_up: Vec::new(),
             strides,
-            gyroscope: true,
+            with_gyroscope: 0,
+            last_rotation: None,
             open: None,
             walked: Vec::new(),
             samples: 0,
@@ -551,15 +583,35 @@ impl Analyzer {
     /// Feeds one sample. Samples out of time order, or with values that are not finite, are
     /// skipped.
     pub fn push(&mut self, sample: &Sample) {
-        if !sample.t.is_finite() || sample.acc.iter().any(|a| !a.is_finite()) {
+        // Beyond any sensor's range (about 100 g, 10,000 deg/s) a value is corrupt: skipped, so
+        // that squares and sums stay finite.
+        let in_range = |a: &f64| a.is_finite() && a.abs() <= MAX_ACCELERATION;
+        if !sample.t.is_finite() || !sample.acc.iter().all(in_range) {
             return;
         }
-        let gyr = sample.gyr.filter(|g| g.iter().all(|v| v.is_finite()));
-        self.gyroscope &= gyr.is_some();
+        let gyr = sample.gyr.filter(|g| {
+            g.iter()
+                .all(|v| v.is_finite() && v.abs() <= MAX_ANGULAR_VELOCITY)
+        });
+        if gyr.is_some() {
+            self.with_gyroscope += 1;
+        }
         self.samples += 1;
         self.first_t.get_or_insert(sample.t);
         self.last_t = sample.t;
-        let g = gyr.unwrap_or([0.0; 3]);
+        // A rotation missing from one sample is held from the last reading (phones drop the odd
+        // one); missing for longer, it travels as NaN through the resampling, so that the
+        // stride tracker sees a gap rather than a foot at rest.
+        if let Some(g) = gyr {
+            self.last_rotation = Some((sample.t, g));
+        }
+        let g = gyr
+            .or_else(|| {
+                self.last_rotation
+                    .filter(|(at, _)| sample.t - at <= MAX_HELD_ROTATION_S)
+                    .map(|(_, g)| g)
+            })
+            .unwrap_or([f64::NAN; 3]);
         let channels = [
             sample.acc[0],
             sample.acc[1],
@@ -586,9 +638,10 @@ impl Analyzer {
 
     /// After a gap: close what was open and start the filters afresh.
     fn restart(&mut self) {
+        // The window first, so that the bout can claim it.
+        self.end_window();
         self.commit_tentative();
         self.close_bout();
-        self.end_window();
         self.started = false;
         self.coupling.restart();
         self.rhythm_seen = 0;
@@ -597,11 +650,6 @@ impl Analyzer {
         if let Some(strides) = &mut self.strides {
             strides.restart();
         }
-    }
-
-    /// Seconds from the first sample.
-    fn since_start(&self, t: f64) -> f64 {
-        t - self.first_t.unwrap_or(0.0)
     }
 
     /// Closes the window being filled: into the known forward stretch's windows when it lies
@@ -613,12 +661,8 @@ impl Analyzer {
         if samples < direction::WINDOW_SAMPLES / 2 {
             return;
         }
-        if let Some((a, b)) = self.options.forward_segment {
-            let (start, end) = (self.since_start(done.start), self.since_start(done.end));
-            // A window counts for the warm-up when at least half of it lies inside it.
-            if start >= a - 1.0 && end <= b + 1.0 && self.warm_up.len() < 1800 {
-                self.warm_up.push(done.clone());
-            }
+        if self.in_forward_segment(&done) && self.warm_up.len() < 1800 {
+            self.warm_up.push(done.clone());
         }
         self.recent_windows.push_back(done);
         // Windows older than any bout that could still claim them are dropped.
@@ -677,9 +721,14 @@ impl Analyzer {
         }
         // A foot or ankle sensor with a gyroscope: its stances are its own foot's contacts.
         let foot_contact = match &mut self.strides {
-            Some(tracker) if self.gyroscope => {
+            Some(tracker) => {
                 let gyr = [channels[3], channels[4], channels[5]];
-                tracker.push(t, acc, gyr)
+                if gyr.iter().all(|g| g.is_finite()) {
+                    tracker.push(t, acc, gyr)
+                } else {
+                    tracker.restart();
+                    None
+                }
             }
             _ => None,
         };
@@ -720,7 +769,13 @@ impl Analyzer {
 
     /// Whether contacts come from the foot's stances (two steps each) rather than from peaks.
     fn counts_strides(&self) -> bool {
-        self.strides.is_some() && self.gyroscope
+        self.strides.is_some() && self.has_gyroscope()
+    }
+
+    /// Whether the sensor has a gyroscope: nearly every sample has a reading (a phone may miss
+    /// the odd one).
+    fn has_gyroscope(&self) -> bool {
+        self.with_gyroscope > 0 && self.with_gyroscope * 100 >= self.samples * 99
     }
 
     /// Rhythm path: a 4 Hz low-pass, every second sample, and the lagged products.
@@ -862,7 +917,9 @@ impl Analyzer {
     /// How the direction can be read here, and what calibrates it.
     fn reading(&self) -> Reading {
         match self.options.placement {
-            Some(Placement::Foot | Placement::Ankle) if self.gyroscope => Reading::FootStrides,
+            Some(Placement::Foot | Placement::Ankle) if self.has_gyroscope() => {
+                Reading::FootStrides
+            }
             Some(Placement::Foot | Placement::Ankle) => Reading::Nothing(
                 "a foot or ankle sensor without a gyroscope: its strides cannot be integrated, and the acceleration of a swinging foot does not show the direction",
             ),
@@ -878,12 +935,127 @@ impl Analyzer {
         }
     }
 
+    /// Whether a window lies in the stretch said to be walked forward: at least half of it
+    /// within that stretch widened by a second each side (a walk's first window may start
+    /// before its first step). The same rule picks the warm-up's windows and the given part.
+    fn in_forward_segment(&self, window: &direction::Window) -> bool {
+        let origin = self.first_t.unwrap_or(0.0);
+        self.options.forward_segment.is_some_and(|(a, b)| {
+            let (from, to) = (origin + a - 1.0, origin + b + 1.0);
+            let overlap = window.end.min(to) - window.start.max(from);
+            overlap >= 0.5 * direction::WINDOW_SAMPLES as f64 * DT
+        })
+    }
+
+    /// A walk's parts: each given part (its windows inside the stretch said to be forward, wherever
+    /// in the walk they are) and, between them, the parts read from the motion and split where
+    /// the walk turns. Each: its time span, its windows, what it rests on, and whether the
+    /// walk turned where it starts.
+    fn parts_of(
+        &self,
+        walked: &WalkedBout,
+        reading: Reading,
+        reference: Option<&direction::Reference>,
+    ) -> Vec<Part> {
+        let windows = &walked.windows;
+        if windows.is_empty() {
+            // No windows (a placement whose direction is not read): only the stretch said to
+            // be walked forward is known.
+            let origin = self.first_t.unwrap_or(0.0);
+            return match self.options.forward_segment {
+                Some((a, b)) => {
+                    let (a, b) = (origin + a, origin + b);
+                    vec![
+                        Part::new(f64::NEG_INFINITY, a, 0..0, Basis::Nothing),
+                        Part::new(a, b, 0..0, Basis::Given),
+                        Part::new(b, f64::INFINITY, 0..0, Basis::Nothing),
+                    ]
+                }
+                None => vec![Part::new(
+                    f64::NEG_INFINITY,
+                    f64::INFINITY,
+                    0..0,
+                    Basis::Nothing,
+                )],
+            };
+        }
+        // Runs of windows inside and outside the forward stretch.
+        let mut runs: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+        for (i, w) in windows.iter().enumerate() {
+            let given = self.in_forward_segment(w);
+            match runs.last_mut() {
+                Some((range, g)) if *g == given => range.end = i + 1,
+                _ => runs.push((i..i + 1, given)),
+            }
+        }
+        let mut parts: Vec<(std::ops::Range<usize>, Basis, bool)> = Vec::new();
+        for (range, given) in runs {
+            if given {
+                parts.push((range, Basis::Given, false));
+                continue;
+            }
+            let run = &windows[range.clone()];
+            // Read against the warm-up; without one, a turn can still be seen against the
+            // run's own first 10 s, though which way each side went stays unknown.
+            let (own, basis) = match reference {
+                Some(r) => (Some(r.clone()), Basis::Motion),
+                None => (
+                    match reading {
+                        Reading::Nothing(_) => None,
+                        _ => run.get(..direction::MIN_STRETCH_WINDOWS).and_then(|first| {
+                            direction::Reference::from_warm_up(
+                                first,
+                                reading == Reading::FootStrides,
+                            )
+                        }),
+                    },
+                    Basis::Nothing,
+                ),
+            };
+            match own {
+                Some(r) => {
+                    let scores: Vec<Option<f64>> = run.iter().map(|w| mean_score(&r, w)).collect();
+                    for (i, piece) in direction::stretches(&scores).into_iter().enumerate() {
+                        parts.push((
+                            piece.start + range.start..piece.end + range.start,
+                            basis,
+                            i > 0,
+                        ));
+                    }
+                }
+                None => parts.push((range, Basis::Nothing, false)),
+            }
+        }
+        // Time spans from window edges, opened to the walk's ends.
+        let count = parts.len();
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(k, (range, basis, split))| {
+                let from = if k == 0 {
+                    f64::NEG_INFINITY
+                } else {
+                    windows[range.start].start
+                };
+                let to = if k + 1 == count {
+                    f64::INFINITY
+                } else {
+                    windows[range.end].start
+                };
+                Part {
+                    split,
+                    ..Part::new(from, to, range, basis)
+                }
+            })
+            .collect()
+    }
+
     /// Ends the stream and gives the analysis; directions are decided here, after the
     /// calibration segment (if any) has been seen.
     pub fn finish(mut self) -> Analysis {
+        self.end_window();
         self.commit_tentative();
         self.close_bout();
-        self.end_window();
         let reading = self.reading();
         // Only the warm-up's walking calibrates: standing and turning on the spot have no
         // coupling to read.
@@ -912,6 +1084,7 @@ impl Analyzer {
                 }
             ),
             (_, None, None) => "Direction not read: no stretch known to be walked forward. Mark one (a minute walked forward; --forward-until SECONDS) to read it.".into(),
+            (_, None, Some(_)) if warm_up_s == 0.0 => "Direction not read: the stretch said to be walked forward holds no walking. Mark a stretch in which you walked forward.".into(),
             (Reading::Coupling, None, Some(_)) if warm_up_s < MIN_WARM_UP_S => format!(
                 "Direction not read: the stretch said to be walked forward held {warm_up_s:.0} s of walking; at least {MIN_WARM_UP_S:.0} s are needed."
             ),
@@ -925,108 +1098,19 @@ impl Analyzer {
             ),
         };
         let origin = self.first_t.unwrap_or(0.0);
-        let segment = self.options.forward_segment;
         let keep = self.options.keep_contacts;
         let mut bouts = Vec::new();
         for walked in std::mem::take(&mut self.walked) {
-            let given = |w: &direction::Window| {
-                segment.is_some_and(|(a, b)| {
-                    let m = w.middle() - origin;
-                    m >= a && m <= b
-                })
-            };
-            // The part inside the known forward stretch is given; the rest is read and split
-            // where it turns.
-            let cut = walked.windows.iter().take_while(|w| given(w)).count();
-            // Each part: its windows, what its direction rests on, and whether the walk turned
-            // where it starts (a split where the features reversed).
-            let mut parts: Vec<(std::ops::Range<usize>, Basis, bool)> = Vec::new();
-            if cut > 0 {
-                parts.push((0..cut, Basis::Given, false));
-            }
-            let rest = &walked.windows[cut..];
-            match &reference {
-                Some(r) => {
-                    let scores: Vec<Option<f64>> = rest.iter().map(|w| mean_score(r, w)).collect();
-                    for (i, range) in direction::stretches(&scores).into_iter().enumerate() {
-                        parts.push((range.start + cut..range.end + cut, Basis::Motion, i > 0));
-                    }
-                }
-                None if !rest.is_empty() => {
-                    // Nothing to tell forward from backward, but a turn can still be seen: the
-                    // walk's own first 10 s serve as a reference, and where the feature
-                    // reverses against them the walk is split. Which stretch is which stays
-                    // unknown.
-                    let own = match reading {
-                        Reading::Nothing(_) => None,
-                        _ => rest
-                            .get(..direction::MIN_STRETCH_WINDOWS)
-                            .and_then(|first| {
-                                direction::Reference::from_warm_up(
-                                    first,
-                                    reading == Reading::FootStrides,
-                                )
-                            }),
-                    };
-                    match own {
-                        Some(r) => {
-                            let scores: Vec<Option<f64>> =
-                                rest.iter().map(|w| mean_score(&r, w)).collect();
-                            for (i, range) in direction::stretches(&scores).into_iter().enumerate()
-                            {
-                                parts.push((
-                                    range.start + cut..range.end + cut,
-                                    Basis::Nothing,
-                                    i > 0,
-                                ));
-                            }
-                        }
-                        None => parts.push((cut..walked.windows.len(), Basis::Nothing, false)),
-                    }
-                }
-                None => {}
-            }
-            parts.retain(|(range, _, _)| !range.is_empty());
-            // Each part's time span: from window edges, opened to the bout's ends.
-            let count = parts.len();
-            let mut spans: Vec<(f64, f64, std::ops::Range<usize>, Basis, bool)> = parts
-                .into_iter()
-                .enumerate()
-                .map(|(k, (range, basis, split))| {
-                    let from = if k == 0 {
-                        f64::NEG_INFINITY
-                    } else {
-                        walked.windows[range.start].start
-                    };
-                    let to = if k + 1 == count {
-                        f64::INFINITY
-                    } else {
-                        walked.windows[range.end].start
-                    };
-                    (from, to, range, basis, split)
-                })
-                .collect();
-            if spans.is_empty() {
-                // No windows (a placement whose direction is not read): only the stretch said
-                // to be walked forward is known.
-                match segment {
-                    Some((a, b)) => {
-                        let (a, b) = (origin + a, origin + b);
-                        spans.push((f64::NEG_INFINITY, a, 0..0, Basis::Nothing, false));
-                        spans.push((a, b, 0..0, Basis::Given, false));
-                        spans.push((b, f64::INFINITY, 0..0, Basis::Nothing, false));
-                    }
-                    None => spans.push((
-                        f64::NEG_INFINITY,
-                        f64::INFINITY,
-                        0..0,
-                        Basis::Nothing,
-                        false,
-                    )),
-                }
-            }
+            let spans = self.parts_of(&walked, reading, reference.as_ref());
             let mut previous: Option<Direction> = None;
-            for (from, to, range, basis, split) in spans {
+            for Part {
+                from,
+                to,
+                windows: range,
+                basis,
+                split,
+            } in spans
+            {
                 let contacts: Vec<f64> = walked
                     .contacts
                     .iter()
@@ -1059,13 +1143,10 @@ impl Analyzer {
                     }
                     _ => None,
                 };
-                let (direction, confidence, basis) = match (basis, &evidence, &reference) {
-                    (Basis::Given, _, _) => (Direction::Forward, 1.0, Basis::Given),
-                    (_, Some(e), Some(r)) => {
-                        let (d, c) = direction::decide(
-                            direction::probability_forward(e.score, e.spread),
-                            r.cap,
-                        );
+                let (direction, confidence, basis) = match (basis, &evidence) {
+                    (Basis::Given, _) => (Direction::Forward, 1.0, Basis::Given),
+                    (_, Some(e)) => {
+                        let (d, c) = e.answer(direction::TAU);
                         (d, c, Basis::Motion)
                     }
                     _ => (Direction::Unknown, 0.5, Basis::Nothing),
@@ -1252,6 +1333,32 @@ mod tests {
             assert!((turn.start_s - 60.0).abs() < 2.5, "{turn:?}");
             assert!((a.total_steps as f64 - 100.0 / 60.0 * 100.0).abs() < 4.0);
         }
+    }
+
+    #[test]
+    fn a_backward_minute_inside_a_forward_walk_is_found() {
+        // The 3:1 protocol: forward, a backward minute, forward again, without stopping.
+        let mut walk = trunk(0.0, 60.0, false, false);
+        walk.extend(trunk(60.0, 60.0, true, false));
+        walk.extend(trunk(120.0, 60.0, false, false));
+        let a = analyze(walk, lower_back(Some(30.0)));
+        let read: Vec<(Direction, Basis)> =
+            a.bouts.iter().map(|b| (b.direction, b.basis)).collect();
+        assert_eq!(
+            read,
+            vec![
+                (Direction::Forward, Basis::Given),
+                (Direction::Forward, Basis::Motion),
+                (Direction::Backward, Basis::Motion),
+                (Direction::Forward, Basis::Motion)
+            ],
+            "{:#?}",
+            a.bouts
+        );
+        assert!(a.bouts[2].turned && a.bouts[3].turned);
+        assert!(
+            (a.bouts[2].start_s - 60.0).abs() < 2.5 && (a.bouts[3].start_s - 120.0).abs() < 2.5
+        );
     }
 
     #[test]

@@ -210,11 +210,22 @@ fn real_backward_walking_reads_backward_against_the_forward_warm_up() {
             .filter(|b| b.basis == Basis::Motion)
             .collect();
         assert!(!after.is_empty(), "{file}: {:#?}", a.bouts);
-        for b in after {
+        // None reads forward; a stretch too short to tell (two strides) is unknown; the
+        // longest reads backward with confidence.
+        for b in &after {
             assert!(b.start_s > 7.25, "{file}: {b:?}");
-            assert_eq!(b.direction, Direction::Backward, "{file}: {b:?}");
-            assert!(b.confidence >= 0.8, "{file}: {b:?}");
+            assert_ne!(b.direction, Direction::Forward, "{file}: {b:?}");
         }
+        let longest = after
+            .iter()
+            .max_by(|x, y| (x.end_s - x.start_s).total_cmp(&(y.end_s - y.start_s)))
+            .unwrap();
+        assert_eq!(
+            longest.direction,
+            Direction::Backward,
+            "{file}: {longest:?}"
+        );
+        assert!(longest.confidence >= 0.8, "{file}: {longest:?}");
     }
 }
 
@@ -268,12 +279,43 @@ fn a_foot_sensor_counts_two_steps_per_stride_of_its_foot() {
         },
     );
     assert!((b.total_steps as f64 - steps).abs() <= 2.0);
-    assert!(
-        b.bouts
-            .iter()
-            .filter(|x| x.basis == Basis::Motion)
-            .all(|x| x.direction == Direction::Backward)
+    // A missing rotation now and then (phones drop one) and a corrupt, absurd value do not
+    // switch the foot's method off.
+    let patchy: Vec<Sample> = mocap("right_foot")
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| match i % 300 {
+            17 => Sample { gyr: None, ..s },
+            151 => Sample {
+                acc: [1e200, 0.0, 0.0],
+                ..s
+            },
+            _ => s,
+        })
+        .collect();
+    let c = analyze(
+        patchy,
+        Options {
+            placement: Some(Placement::Foot),
+            forward_segment: Some((0.0, 7.25)),
+            keep_contacts: false,
+        },
     );
+    assert!(c.calibrated, "{}", c.direction_note);
+    assert!(
+        c.bouts
+            .iter()
+            .all(|x| x.two_steps_per_stride && x.confidence.is_finite())
+    );
+    assert!(c.bouts.iter().any(|x| x.direction == Direction::Backward));
+    let read: Vec<Direction> = b
+        .bouts
+        .iter()
+        .filter(|x| x.basis == Basis::Motion)
+        .map(|x| x.direction)
+        .collect();
+    assert!(read.contains(&Direction::Backward), "{read:?}");
+    assert!(!read.contains(&Direction::Forward), "{read:?}");
 }
 
 #[test]
