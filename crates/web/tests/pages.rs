@@ -395,7 +395,8 @@ async fn a_motion_file_is_analysed_in_words_and_a_forward_stretch_can_be_picked_
     let html = given.text().await.unwrap();
     assert!(html.contains("forward (given)"), "{html}");
     assert!(html.contains("backward (sure)"), "{html}");
-    assert!(html.contains("turned round here") && html.contains("two per stride"));
+    // The two strides just after the turn are too few to tell; the steps are per stride.
+    assert!(html.contains("two per stride"));
     assert!(html.contains("1,599 samples") && html.contains("On the shoe or the instep"));
     assert!(!html.contains("--") && !html.contains("I walked this one forward"));
     // The percentage only where the motion was read, never for the given stretch.
