@@ -68,13 +68,14 @@ test('a motion file on a 360 px phone: directions in words, and a forward stretc
   await audit(page, 'motion form with errors');
   await fitsThePhone(page, 'motion form with errors');
 
-  // With the warm-up given: forward (given), then backward (sure), the turn marked.
+  // With the warm-up given: forward (given), then backward (sure); the two strides just after
+  // the turn are too few to tell.
   await analyse(page, base, ['0', '7.25']);
   await measure(page, 'motion result');
   const table = await page.textContent('table.stretches');
   assert.match(table, /forward \(given\)/);
   assert.match(table, /backward \(sure\) \(\d+%\)/);
-  assert.match(table, /turned round here/);
+  assert.match(table, /can't tell from this recording/);
   assert.match(await page.textContent('main'), /two per stride of the foot with the sensor/);
   assert.equal(await page.locator('text=I walked this one forward').count(), 0, 'no offer once calibrated');
   await audit(page, 'motion result');
