@@ -1052,7 +1052,16 @@ impl Analyzer {
 
     /// Ends the stream and gives the analysis; directions are decided here, after the
     /// calibration segment (if any) has been seen.
-    pub fn finish(mut self) -> Analysis {
+    pub fn finish(self) -> Analysis {
+        self.finish_with_spans(&[]).0
+    }
+
+    /// Ends the stream and gives the analysis, and what the motion shows in each of `spans`
+    /// (start, end, in seconds from the first sample): the blocks of a guided session, whose
+    /// boundaries the timer knows. Each span is read on its own windows against the warm-up,
+    /// so a block is not merged with its neighbours as a found stretch might be; the work is
+    /// linear in the recording and the spans.
+    pub fn finish_with_spans(mut self, spans: &[(f64, f64)]) -> (Analysis, Vec<SpanReading>) {
         self.end_window();
         self.commit_tentative();
         self.close_bout();
@@ -1098,6 +1107,10 @@ impl Analyzer {
             ),
         };
         let origin = self.first_t.unwrap_or(0.0);
+        let readings: Vec<SpanReading> = spans
+            .iter()
+            .map(|&(a, b)| self.read_span(origin + a, origin + b, reference.as_ref()))
+            .collect();
         let keep = self.options.keep_contacts;
         let mut bouts = Vec::new();
         for walked in std::mem::take(&mut self.walked) {
@@ -1185,7 +1198,7 @@ impl Analyzer {
                 });
             }
         }
-        Analysis {
+        let analysis = Analysis {
             total_steps: bouts.iter().map(|b| u64::from(b.steps)).sum(),
             bouts,
             samples: self.samples,
@@ -1193,7 +1206,107 @@ impl Analyzer {
             gaps: self.gaps,
             calibrated: reference.is_some(),
             direction_note,
+        };
+        (analysis, readings)
+    }
+
+    /// What the motion shows between the absolute times `from` and `to`.
+    fn read_span(
+        &self,
+        from: f64,
+        to: f64,
+        reference: Option<&direction::Reference>,
+    ) -> SpanReading {
+        let half_window = 0.5 * direction::WINDOW_SAMPLES as f64 * DT;
+        let mut contacts = 0usize;
+        let mut first_last: Option<(f64, f64)> = None;
+        let mut per_stride = false;
+        let mut scores = Vec::new();
+        for walked in &self.walked {
+            let inside: Vec<f64> = walked
+                .contacts
+                .iter()
+                .copied()
+                .filter(|t| *t >= from && *t < to)
+                .collect();
+            if let (Some(&a), Some(&z)) = (inside.first(), inside.last()) {
+                contacts += inside.len();
+                per_stride |= walked.per_stride;
+                first_last = Some(first_last.map_or((a, z), |(f, l)| (f.min(a), l.max(z))));
+            }
+            if let Some(r) = reference {
+                for w in &walked.windows {
+                    if w.end.min(to) - w.start.max(from) >= half_window {
+                        scores.extend(r.scores(w));
+                    }
+                }
+            }
         }
+        let per = if per_stride { 2 } else { 1 };
+        let cadence_spm = match first_last {
+            Some((a, z)) if contacts >= 2 && z > a => {
+                Some(per as f64 * 60.0 * (contacts - 1) as f64 / (z - a))
+            }
+            _ => None,
+        };
+        let origin = self.first_t.unwrap_or(0.0);
+        let given = self.options.forward_segment.is_some_and(|(a, b)| {
+            let overlap = to.min(origin + b) - from.max(origin + a);
+            overlap >= 0.5 * (to - from)
+        });
+        let evidence = reference.and_then(|r| r.evidence(&scores));
+        let (direction, confidence, basis) = if contacts == 0 {
+            (None, None, Basis::Nothing)
+        } else if given {
+            (Some(Direction::Forward), Some(1.0), Basis::Given)
+        } else if let Some(e) = &evidence {
+            let (d, c) = e.answer(direction::TAU);
+            (Some(d), Some(c), Basis::Motion)
+        } else {
+            (Some(Direction::Unknown), Some(0.5), Basis::Nothing)
+        };
+        SpanReading {
+            steps: u32::try_from(contacts * per).unwrap_or(u32::MAX),
+            cadence_spm,
+            direction,
+            confidence,
+            basis,
+            evidence: if basis == Basis::Motion {
+                evidence
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// What the motion shows in a span of time given from outside (a guided session's block).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpanReading {
+    /// Steps in the span (two per stride of a foot or ankle sensor).
+    pub steps: u32,
+    /// Steps per minute over the span's walking, without two steps.
+    pub cadence_spm: Option<f64>,
+    /// Which way, when walking was found.
+    pub direction: Option<Direction>,
+    /// The probability that `direction` is right (1 inside the stretch given as forward).
+    pub confidence: Option<f64>,
+    /// What the direction rests on.
+    pub basis: Basis,
+    /// The evidence, when the motion was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<direction::Evidence>,
+}
+
+impl SpanReading {
+    /// The direction in words, or `None` when no walking was found.
+    pub fn direction_words(&self) -> Option<&'static str> {
+        let direction = self.direction?;
+        Some(if self.basis == Basis::Given {
+            "forward (given)"
+        } else {
+            direction_in_words(direction, self.confidence.unwrap_or(0.5))
+        })
     }
 }
 
@@ -1358,6 +1471,54 @@ mod tests {
         assert!(a.bouts[2].turned && a.bouts[3].turned);
         assert!(
             (a.bouts[2].start_s - 60.0).abs() < 2.5 && (a.bouts[3].start_s - 120.0).abs() < 2.5
+        );
+    }
+
+    #[test]
+    fn blocks_known_to_the_timer_are_read_each_on_their_own() {
+        // Warm-up, a backward minute, a short forward block (8 s), a backward minute.
+        let mut walk = trunk(0.0, 60.0, false, false);
+        walk.extend(trunk(60.0, 60.0, true, false));
+        walk.extend(trunk(120.0, 8.0, false, false));
+        walk.extend(trunk(128.0, 60.0, true, false));
+        let mut analyzer = Analyzer::new(lower_back(Some(60.0)));
+        for s in &walk {
+            analyzer.push(s);
+        }
+        let blocks = [
+            (0.0, 60.0),
+            (60.0, 120.0),
+            (120.0, 128.0),
+            (128.0, 188.0),
+            (190.0, 200.0),
+        ];
+        let (_, read) = analyzer.finish_with_spans(&blocks);
+        let words: Vec<Option<&str>> = read.iter().map(SpanReading::direction_words).collect();
+        assert_eq!(words[0], Some("forward (given)"));
+        assert_eq!(
+            read[1].direction,
+            Some(Direction::Backward),
+            "{:?}",
+            read[1]
+        );
+        assert_ne!(
+            read[2].direction,
+            Some(Direction::Backward),
+            "{:?}",
+            read[2]
+        );
+        assert_eq!(
+            read[3].direction,
+            Some(Direction::Backward),
+            "{:?}",
+            read[3]
+        );
+        // After the recording: no walking, nothing said.
+        assert_eq!((read[4].steps, read[4].direction), (0, None));
+        let steps: u32 = read.iter().map(|r| r.steps).sum();
+        assert!(
+            (f64::from(steps) - 188.0 * 100.0 / 60.0).abs() < 6.0,
+            "{steps}"
         );
     }
 

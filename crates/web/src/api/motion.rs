@@ -212,105 +212,55 @@ pub(crate) fn analyse(
     blocks: &[LabelledBlock],
     placement: Option<gait::Placement>,
 ) -> MotionAnalysis {
-    let within = |b: &LabelledBlock| -> Vec<Sample> {
-        samples
-            .iter()
-            .copied()
-            .filter(|s| s.t >= b.start_s && s.t < b.end_s)
-            .collect()
-    };
-    let warm_up: Vec<Sample> = blocks
-        .first()
-        .filter(|b| b.direction == Direction::Forward)
-        .map(within)
-        .unwrap_or_default();
-    let warm_up_span = match (warm_up.first(), warm_up.last()) {
-        (Some(a), Some(z)) => z.t - a.t,
-        _ => 0.0,
-    };
-    let mut calibrated = false;
-    let mut notes: Vec<String> = Vec::new();
+    // One pass over the recording (the work is linear in samples and blocks): the warm-up
+    // (the first block, when it is forward) is the stretch the rest is read against, and each
+    // block is read on its own windows. gait counts times from the first sample it takes.
+    let origin = samples.first().map_or(0.0, |s| s.t);
+    let warm_up = blocks.first().filter(|b| b.direction == Direction::Forward);
+    let mut analyzer = gait::Analyzer::new(Options {
+        placement,
+        forward_segment: warm_up.map(|b| (b.start_s - origin, b.end_s - origin)),
+        keep_contacts: false,
+    });
+    for s in samples {
+        analyzer.push(s);
+    }
+    let spans: Vec<(f64, f64)> = blocks
+        .iter()
+        .map(|b| (b.start_s - origin, b.end_s - origin))
+        .collect();
+    let (analysis, readings) = analyzer.finish_with_spans(&spans);
+    let calibrated = analysis.calibrated;
     let per_block: Vec<BlockAnalysis> = blocks
         .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let own = within(b);
-            // The warm-up, a pause of 5 s (so its bouts end), then this block.
-            let (session, from) = if i > 0 && !warm_up.is_empty() {
-                let origin = warm_up[0].t;
-                let shift = warm_up_span + 5.0;
-                let block_origin = own.first().map_or(0.0, |s| s.t);
-                let session: Vec<Sample> = warm_up
-                    .iter()
-                    .map(|s| Sample {
-                        t: s.t - origin,
-                        ..*s
-                    })
-                    .chain(own.iter().map(|s| Sample {
-                        t: s.t - block_origin + shift,
-                        ..*s
-                    }))
-                    .collect();
-                (session, shift)
-            } else {
-                (own, 0.0)
-            };
-            let analysis = gait::analyze(
-                session,
-                Options {
-                    placement,
-                    forward_segment: (!warm_up.is_empty()).then_some((0.0, warm_up_span)),
-                    keep_contacts: true,
-                },
-            );
-            calibrated |= analysis.calibrated;
-            if !notes.contains(&analysis.direction_note) {
-                notes.push(analysis.direction_note.clone());
-            }
-            let bouts: Vec<&gait::Bout> = analysis
-                .bouts
-                .iter()
-                .filter(|bout| bout.end_s >= from - 0.01)
-                .collect();
-            let contacts: Vec<f64> = bouts
-                .iter()
-                .flat_map(|bout| bout.contacts.iter().copied())
-                .filter(|t| *t >= from - 0.01)
-                .collect();
-            let cadence = match (contacts.first(), contacts.last()) {
-                (Some(a), Some(z)) if contacts.len() >= 2 && z > a => {
-                    Some(60.0 * (contacts.len() - 1) as f64 / (z - a))
-                }
-                _ => None,
-            };
-            let main = bouts.iter().max_by_key(|bout| bout.steps);
-            BlockAnalysis {
-                start_s: b.start_s,
-                end_s: b.end_s,
-                labelled: b.direction,
-                steps: contacts.len() as u32,
-                cadence_spm: cadence.map(|c| (c * 10.0).round() / 10.0),
-                detected: main.map(|b| b.direction),
-                confidence: main.map(|b| (b.confidence * 100.0).round() / 100.0),
-                basis: main.and_then(|b| match serde_json::to_value(b.basis) {
+        .zip(&readings)
+        .map(|(b, read)| BlockAnalysis {
+            start_s: b.start_s,
+            end_s: b.end_s,
+            labelled: b.direction,
+            steps: read.steps,
+            cadence_spm: read.cadence_spm.map(|c| (c * 10.0).round() / 10.0),
+            detected: read.direction,
+            confidence: read.confidence.map(|c| (c * 100.0).round() / 100.0),
+            basis: read
+                .direction
+                .and_then(|_| match serde_json::to_value(read.basis) {
                     Ok(serde_json::Value::String(s)) => Some(s),
                     _ => None,
                 }),
-                words: main.map(|b| b.direction_words().to_string()),
-                said: None,
-            }
+            words: read.direction_words().map(str::to_string),
+            said: None,
         })
         .collect();
     // gait's own note for a missing forward stretch names the command line's flag: say it in
     // the timer's terms here.
     let direction_note =
-        if warm_up.is_empty() && placement.is_some_and(|p| READS_DIRECTION.contains(&p)) {
+        if warm_up.is_none() && placement.is_some_and(|p| READS_DIRECTION.contains(&p)) {
             "Direction not read: this session did not start with a block walked forward, which the \
          motion is compared with."
                 .to_string()
         } else {
-            notes.retain(|n| !n.is_empty());
-            notes.join(" ")
+            analysis.direction_note
         };
     MotionAnalysis {
         sample_count: samples.len() as u32,
