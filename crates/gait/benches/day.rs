@@ -43,6 +43,34 @@ fn day(c: &mut Criterion) {
             })
         });
     }
+    // The largest guided session the server takes: 3 hours at 100 Hz in 500 blocks, each read
+    // on its own against the first block (the warm-up), pocket placement.
+    let session: Vec<gait::Sample> = samples.iter().take(1_080_000).copied().collect();
+    let length = session.last().map_or(0.0, |s| s.t) - session.first().map_or(0.0, |s| s.t);
+    let blocks: Vec<(f64, f64)> = (0..500)
+        .map(|i| {
+            let w = length / 500.0;
+            (f64::from(i) * w, f64::from(i + 1) * w)
+        })
+        .collect();
+    group.bench_function(
+        format!("guided session of {length:.0} s at 100 Hz, 500 blocks"),
+        |b| {
+            b.iter(|| {
+                let mut analyzer = Analyzer::new(Options {
+                    placement: Some(gait::Placement::Pocket),
+                    forward_segment: Some(blocks[0]),
+                    keep_contacts: false,
+                });
+                for s in &session {
+                    analyzer.push(black_box(s));
+                }
+                let (_, read) = analyzer.finish_with_spans(&blocks);
+                assert_eq!(read.len(), blocks.len());
+                read
+            })
+        },
+    );
     group.finish();
 }
 
