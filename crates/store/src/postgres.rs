@@ -12,6 +12,8 @@ pub struct PgStore {
 
 impl PgStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
+    /// Write transactions: PostgreSQL's row locks let them begin plainly.
+    const BEGIN_WRITE: &'static str = "BEGIN";
 
     /// Connects and migrates. Migrations take an advisory lock, so processes starting together
     /// do not race.

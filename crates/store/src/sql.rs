@@ -71,7 +71,8 @@ pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError
 }
 
 /// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
-/// `pool: sqlx::Pool<$db>` field and `backend`/`location` methods of its own.
+/// `pool: sqlx::Pool<$db>` field, `backend`/`location` methods of its own, and `BEGIN_WRITE`,
+/// the statement every transaction (all of them write) begins with.
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use crate::records::*;
@@ -572,7 +573,7 @@ macro_rules! impl_store {
             }
 
             async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(user)
                     .bind(false)
@@ -694,7 +695,7 @@ macro_rules! impl_store {
                     })
                 };
                 let lookup = "SELECT session_id FROM session_keys WHERE user_id = $1 AND client_key = $2";
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let found = existing(
                     sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&mut *tx).await?,
                 )?;
@@ -736,7 +737,7 @@ macro_rules! impl_store {
             }
 
             async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let owned = sqlx::query("SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(new.session_id)
@@ -813,7 +814,7 @@ macro_rules! impl_store {
             }
 
             async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let recorded = sqlx::query(
                     "SELECT id FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
                 )
@@ -1066,7 +1067,7 @@ macro_rules! impl_store {
             }
 
             async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let held: i64 = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM screenings WHERE user_id = $1) + (SELECT COUNT(*) FROM plans WHERE user_id = $1) \
                      + (SELECT COUNT(*) FROM logged_sessions WHERE user_id = $1) + (SELECT COUNT(*) FROM assessments WHERE user_id = $1) AS held",

@@ -16,6 +16,12 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const BACKEND: crate::Backend = crate::Backend::Sqlite;
+    /// Write transactions take the write lock when they begin. A deferred one that reads first
+    /// would take it at its first write, and SQLite answers that upgrade with "database is
+    /// locked" at once, without waiting out the busy timeout, whenever another connection
+    /// writes (waiting could deadlock, and the snapshot read may be stale). `IMMEDIATE` waits,
+    /// up to the busy timeout, for its turn instead.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     /// Opens (creating when missing, with its folder) the database file and migrates it.
     pub async fn open(path: &Path) -> Result<Self, crate::StoreError> {
