@@ -636,3 +636,58 @@ async fn cwa_and_geneactiv_files_are_recognised_with_their_damage_said() {
         assert!(html.contains("On the wrist") && !html.contains("I walked this one forward"));
     }
 }
+
+/// Signs in through the form with `next` (already form-encoded) and an optional Origin.
+async fn sign_in_with(app: &App, email: &str, next: &str, origin: Option<&str>) -> Response {
+    let mut request = app
+        .http
+        .post(format!("{}/signin", app.base))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!(
+            "email={email}&password=correct+horse+battery&next={next}"
+        ));
+    if let Some(o) = origin {
+        request = request.header("origin", o);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_hostile_next_never_leaves_the_site_nor_breaks_the_sign_in() {
+    let app = start().await;
+    signed_up(&app, "nx%40example.org").await;
+    // A path on this site, with its query, is kept.
+    let kept = sign_in_with(&app, "nx%40example.org", "%2Fprogress%3Fx%3D1", None).await;
+    assert_eq!(kept.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&kept), "/progress?x=1");
+    let long = format!("%2F{}", "a".repeat(10_000));
+    let hostile = [
+        "%2F%09%2Fevil.example",   // a tab, stripped by URL parsers: //evil.example
+        "%2F%2Fevil.example",      // scheme-relative
+        "%2F%5Cevil",              // /\evil, read as //evil by browsers
+        "%5C%5Cevil.example",      // \\evil.example
+        "%0d%0a",                  // a bare line break
+        "%2F%0D%0ASet-Cookie%3Ax", // header splitting
+        "%2Fa%00b",                // NUL
+        "%2F+evil",                // a space
+        "javascript%3Aalert(1)",
+        "https%3A%2F%2Fevil.example",
+        "%2F%FF%FE",         // not UTF-8
+        "%2F%C3%A9t%C3%A9",  // not ASCII: a Location header must be
+        "%2Fa%23%2F%2Fevil", // a fragment does not parse back to itself
+        &long,
+    ];
+    for next in hostile {
+        let r = sign_in_with(&app, "nx%40example.org", next, None).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:.40}");
+        assert_eq!(r.headers()[LOCATION].as_bytes(), b"/today", "{next:.40}");
+        // The form does not carry it along either.
+        let form = app.get(&format!("/signin?next={next}"), None).await;
+        assert_eq!(form.status(), StatusCode::OK, "{next:.40}");
+        let html = form.text().await.unwrap();
+        assert!(
+            html.contains(r#"name="next" value="""#),
+            "{next:.40}: the hostile next was kept in the form"
+        );
+    }
+}

@@ -73,13 +73,33 @@ pub(crate) struct Next {
     next: String,
 }
 
-fn local_path(next: &str) -> &str {
-    // Only paths on this site: "//host" and "/\host" would leave it.
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/today"
+/// Where a sign-in goes when `next` is empty or not a safe path on this site.
+const AFTER_SIGN_IN: &str = "/today";
+
+/// Longest `next` followed; a longer one is not a link this site makes.
+const MAX_NEXT_BYTES: usize = 2048;
+
+/// `next` when it is a path on this site that a browser reads exactly as written, else `None`.
+///
+/// Browsers are lenient: they strip tabs and line breaks from URLs, read `\` as `/`, and take
+/// `//host` as another host, so `/\t/evil.example` would leave the site. The `url` crate is not
+/// a dependency of this crate, so the check is spelled out: a single leading `/`, printable
+/// ASCII only (no whitespace, control characters or backslashes anywhere: a Location header
+/// must be ASCII and a control character made it a 500), bounded length, and it must parse as
+/// an origin-form path and query back to exactly itself (so no fragment, nothing normalised).
+fn safe_next(next: &str) -> Option<&str> {
+    let bytes = next.as_bytes();
+    let single_slash = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
+    let printable = bytes.iter().all(|b| b.is_ascii_graphic() && *b != b'\\');
+    if !single_slash || !printable || bytes.len() > MAX_NEXT_BYTES {
+        return None;
     }
+    let parsed = next.parse::<axum::http::uri::PathAndQuery>().ok()?;
+    (parsed.as_str() == next).then_some(next)
+}
+
+fn local_path(next: &str) -> &str {
+    safe_next(next).unwrap_or(AFTER_SIGN_IN)
 }
 
 /// The sign-in form.
@@ -88,7 +108,8 @@ pub(crate) async fn sign_in_form(Query(next): Query<Next>) -> Result<Response, P
         chrome: Chrome::visitor("signin"),
         errors: FormErrors::default(),
         email: String::new(),
-        next: next.next,
+        // Only a safe path rides along in the form: the post checks it again anyway.
+        next: safe_next(&next.next).unwrap_or_default().to_string(),
     })
 }
 
@@ -143,7 +164,7 @@ pub(crate) async fn sign_in(
                 chrome: Chrome::visitor("signin"),
                 errors,
                 email: form.email,
-                next: form.next,
+                next: safe_next(&form.next).unwrap_or_default().to_string(),
             },
         );
     };
@@ -253,6 +274,20 @@ mod tests {
         assert_eq!(local_path("/\\evil.example"), "/today");
         assert_eq!(local_path("https://evil.example"), "/today");
         assert_eq!(local_path(""), "/today");
+        assert_eq!(local_path("/progress?x=1&y=%2F"), "/progress?x=1&y=%2F");
+        for hostile in [
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x",
+            "/a b",
+            "/\u{e9}",
+            "/a#//evil",
+            "/a\\b",
+            "\\\\evil",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(hostile), "/today", "{hostile:?}");
+        }
+        assert_eq!(local_path(&format!("/{}", "a".repeat(5000))), "/today");
     }
 
     #[test]
