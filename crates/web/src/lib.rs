@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes(state.clone()))
         .merge(pages::routes(state.clone()))
         .merge(openapi::routes())
+        .layer(axum::middleware::from_fn(private_and_tls_headers))
         // Pages, scripts and JSON shrink to about a third over gzip: it matters on a phone signal.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(RequestBodyLimitLayer::new(
@@ -140,6 +141,34 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+}
+
+/// Strict-Transport-Security sent over TLS: two years, subdomains included.
+const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// `Cache-Control: no-store` on every answer that does not set its own caching (pages, the API,
+/// exports, new tokens, redirects carrying a session cookie: all private, or answered per
+/// person), except the public API documentation; the static files keep their own day of
+/// caching. HSTS when the request came over TLS, by the same rule as the Secure cookie.
+async fn private_and_tls_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let public = path == "/api/openapi.json" || path.starts_with("/api/docs");
+    let tls = auth::over_tls(request.headers());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !public && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

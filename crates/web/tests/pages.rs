@@ -691,3 +691,60 @@ async fn a_hostile_next_never_leaves_the_site_nor_breaks_the_sign_in() {
         );
     }
 }
+
+#[tokio::test]
+async fn private_answers_are_not_kept_by_caches_and_static_files_are() {
+    let app = start().await;
+    let (cookie, csrf) = signed_up(&app, "cc%40example.org").await;
+    let no_store = |r: &Response, what: &str| {
+        assert_eq!(
+            r.headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap().to_string()),
+            Some("no-store".to_string()),
+            "{what}"
+        );
+    };
+    for path in [
+        "/settings",
+        "/start/screening",
+        "/settings/export",
+        "/api/v1/profile",
+    ] {
+        let r = app.get(path, Some(&cookie)).await;
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        no_store(&r, path);
+    }
+    let token = app
+        .post_form(
+            "/settings/tokens",
+            Some(&cookie),
+            &format!("csrf={csrf}&name=laptop&password=correct+horse+battery"),
+        )
+        .await;
+    assert_eq!(token.status(), StatusCode::CREATED);
+    no_store(&token, "new token page");
+    let signed_in = sign_in_with(&app, "cc%40example.org", "", None).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    no_store(&signed_in, "sign-in answer with its cookie");
+    let css = app.get("/static/app.css?v=1", None).await;
+    assert_eq!(css.headers()["cache-control"], "public, max-age=86400");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_to_requests_that_came_over_tls() {
+    let app = start().await;
+    let tls = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tls.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+    let plain = app.get("/", None).await;
+    assert!(plain.headers().get("strict-transport-security").is_none());
+}
