@@ -165,6 +165,36 @@ pub fn over_tls(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
+/// Whether a form post came from this site's own pages, judged by its `Origin` header (login
+/// CSRF: another site must not sign a browser in to an account of its choosing). A missing
+/// Origin is let through, since older clients do not send one. The origin's host must be the
+/// request's `Host`, or the `X-Forwarded-Host` a proxy that rewrites Host sets: a cross-site
+/// form cannot choose either header. Over TLS (the rule the Secure cookie follows) the scheme
+/// must be https; over plain HTTP either scheme is accepted, since a proxy may end TLS without
+/// saying so and the host alone already tells another site apart.
+pub fn origin_is_this_site(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    // "null" (sandboxed frames, privacy redirects) and anything unparsable are not this site.
+    let Some((scheme, authority)) = origin.to_str().ok().and_then(|o| o.split_once("://")) else {
+        return false;
+    };
+    let scheme_ok = if over_tls(headers) {
+        scheme.eq_ignore_ascii_case("https")
+    } else {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    };
+    let host_is = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .is_some_and(|h| !h.trim().is_empty() && h.trim().eq_ignore_ascii_case(authority))
+    };
+    scheme_ok && (host_is("host") || host_is("x-forwarded-host"))
+}
+
 /// The Set-Cookie value for a new session.
 pub fn session_set_cookie(value: String, days: i64, secure: bool) -> String {
     Cookie::build((SESSION_COOKIE, value))
@@ -281,6 +311,43 @@ mod tests {
         let c = session_set_cookie("abc".into(), 30, false);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
         assert!(session_set_cookie("abc".into(), 30, true).contains("Secure"));
+    }
+
+    #[test]
+    fn only_this_sites_origin_or_none_may_post_a_sign_in() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        let host = ("host", "retro.example:8080");
+        assert!(origin_is_this_site(&headers(&[host])));
+        assert!(origin_is_this_site(&headers(&[
+            host,
+            ("origin", "http://retro.example:8080")
+        ])));
+        assert!(!origin_is_this_site(&headers(&[
+            host,
+            ("origin", "http://evil.example")
+        ])));
+        assert!(!origin_is_this_site(&headers(&[host, ("origin", "null")])));
+        assert!(!origin_is_this_site(&headers(&[
+            host,
+            ("origin", "http://retro.example")
+        ])));
+        // Behind a proxy that rewrites Host and says it used TLS.
+        let proxied = [
+            ("host", "127.0.0.1:3000"),
+            ("x-forwarded-host", "retro.example"),
+            ("x-forwarded-proto", "https"),
+        ];
+        let mut ok = headers(&proxied);
+        ok.insert("origin", "https://retro.example".parse().unwrap());
+        assert!(origin_is_this_site(&ok));
+        ok.insert("origin", "http://retro.example".parse().unwrap());
+        assert!(!origin_is_this_site(&ok));
     }
 
     #[test]

@@ -748,3 +748,31 @@ async fn hsts_is_sent_only_to_requests_that_came_over_tls() {
     let plain = app.get("/", None).await;
     assert!(plain.headers().get("strict-transport-security").is_none());
 }
+
+#[tokio::test]
+async fn a_sign_in_or_sign_up_posted_from_another_site_is_refused_in_words() {
+    let app = start().await;
+    signed_up(&app, "or%40example.org").await;
+    for origin in ["http://evil.example", "null", "https://evil.example:443"] {
+        let r = sign_in_with(&app, "or%40example.org", "", Some(origin)).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{origin}");
+        assert!(r.headers().get(SET_COOKIE).is_none(), "{origin}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("another site"), "{origin}: {html}");
+        let r = app
+            .http
+            .post(format!("{}/signup", app.base))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("origin", origin)
+            .body("email=or2%40example.org&password=correct+horse+battery")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{origin}");
+    }
+    // This site's own origin, and none at all (older clients), are let in.
+    let own = sign_in_with(&app, "or%40example.org", "", Some(&app.base)).await;
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    let none = sign_in_with(&app, "or%40example.org", "", None).await;
+    assert_eq!(none.status(), StatusCode::SEE_OTHER);
+}

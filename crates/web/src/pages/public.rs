@@ -132,12 +132,24 @@ fn with_cookie(mut response: Response, set_cookie: &str) -> Result<Response, Pag
     Ok(response)
 }
 
+/// Refuses a sign-in or sign-up form posted from another site (login CSRF), in words.
+fn refuse_other_sites(headers: &HeaderMap, what: &str) -> Result<(), PageError> {
+    if auth::origin_is_this_site(headers) {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden(format!(
+            "This {what} form was sent from another site, so it was refused: another site must not sign you in. Open this site's own page and try again."
+        )))
+    }
+}
+
 /// Signs in and goes on to `next` (or today's page).
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PageError> {
+    refuse_other_sites(&headers, "sign-in")?;
     let mut errors = FormErrors::default();
     if form.email.trim().is_empty() {
         errors.add("email", "Enter the email you signed up with.");
@@ -197,6 +209,7 @@ pub(crate) async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PageError> {
+    refuse_other_sites(&headers, "sign-up")?;
     let mut errors = FormErrors::default();
     let email = match accounts::check_email(&form.email) {
         Ok(email) => Some(email),
