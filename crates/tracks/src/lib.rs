@@ -22,6 +22,9 @@ use std::io::Read;
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// Most files read from one zip archive.
 pub const MAX_ZIP_ENTRIES: usize = 1000;
+/// Most bytes unpacked from one zip archive, over all its entries: a small archive of
+/// zero-filled entries would otherwise unpack to gigabytes and take seconds to read.
+pub const MAX_ZIP_UNPACKED_BYTES: usize = 128 * 1024 * 1024;
 
 /// A file format this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,6 +185,13 @@ pub enum TrackError {
     /// A zip archive with no activity file inside.
     #[error("the zip archive holds no FIT, GPX or TCX file")]
     EmptyZip,
+    /// A zip archive that unpacks to more than [`MAX_ZIP_UNPACKED_BYTES`]: the entries from
+    /// this one on are not read.
+    #[error(
+        "the zip archive unpacks to more than {} MB: this file and the ones after it are not read",
+        MAX_ZIP_UNPACKED_BYTES / (1024 * 1024)
+    )]
+    ZipTooLarge,
 }
 
 impl TrackError {
@@ -190,6 +200,7 @@ impl TrackError {
         match self {
             TrackError::Empty => "empty_file",
             TrackError::TooLarge(_) => "too_large",
+            TrackError::ZipTooLarge => "zip_too_large",
             TrackError::UnknownFormat(_) => "unknown_format",
             TrackError::NotFit(_) => "not_fit",
             TrackError::NotActivity(_) => "not_activity",
@@ -308,6 +319,7 @@ fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
     };
     let mut results = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut unpacked = 0usize;
     for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
         let mut entry = match archive.by_index(i) {
             Ok(e) => e,
@@ -350,11 +362,20 @@ fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
             continue;
         }
         let mut content = Vec::new();
-        // `take` bounds the read even when the header lies about the size.
-        if let Err(e) = (&mut entry)
-            .take(MAX_FILE_BYTES as u64 + 1)
-            .read_to_end(&mut content)
-        {
+        // `take` bounds the read even when the header lies about the size, both per file and
+        // for what the archive has left to unpack.
+        let budget = (MAX_ZIP_UNPACKED_BYTES - unpacked).min(MAX_FILE_BYTES) as u64;
+        let read = (&mut entry).take(budget + 1).read_to_end(&mut content);
+        unpacked = (unpacked + content.len()).min(MAX_ZIP_UNPACKED_BYTES);
+        if content.len() as u64 > budget && budget < MAX_FILE_BYTES as u64 {
+            results.push(FileResult {
+                name: full,
+                fingerprint: 0,
+                outcome: Err(TrackError::ZipTooLarge.into()),
+            });
+            break;
+        }
+        if let Err(e) = read {
             results.push(FileResult {
                 name: full,
                 fingerprint: 0,
@@ -408,6 +429,34 @@ mod tests {
                 .kind(),
             "bad_zip"
         );
+    }
+
+    #[test]
+    fn an_archive_that_unpacks_beyond_the_budget_stops_with_a_clear_error() {
+        // Three stored (uncompressed) FIT-named entries of 48 MiB each, 144 MiB in all: the
+        // first two are read (and refused as not FIT), the third goes past the 128 MiB budget.
+        use std::io::Write;
+        let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        let block = vec![0u8; 48 * 1024 * 1024];
+        for i in 0..3u8 {
+            // Entries differ in their last byte, so that none is skipped as a duplicate.
+            let mut content = block.clone();
+            if let Some(last) = content.last_mut() {
+                *last = i;
+            }
+            archive.start_file(format!("ride-{i}.fit"), stored).unwrap();
+            archive.write_all(&content).unwrap();
+        }
+        let bytes = archive.finish().unwrap().into_inner();
+        let results = read_zip("big.zip", &bytes);
+        let kinds: Vec<&str> = results
+            .iter()
+            .map(|r| r.outcome.as_ref().map_or_else(|e| e.error.kind(), |_| "ok"))
+            .collect();
+        assert_eq!(kinds, vec!["not_fit", "not_fit", "zip_too_large"]);
     }
 
     #[test]
