@@ -37,7 +37,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
                     e.attributes()
                         .flatten()
                         .find(|a| a.key.local_name().as_ref() == key)
-                        .map(|a| a.value.trim().to_string())
+                        // Entities (&amp; and the like) are resolved; a value whose entities
+                        // do not resolve is kept as written.
+                        .map(|a| match a.unescape_value() {
+                            Ok(v) => v.trim().to_string(),
+                            Err(_) => a.value.trim().to_string(),
+                        })
                 };
                 match name.as_str() {
                     "Activity" => {
@@ -216,5 +221,22 @@ fn activity(parsed: Parsed) -> Activity {
         laps: parsed.laps,
         records,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sport_is_read_with_its_entities_resolved() {
+        let tcx = br#"<?xml version="1.0"?>
+<TrainingCenterDatabase><Activities><Activity Sport="Walk &amp; talk">
+<Lap StartTime="2026-01-01T10:00:00Z"><Track>
+<Trackpoint><Time>2026-01-01T10:00:00Z</Time></Trackpoint>
+<Trackpoint><Time>2026-01-01T10:00:10Z</Time></Trackpoint>
+</Track></Lap></Activity></Activities></TrainingCenterDatabase>"#;
+        let activity = read(tcx).unwrap();
+        assert_eq!(activity.sport.as_deref(), Some("Walk & talk"));
     }
 }
