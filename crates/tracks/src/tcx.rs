@@ -39,10 +39,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Activity, Damaged> {
                         .find(|a| a.key.local_name().as_ref() == key)
                         // Entities (&amp; and the like) are resolved; a value whose entities
                         // do not resolve is kept as written.
-                        .map(|a| match a.unescape_value() {
-                            Ok(v) => v.trim().to_string(),
-                            Err(_) => a.value.trim().to_string(),
-                        })
+                        .map(
+                            |a| match a.normalized_value(quick_xml::XmlVersion::default()) {
+                                Ok(v) => v.trim().to_string(),
+                                Err(_) => a.value.trim().to_string(),
+                            },
+                        )
                 };
                 match name.as_str() {
                     "Activity" => {
