@@ -19,7 +19,10 @@ pub use auth::{MIN_PASSWORD_CHARS, check_password_rules, random_hex};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use store::Store;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -141,6 +144,72 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
         ))
+        // Outermost, so that it sees the body as it came and every early answer inside.
+        .layer(axum::middleware::from_fn(close_if_body_unread))
+}
+
+/// `Connection: close` on an answer given before the request's body was read to its end (a
+/// 401 or a redirect to sign-in for an upload, a 413 over the limit). The server stops reading
+/// such a body and closes the connection after answering; without the header a client would
+/// reuse the connection for its next request and see that request aborted.
+async fn close_if_body_unread(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::body::HttpBody;
+    let (parts, body) = request.into_parts();
+    if body.is_end_stream() {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    let read = Arc::new(AtomicBool::new(false));
+    let body = axum::body::Body::new(TrackedBody {
+        inner: body,
+        read: read.clone(),
+    });
+    let mut response = next
+        .run(axum::extract::Request::from_parts(parts, body))
+        .await;
+    if !read.load(Ordering::Relaxed) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// A request body that notes when it has been read to its end.
+struct TrackedBody {
+    inner: axum::body::Body,
+    read: Arc<AtomicBool>,
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        // The end is known either from an empty poll or, with a Content-Length, as soon as the
+        // last byte is delivered (a multipart reader stops at its closing boundary).
+        if matches!(polled, Poll::Ready(None)) || this.inner.is_end_stream() {
+            this.read.store(true, Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Strict-Transport-Security sent over TLS: two years, subdomains included.

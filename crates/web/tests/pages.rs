@@ -776,3 +776,57 @@ async fn a_sign_in_or_sign_up_posted_from_another_site_is_refused_in_words() {
     let none = sign_in_with(&app, "or%40example.org", "", None).await;
     assert_eq!(none.status(), StatusCode::SEE_OTHER);
 }
+
+/// Sends a request head announcing a large body, then only the first part of it, and reads
+/// the answer's head (blocking socket, on the blocking pool).
+async fn answer_head_to_a_partly_sent_upload(base: &str, path: &str) -> String {
+    let addr = base.trim_start_matches("http://").to_string();
+    let path = path.to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/octet-stream\r\nContent-Length: 4000000\r\n\r\n"
+        );
+        socket.write_all(head.as_bytes()).unwrap();
+        socket.write_all(&[b'x'; 64 * 1024]).unwrap();
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut chunk).unwrap();
+            assert!(n > 0, "closed before an answer");
+            answer.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&answer).to_lowercase()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_upload_answered_before_its_body_is_read_says_the_connection_closes() {
+    let app = start().await;
+    // Signed out: the API answers 401, the page sends to sign-in, neither reads the body, and
+    // the server will not keep reading it, so a client must not reuse the connection.
+    for (path, status) in [("/api/v1/import", "401"), ("/history/motion", "303")] {
+        let head = answer_head_to_a_partly_sent_upload(&app.base, path).await;
+        assert!(
+            head.starts_with(&format!("http/1.1 {status}")),
+            "{path}: {head}"
+        );
+        assert!(head.contains("\r\nconnection: close\r\n"), "{path}: {head}");
+    }
+    // A form whose body was read keeps the connection.
+    let kept = app
+        .post_form("/signin", None, "email=a%40b.org&password=whatever+it+is")
+        .await;
+    assert_eq!(kept.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        kept.headers()
+            .get("connection")
+            .is_none_or(|v| v != "close")
+    );
+}
