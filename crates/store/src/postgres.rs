@@ -14,6 +14,10 @@ impl PgStore {
     const BACKEND: crate::Backend = crate::Backend::Postgres;
     /// Write transactions: PostgreSQL's row locks let them begin plainly.
     const BEGIN_WRITE: &'static str = "BEGIN";
+    /// A row read before writing is locked, so that writers to the same rows (a person's plans,
+    /// an import, a session's motion) take turns: without it, two new plans could both stay
+    /// active and two imports into one empty account could both see it empty.
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
 
     /// Connects and migrates. Migrations take an advisory lock, so processes starting together
     /// do not race.

@@ -72,7 +72,8 @@ pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError
 
 /// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
 /// `pool: sqlx::Pool<$db>` field, `backend`/`location` methods of its own, and `BEGIN_WRITE`,
-/// the statement every transaction (all of them write) begins with.
+/// the statement every transaction (all of them write) begins with, and `FOR_UPDATE`, what locks a
+/// row read before a write in it.
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use crate::records::*;
@@ -574,6 +575,7 @@ macro_rules! impl_store {
 
             async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(user)
                     .bind(false)
@@ -738,7 +740,10 @@ macro_rules! impl_store {
 
             async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
-                let owned = sqlx::query("SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2")
+                let owned = sqlx::query(&format!(
+                    "SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2{}",
+                    Self::FOR_UPDATE
+                ))
                     .bind(user)
                     .bind(new.session_id)
                     .fetch_optional(&mut *tx)
@@ -1068,6 +1073,7 @@ macro_rules! impl_store {
 
             async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 let held: i64 = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM screenings WHERE user_id = $1) + (SELECT COUNT(*) FROM plans WHERE user_id = $1) \
                      + (SELECT COUNT(*) FROM logged_sessions WHERE user_id = $1) + (SELECT COUNT(*) FROM assessments WHERE user_id = $1) AS held",
@@ -1126,7 +1132,21 @@ macro_rules! impl_store {
             }
         }
 
-        async fn insert_assessment<'c, E>(
+/// Locks the owner's row for the rest of the transaction, so that writes to all of a
+        /// person's rows (plans, an import) take turns.
+        async fn lock_owner(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            user: Id,
+            for_update: &str,
+        ) -> Result<(), StoreError> {
+            sqlx::query(&format!("SELECT id FROM users WHERE id = $1{for_update}"))
+                .bind(user)
+                .fetch_optional(&mut **tx)
+                .await?;
+            Ok(())
+        }
+
+                async fn insert_assessment<'c, E>(
             executor: E,
             user: Id,
             new: &NewAssessment,

@@ -22,6 +22,8 @@ impl SqliteStore {
     /// writes (waiting could deadlock, and the snapshot read may be stale). `IMMEDIATE` waits,
     /// up to the busy timeout, for its turn instead.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    /// Nothing to add to a row read before writing: an `IMMEDIATE` transaction is the only writer.
+    const FOR_UPDATE: &'static str = "";
 
     /// Opens (creating when missing, with its folder) the database file and migrates it.
     pub async fn open(path: &Path) -> Result<Self, crate::StoreError> {

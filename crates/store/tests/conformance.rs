@@ -600,6 +600,89 @@ async fn assessments_export_and_deletion(store: &Arc<dyn Store>) {
     assert!(store.screenings(hal.id).await.unwrap().is_empty());
 }
 
+/// Many writers at once (issue 13): none fails, and what holds one at a time holds together.
+async fn concurrent_writes(store: &Arc<dyn Store>) {
+    let kim = user(store, "kim@example.org").await;
+    store
+        .add_session(kim.id, &entry("2026-11-12T07:00:00Z", 60))
+        .await
+        .unwrap();
+    let document = store.export(kim.id).await.unwrap().unwrap();
+    let lee = user(store, "lee@example.org").await;
+    let writers = (0..32).map(|i| {
+        let store = Arc::clone(store);
+        let (e, plan, document) = (
+            entry("2026-11-13T07:00:00Z", 60),
+            new_plan("2026-11-16"),
+            document.clone(),
+        );
+        tokio::spawn(async move {
+            match i % 4 {
+                0 => store.add_plan(kim.id, &plan).await.map(|_| ()),
+                1 => store
+                    .add_session_once(kim.id, &format!("key-{}", i % 8), &e)
+                    .await
+                    .map(|_| ()),
+                2 => store.add_session(kim.id, &e).await.map(|_| ()),
+                _ => match store.import(lee.id, &document).await {
+                    Err(StoreError::NotEmpty) => Ok(()),
+                    other => other,
+                },
+            }
+        })
+    });
+    for w in writers.collect::<Vec<_>>() {
+        w.await.unwrap().unwrap();
+    }
+    let plans = store.plans(kim.id).await.unwrap();
+    assert_eq!(plans.len(), 8);
+    assert_eq!(
+        plans.iter().filter(|p| p.active).count(),
+        1,
+        "one active plan"
+    );
+    let all = SessionQuery {
+        from: None,
+        to: None,
+        after: None,
+        limit: 200,
+    };
+    // The first session, two keys once each, and eight unkeyed ones.
+    assert_eq!(
+        store.sessions(kim.id, &all).await.unwrap().items.len(),
+        1 + 2 + 8
+    );
+    // Eight imports into one empty account: one of them took it.
+    assert_eq!(
+        store.sessions(lee.id, &all).await.unwrap().items.len(),
+        1,
+        "imported once"
+    );
+    // Uploads of one session's motion at once: each replaces the last, none fails.
+    let session = store.sessions(lee.id, &all).await.unwrap().items[0].id;
+    let uploads = (0..8).map(|i| {
+        let store = Arc::clone(store);
+        tokio::spawn(async move {
+            let motion = store::NewMotion {
+                session_id: session,
+                recorded_at: "2026-11-12T08:00:00Z".parse().unwrap(),
+                samples: vec![i],
+                sample_count: 1,
+                blocks: serde_json::json!([]),
+                analysis: serde_json::json!({}),
+                placement: None,
+            };
+            store.put_motion(lee.id, &motion).await.unwrap().unwrap()
+        })
+    });
+    let mut stored = Vec::new();
+    for u in uploads.collect::<Vec<_>>() {
+        stored.push(u.await.unwrap().id);
+    }
+    let kept = store.motion(lee.id, session).await.unwrap().unwrap();
+    assert!(stored.contains(&kept.id));
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
     accounts(&store).await;
     credentials(&store).await;
@@ -607,6 +690,7 @@ async fn all_stories(store: Arc<dyn Store>) {
     sessions(&store).await;
     sessions_logged_once_per_client_key(&store).await;
     assessments_export_and_deletion(&store).await;
+    concurrent_writes(&store).await;
 }
 
 #[tokio::test]
