@@ -58,6 +58,17 @@ fn this_year() -> i16 {
     jiff::Zoned::now().year()
 }
 
+/// Why `born` is not a plausible year of birth: in the future or more than 120 years ago.
+pub(crate) fn birth_year_error(born: i16) -> Option<String> {
+    let year = this_year();
+    (!(year - 120..=year).contains(&born)).then(|| {
+        format!(
+            "{born} is not a plausible year of birth: expected {} to {year}",
+            year - 120
+        )
+    })
+}
+
 /// Replaces the caller's profile.
 #[utoipa::path(put, path = "/api/v1/profile", request_body = ProfileBody, responses((status = 200, body = ProfileBody), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn put_profile(
@@ -76,16 +87,10 @@ pub(crate) async fn put_profile(
             None
         }
     };
-    let year = this_year();
-    if let Some(born) = body.birth_year
-        && !(year - 120..=year).contains(&born)
-    {
+    if let Some(message) = body.birth_year.and_then(birth_year_error) {
         errors.push(FieldError {
             field: "birth_year".into(),
-            message: format!(
-                "{born} is not a plausible year of birth: expected {} to {year}",
-                year - 120
-            ),
+            message,
         });
     }
     if !errors.is_empty() {
@@ -219,6 +224,20 @@ pub(crate) async fn add_plan(
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
+/// The catalogue's protocol with this id, or why there is none.
+pub(crate) fn known_protocol(id: &str) -> Result<&'static coach::protocol::Protocol, String> {
+    coach::protocol::protocol(id).ok_or_else(|| {
+        let known: Vec<&str> = coach::protocol::PROTOCOLS.iter().map(|p| p.id).collect();
+        format!(
+            "{id:?} is not in the catalogue: expected one of {}",
+            known.join(", ")
+        )
+    })
+}
+
+/// What a plan is refused with when the latest screening says to see a clinician first.
+pub(crate) const SEE_CLINICIAN_FIRST: &str = "your latest screening says to see a clinician before starting: a plan needs their approval (answer clinician_approved in a new screening, or have your clinician assign one)";
+
 /// Checks a plan request and builds the plan under the caller's latest screening, without
 /// storing it (the onboarding preview shows it before the person starts).
 pub(crate) async fn prepare_plan(
@@ -248,17 +267,10 @@ pub(crate) async fn prepare_plan(
     };
     let protocol = match &body.protocol {
         None => None,
-        Some(id) => match coach::protocol::protocol(id) {
-            Some(p) => Some(p),
-            None => {
-                let known: Vec<&str> = coach::protocol::PROTOCOLS.iter().map(|p| p.id).collect();
-                field(
-                    "protocol",
-                    format!(
-                        "{id:?} is not in the catalogue: expected one of {}",
-                        known.join(", ")
-                    ),
-                );
+        Some(id) => match known_protocol(id) {
+            Ok(p) => Some(p),
+            Err(message) => {
+                field("protocol", message);
                 None
             }
         },
@@ -288,9 +300,7 @@ pub(crate) async fn prepare_plan(
         .map_err(ApiError::internal)?
         .unwrap_or_default();
     if screening.screening.clearance == Clearance::SeeClinicianFirst {
-        return Err(ApiError::forbidden(
-            "your latest screening says to see a clinician before starting: a plan needs their approval (answer clinician_approved in a new screening, or have your clinician assign one)",
-        ));
+        return Err(ApiError::forbidden(SEE_CLINICIAN_FIRST));
     }
     let request = PlanRequest {
         goal: body.goal,

@@ -109,43 +109,61 @@ fn parse_started_at(text: &str) -> Result<(Timestamp, i32), String> {
     Ok((at, offset))
 }
 
+/// Why a session starting at `at` cannot be logged at `now`: it starts more than a day ahead.
+pub(crate) fn start_error(at: Timestamp, now: Timestamp) -> Option<String> {
+    (at.as_second() > now.as_second() + 24 * 3600)
+        .then(|| "the session starts more than a day from now: log sessions once done".into())
+}
+
+/// Why a session cannot have `count` blocks: none, or more than [`MAX_BLOCKS`].
+pub(crate) fn block_count_error(count: usize) -> Option<String> {
+    (count == 0 || count > MAX_BLOCKS)
+        .then(|| format!("expected 1 to {MAX_BLOCKS} blocks, got {count}"))
+}
+
+/// Why a block cannot last `seconds`: less than a second or more than a day.
+pub(crate) fn block_seconds_error(seconds: u32) -> Option<String> {
+    (!(1..=MAX_SESSION_SECONDS).contains(&seconds)).then(|| {
+        format!("{seconds} is not a block length: expected 1 to {MAX_SESSION_SECONDS} seconds")
+    })
+}
+
+/// Why these blocks cannot make one session: together they last more than a day.
+pub(crate) fn session_length_error(blocks: &[LoggedBlock]) -> Option<String> {
+    let total: u64 = blocks.iter().map(|b| u64::from(b.seconds)).sum();
+    (total > u64::from(MAX_SESSION_SECONDS))
+        .then(|| format!("the blocks add up to {total} s: a session lasts at most 24 h"))
+}
+
+/// Why a session's notes cannot be kept: longer than [`MAX_NOTE_CHARS`].
+pub(crate) fn notes_error(notes: &str) -> Option<String> {
+    (notes.chars().count() > MAX_NOTE_CHARS)
+        .then(|| format!("notes are limited to {MAX_NOTE_CHARS} characters"))
+}
+
 /// Checks every field and returns the entry, or a 422 naming each bad field.
 fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError> {
     let mut errors = Vec::new();
     let mut bad = |field: String, message: String| errors.push(FieldError { field, message });
     let started = match parse_started_at(&body.started_at) {
-        Ok((at, offset)) if at.as_second() > now.as_second() + 24 * 3600 => {
-            bad(
-                "started_at".into(),
-                "the session starts more than a day from now: log sessions once done".into(),
-            );
+        Ok((at, offset)) => {
+            if let Some(message) = start_error(at, now) {
+                bad("started_at".into(), message);
+            }
             Some((at, offset))
         }
-        Ok(v) => Some(v),
         Err(message) => {
             bad("started_at".into(), message);
             None
         }
     };
-    if body.blocks.is_empty() || body.blocks.len() > MAX_BLOCKS {
-        bad(
-            "blocks".into(),
-            format!(
-                "expected 1 to {MAX_BLOCKS} blocks, got {}",
-                body.blocks.len()
-            ),
-        );
+    if let Some(message) = block_count_error(body.blocks.len()) {
+        bad("blocks".into(), message);
     }
     let mut blocks = Vec::with_capacity(body.blocks.len());
     for (i, b) in body.blocks.iter().enumerate() {
-        if !(1..=MAX_SESSION_SECONDS).contains(&b.seconds) {
-            bad(
-                format!("blocks[{i}].seconds"),
-                format!(
-                    "{} is not a block length: expected 1 to {MAX_SESSION_SECONDS} seconds",
-                    b.seconds
-                ),
-            );
+        if let Some(message) = block_seconds_error(b.seconds) {
+            bad(format!("blocks[{i}].seconds"), message);
         }
         let speed = match b.speed_mps.map(Speed::from_mps).transpose() {
             Ok(s) => s,
@@ -168,12 +186,8 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
             grade,
         });
     }
-    let total: u64 = blocks.iter().map(|b| u64::from(b.seconds)).sum();
-    if total > u64::from(MAX_SESSION_SECONDS) {
-        bad(
-            "blocks".into(),
-            format!("the blocks add up to {total} s: a session lasts at most 24 h"),
-        );
+    if let Some(message) = session_length_error(&blocks) {
+        bad("blocks".into(), message);
     }
     let rpe = Rpe::new(body.rpe)
         .map_err(|e| bad("rpe".into(), e.to_string()))
@@ -184,11 +198,8 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
     let pain_after = PainScore::new(body.pain_after)
         .map_err(|e| bad("pain_after".into(), e.to_string()))
         .ok();
-    if body.notes.chars().count() > MAX_NOTE_CHARS {
-        bad(
-            "notes".into(),
-            format!("notes are limited to {MAX_NOTE_CHARS} characters"),
-        );
+    if let Some(message) = notes_error(&body.notes) {
+        bad("notes".into(), message);
     }
     let Some((started_at, utc_offset_seconds)) = started.filter(|_| errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
