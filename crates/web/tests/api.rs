@@ -924,3 +924,204 @@ async fn motion_says_where_the_phone_was_and_takes_the_persons_answer_per_block(
     let (_, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
     assert!(doc["paths"]["/api/v1/sessions/{id}/motion/blocks/{index}/label"]["put"].is_object());
 }
+
+/// A person with a profile, a screening, an active plan, two sessions and an assessment: their
+/// export, and a fresh account to import it into.
+async fn exported_account(app: &App) -> (Value, String) {
+    let token = app.person("hal@example.org").await;
+    let t = Some(token.as_str());
+    app.call(
+        Method::PUT,
+        "/api/v1/profile",
+        t,
+        Some(json!({"units": "metric", "body_mass_kg": 70, "birth_year": 1960})),
+    )
+    .await;
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(66)))
+        .await;
+    let (status, plan) = app.call(Method::POST, "/api/v1/plans", t, Some(json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3, "weeks": 2, "start": "2026-11-16"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    for day in ["2026-11-16T08:00:00+01:00", "2026-11-18T08:00:00+01:00"] {
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                t,
+                Some(session_body(day, 300)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/assessments",
+            t,
+            Some(json!({"kind": "single_leg_stance", "seconds": 12.5, "eyes": "open"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, exported) = app.call(Method::GET, "/api/v1/export", t, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let fresh = app.person("ivy@example.org").await;
+    (exported, fresh)
+}
+
+/// Asserts that an import answers 422 problem+json naming `field`, among others.
+async fn refused(app: &App, token: &str, document: Value, field: &str) -> Value {
+    let response = app
+        .http
+        .post(format!("{}/api/v1/import", app.base))
+        .bearer_auth(token)
+        .json(&document)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{field}"
+    );
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{field}"
+    );
+    let problem: Value = response.json().await.unwrap();
+    let named: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(named.contains(&field), "{field} not in {named:?}");
+    problem
+}
+
+#[tokio::test]
+async fn an_import_is_held_to_the_apis_rules_and_refused_whole() {
+    let app = start(roomy()).await;
+    let (good, fresh) = exported_account(&app).await;
+    assert_eq!(good["plans"][0]["active"], true);
+    assert_eq!(good["sessions"].as_array().unwrap().len(), 2);
+    let bad = |change: &dyn Fn(&mut Value)| {
+        let mut doc = good.clone();
+        change(&mut doc);
+        doc
+    };
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "plans[0].protocol_id",
+            bad(&|d| d["plans"][0]["protocol_id"] = json!("retired-protocol")),
+        ),
+        (
+            "sessions[1].notes",
+            bad(&|d| d["sessions"][1]["notes"] = json!("n".repeat(1_000_000))),
+        ),
+        (
+            "sessions[0].blocks",
+            bad(&|d| {
+                d["sessions"][0]["blocks"] =
+                    json!(vec![json!({"direction": "backward", "seconds": 1}); 20_000]);
+                d["sessions"][0]["backward_seconds"] = json!(20_000);
+                d["sessions"][0]["total_seconds"] = json!(20_000);
+            }),
+        ),
+        (
+            "plans[0].sessions[0].blocks",
+            bad(&|d| {
+                let block = json!({"kind": "backward", "direction": "backward", "seconds": 1});
+                d["plans"][0]["sessions"][0]["blocks"] = json!(vec![block; 20_000]);
+            }),
+        ),
+        (
+            "sessions[0].total_seconds",
+            bad(&|d| d["sessions"][0]["total_seconds"] = json!(86_000)),
+        ),
+        (
+            "plans[0].sessions[1].backward_seconds",
+            bad(&|d| {
+                let s = &mut d["plans"][0]["sessions"][1]["backward_seconds"];
+                *s = json!(s.as_u64().unwrap() + 30);
+            }),
+        ),
+        (
+            "sessions[0].kcal",
+            bad(&|d| d["sessions"][0]["kcal"] = json!(1e308)),
+        ),
+        (
+            "sessions[1].utc_offset_seconds",
+            bad(&|d| d["sessions"][1]["utc_offset_seconds"] = json!(i32::MAX)),
+        ),
+        (
+            "sessions",
+            bad(&|d| {
+                let one = d["sessions"][0].clone();
+                d["sessions"] = json!(vec![one; web_max_sessions() + 1]);
+            }),
+        ),
+        (
+            "plans[0].active",
+            bad(&|d| d["screenings"][0]["clearance"] = json!("see_clinician_first")),
+        ),
+        (
+            "profile.birth_year",
+            bad(&|d| d["profile"]["birth_year"] = json!(1066)),
+        ),
+        (
+            "assessments[0].value",
+            bad(&|d| d["assessments"][0]["value"] = json!(-3.0)),
+        ),
+        (
+            "sessions[0].plan_id",
+            bad(&|d| d["sessions"][0]["plan_id"] = json!(987_654)),
+        ),
+    ];
+    for (field, document) in cases {
+        refused(&app, &fresh, document, field).await;
+    }
+
+    // Every bad field is named, not only the first.
+    let problem = refused(
+        &app,
+        &fresh,
+        bad(&|d| {
+            d["plans"][0]["protocol_id"] = json!("retired-protocol");
+            d["sessions"][1]["notes"] = json!("n".repeat(5000));
+            d["sessions"][0]["kcal"] = json!(1e308);
+        }),
+        "sessions[1].notes",
+    )
+    .await;
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 3, "{problem}");
+
+    // Nothing of any refused document was kept.
+    let (_, after) = app
+        .call(Method::GET, "/api/v1/export", Some(&fresh), None)
+        .await;
+    for part in ["screenings", "plans", "sessions", "assessments"] {
+        assert_eq!(after[part], json!([]), "{part}");
+    }
+    assert_eq!(after["profile"]["body_mass_kg"], Value::Null);
+
+    // The document as exported still imports, and the account works from it.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            Some(&fresh),
+            Some(good.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, progress) = app
+        .call(Method::GET, "/api/v1/progress", Some(&fresh), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    assert!(progress["plan"].is_object());
+}
+
+/// The import's cap on sessions in one document (`web::api::transfer::MAX_SESSIONS`).
+fn web_max_sessions() -> usize {
+    10_000
+}
