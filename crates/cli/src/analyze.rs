@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use gait::csv::{AccUnit, CsvOptions, CsvReader, GyroUnit};
+use gait::csv::{AccUnit, CsvOptions, GyroUnit};
 use gait::{Analysis, Analyzer, Options, Placement};
 use serde::Serialize;
 use std::io::Write;
@@ -56,44 +56,6 @@ struct Report<'a> {
     truncated: bool,
 }
 
-/// Every sample of a reader into the analysis; a read error names the file.
-fn feed<E: std::error::Error + Send + Sync + 'static>(
-    analyzer: &mut Analyzer,
-    samples: impl Iterator<Item = Result<gait::Sample, E>>,
-    name: &str,
-) -> anyhow::Result<()> {
-    for sample in samples {
-        analyzer.push(&sample.with_context(|| format!("{name} cannot be read"))?);
-    }
-    Ok(())
-}
-
-/// What a motion file holds, from its first bytes.
-enum Format {
-    Cwa,
-    GeneActiv,
-    Csv,
-}
-
-fn sniff(start: &[u8]) -> Format {
-    if start.starts_with(b"MD") {
-        Format::Cwa
-    } else if start.starts_with(b"Device Identity") {
-        Format::GeneActiv
-    } else {
-        Format::Csv
-    }
-}
-
-/// What the reading left to say besides the samples.
-#[derive(Default)]
-struct Reading {
-    assumptions: Vec<String>,
-    skipped_sectors: Option<u32>,
-    skipped_pages: Option<u32>,
-    truncated: bool,
-}
-
 /// `FROM-TO` in seconds, FROM before TO.
 fn parse_span(span: &str) -> anyhow::Result<(f64, f64)> {
     let parsed = span.split_once('-').and_then(|(a, b)| {
@@ -131,52 +93,25 @@ pub fn run(args: &AnalyzeArgs, out: &mut impl Write) -> anyhow::Result<()> {
         forward_segment,
         keep_contacts: false,
     });
-    let mut reader = reader;
-    let format = sniff(
-        std::io::BufRead::fill_buf(&mut reader).with_context(|| format!("cannot read {name}"))?,
-    );
-    let cannot = || format!("{name} cannot be read");
-    let reading = match format {
-        Format::Cwa => {
-            let mut cwa = gait::cwa::CwaReader::new(reader).with_context(cannot)?;
-            feed(&mut analyzer, cwa.by_ref(), &name)?;
-            Reading {
-                skipped_sectors: Some(cwa.skipped_sectors),
-                ..Reading::default()
-            }
-        }
-        Format::GeneActiv => {
-            let mut bin = gait::geneactiv::GeneActivReader::new(reader).with_context(cannot)?;
-            feed(&mut analyzer, bin.by_ref(), &name)?;
-            Reading {
-                skipped_pages: Some(bin.skipped_pages),
-                truncated: bin.truncated,
-                ..Reading::default()
-            }
-        }
-        Format::Csv => {
-            let mut csv = CsvReader::new(
-                reader,
-                CsvOptions {
-                    rate_hz: args.rate,
-                    acc_unit: args.acc_unit,
-                    gyro_unit: args.gyro_unit,
-                },
-            )
-            .with_context(cannot)?;
-            feed(&mut analyzer, csv.by_ref(), &name)?;
-            Reading {
-                assumptions: csv.assumptions.clone(),
-                ..Reading::default()
-            }
-        }
-    };
-    let Reading {
+    let (_, notes) = gait::file::read_samples(
+        reader,
+        CsvOptions {
+            rate_hz: args.rate,
+            acc_unit: args.acc_unit,
+            gyro_unit: args.gyro_unit,
+        },
+        |sample| {
+            analyzer.push(&sample);
+            true
+        },
+    )
+    .with_context(|| format!("{name} cannot be read"))?;
+    let gait::file::FileNotes {
         assumptions,
         skipped_sectors: skipped,
         skipped_pages,
         truncated,
-    } = reading;
+    } = notes;
     for a in &assumptions {
         eprintln!("assumed: {a}");
     }

@@ -25,12 +25,14 @@
 //!    turns round without stopping is split where it turns.
 //!
 //! Readers: CSV with a header ([`csv`]), Axivity CWA ([`cwa`]) and GENEActiv `.bin`
-//! ([`geneactiv`]); [`synthetic`] makes a day of data for benchmarks.
+//! ([`geneactiv`]), and [`file`] for any of them by its first bytes; [`synthetic`] makes a day
+//! of data for benchmarks.
 
 mod blocks;
 pub mod csv;
 pub mod cwa;
 pub mod direction;
+pub mod file;
 mod filter;
 mod foot;
 pub mod geneactiv;

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use gait::csv::{CsvError, CsvOptions, CsvReader};
+use gait::csv::{CsvError, CsvOptions};
 use gait::{Analysis, Analyzer, Basis, Direction, Options, Placement};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -275,67 +275,38 @@ fn analyse(bytes: &[u8], options: Options) -> Result<Reading, String> {
     let mut notes = Vec::new();
     let mut samples: u64 = 0;
     let mut capped = false;
-    let mut feed =
-        |analyzer: &mut Analyzer, sample: Result<gait::Sample, String>| -> Result<bool, String> {
-            let sample = sample?;
-            if samples >= MAX_SAMPLES {
-                capped = true;
-                return Ok(false);
-            }
-            samples += 1;
-            analyzer.push(&sample);
-            Ok(true)
-        };
-    let format = if bytes.starts_with(b"MD") {
-        let mut cwa = gait::cwa::CwaReader::new(bytes)
-            .map_err(|e| format!("it starts like an Axivity .cwa file but cannot be read: {e}"))?;
-        for s in cwa.by_ref() {
-            if !feed(&mut analyzer, s.map_err(|e| e.to_string()))? {
-                break;
-            }
+    let (format, read) = gait::file::read_samples(bytes, CsvOptions::default(), |sample| {
+        if samples >= MAX_SAMPLES {
+            capped = true;
+            return false;
         }
-        if cwa.skipped_sectors > 0 {
-            notes.push(format!(
-                "{} damaged sector(s) of the file were skipped.",
-                cwa.skipped_sectors
-            ));
-        }
-        "Axivity CWA"
-    } else if bytes.starts_with(b"Device Identity") {
-        let mut bin = gait::geneactiv::GeneActivReader::new(bytes)
-            .map_err(|e| format!("it starts like a GENEActiv .bin file but cannot be read: {e}"))?;
-        for s in bin.by_ref() {
-            if !feed(&mut analyzer, s.map_err(|e| e.to_string()))? {
-                break;
-            }
-        }
-        if bin.skipped_pages > 0 {
-            notes.push(format!(
-                "{} damaged page(s) of the file were skipped.",
-                bin.skipped_pages
-            ));
-        }
-        if bin.truncated && !capped {
-            notes.push("The file ends inside a page: it was cut short.".into());
-        }
-        "GENEActiv"
-    } else {
-        if !looks_like_text(bytes) {
-            return Err("this is not a CSV, CWA or GENEActiv file: it is not text, and it does not start as an Axivity .cwa or a GENEActiv .bin file does".into());
-        }
-        let mut csv = CsvReader::new(bytes, CsvOptions::default()).map_err(csv_error)?;
-        for s in csv.by_ref() {
-            if !feed(&mut analyzer, s.map_err(csv_error))? {
-                break;
-            }
-        }
-        notes.extend(
-            csv.assumptions
-                .iter()
-                .map(|a| format!("Assumed {}.", without_cli_hints(a))),
-        );
-        "CSV"
-    };
+        samples += 1;
+        analyzer.push(&sample);
+        true
+    })
+    .map_err(|e| match e {
+        gait::file::FileError::Csv(e) => csv_error(e),
+        e => e.to_string(),
+    })?;
+    if let Some(skipped) = read.skipped_sectors.filter(|n| *n > 0) {
+        notes.push(format!(
+            "{skipped} damaged sector(s) of the file were skipped."
+        ));
+    }
+    if let Some(skipped) = read.skipped_pages.filter(|n| *n > 0) {
+        notes.push(format!(
+            "{skipped} damaged page(s) of the file were skipped."
+        ));
+    }
+    if read.truncated && !capped {
+        notes.push("The file ends inside a page: it was cut short.".into());
+    }
+    notes.extend(
+        read.assumptions
+            .iter()
+            .map(|a| format!("Assumed {}.", without_cli_hints(a))),
+    );
+    let format = format.name();
     if samples == 0 {
         return Err("it holds no motion samples".into());
     }
@@ -358,16 +329,6 @@ fn analyse(bytes: &[u8], options: Options) -> Result<Reading, String> {
         analysis,
         notes,
     })
-}
-
-/// Whether the start of a file is text (no NUL, UTF-8 apart from a character cut at the end).
-fn looks_like_text(bytes: &[u8]) -> bool {
-    let start = &bytes[..bytes.len().min(4096)];
-    !start.contains(&0)
-        && match std::str::from_utf8(start) {
-            Ok(_) => true,
-            Err(e) => e.error_len().is_none(),
-        }
 }
 
 fn csv_error(e: CsvError) -> String {
