@@ -710,6 +710,14 @@ fn analyze_finds_steps_bouts_and_direction_in_csv_and_cwa() {
         &["analyze", &foot, "--forward", "9-3"],
         &["--forward", "FROM-TO"],
     );
+    // A binary file that is no device file is refused in words, not as a CSV parse error.
+    let binary = std::env::temp_dir().join(format!("binary-{}.dat", std::process::id()));
+    std::fs::write(&binary, [0u8, 0x9f, 0x42, 0, 7, 7, 7]).unwrap();
+    refused(
+        &["analyze", binary.to_str().unwrap()],
+        &["not a CSV, CWA or GENEActiv file"],
+    );
+    std::fs::remove_file(&binary).unwrap();
     let cwa = format!("{motion}/cwa/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa");
     let out = json(&["analyze", &cwa, "--json"]);
     assert_eq!(out["skipped_sectors"], 6);
