@@ -1125,3 +1125,95 @@ async fn an_import_is_held_to_the_apis_rules_and_refused_whole() {
 fn web_max_sessions() -> usize {
     10_000
 }
+
+/// Like `start`, also handing back the store, to put in data this version's API would refuse
+/// (as an older version or a direct import left it).
+async fn start_with_store(config: web::Config) -> (App, std::sync::Arc<dyn store::Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = web::AppState::new(std::sync::Arc::clone(&store), config);
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    let app = App {
+        base,
+        http: Client::new(),
+        _dir: dir,
+    };
+    (app, store)
+}
+
+#[tokio::test]
+async fn a_plan_naming_an_unknown_protocol_degrades_the_pages_instead_of_failing() {
+    let (app, store) = start_with_store(roomy()).await;
+    let (mut document, fresh) = exported_account(&app).await;
+    document["plans"][0]["protocol_id"] = json!("retired-protocol");
+    let document: store::Export = serde_json::from_value(document).unwrap();
+    let owner = store
+        .user_by_email("ivy@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    // Past the web's checks, as data from an older version would be.
+    store.import(owner.id, &document).await.unwrap();
+    let t = Some(fresh.as_str());
+
+    let (status, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    assert!(progress["plan"].is_null(), "{progress}");
+    assert!(
+        progress["plan_problem"]
+            .as_str()
+            .unwrap()
+            .contains("retired-protocol"),
+        "{progress}"
+    );
+    assert_eq!(progress["weeks"].as_array().unwrap().len(), 12);
+    let (status, logged) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(session_body("2026-11-20T08:00:00Z", 300)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+
+    // The pages, signed in with a browser session.
+    let response = app
+        .http
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "ivy@example.org", "password": "long enough pw"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    for (path, expected) in [
+        ("/today", StatusCode::CONFLICT),
+        ("/today/run", StatusCode::CONFLICT),
+        ("/progress", StatusCode::OK),
+    ] {
+        let response = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("retired-protocol"), "{path}: {page}");
+        assert!(
+            page.contains("/start/plan") || path != "/progress",
+            "{path}"
+        );
+    }
+}

@@ -18,11 +18,25 @@ use utoipa::ToSchema;
 /// Weeks shown when there is no active plan.
 const WEEKS_WITHOUT_PLAN: i64 = 12;
 
-/// The caller's active plan, rebuilt for the coach, with its stored summary.
+/// The caller's active plan, rebuilt for the coach, with its stored summary. A plan this version
+/// cannot rebuild (see [`active_plan`]) counts as none: sessions are then logged without a plan.
 pub(crate) async fn active_coach_plan(
     state: &AppState,
     user: store::Id,
 ) -> Result<Option<(PlanSummary, Plan)>, ApiError> {
+    Ok(active_plan(state, user)
+        .await?
+        .and_then(|(summary, plan)| plan.ok().map(|plan| (summary, plan))))
+}
+
+/// The caller's active plan as stored, and the coach's plan rebuilt from it or, when this
+/// version cannot rebuild it (a protocol it does not know, precautions it cannot read, as data
+/// from another version may hold), why, in words for the person: pages show that instead of
+/// failing.
+pub(crate) async fn active_plan(
+    state: &AppState,
+    user: store::Id,
+) -> Result<Option<(PlanSummary, Result<Plan, String>)>, ApiError> {
     let Some(summary) = state.store.active_plan_summary(user).await? else {
         return Ok(None);
     };
@@ -37,20 +51,30 @@ pub(crate) async fn active_coach_plan(
             sessions
         }
     };
-    let plan = coach_plan(&summary, &sessions)?;
+    let plan = coach_plan(&summary, &sessions);
+    if let Err(why) = &plan {
+        tracing::warn!("plan {} of user {user} cannot be shown: {why}", summary.id);
+    }
     Ok(Some((summary, plan)))
 }
 
 /// Rebuilds the coach's plan from the stored one (the stored sessions are the truth, so a later
-/// change of the coach's rules never rewrites a plan someone is following).
+/// change of the coach's rules never rewrites a plan someone is following), or says, for the
+/// person, why this version cannot.
 pub(crate) fn coach_plan(
     stored: &PlanSummary,
     sessions: &[coach::plan::PlannedSession],
-) -> Result<Plan, ApiError> {
+) -> Result<Plan, String> {
+    let cannot = |what: String| {
+        format!(
+            "Your active plan (started {}) {what}, so it cannot be shown or followed here. Make a new plan at /start/plan: your logged sessions are kept.",
+            stored.fields.start
+        )
+    };
     let protocol = coach::protocol::protocol(&stored.fields.protocol_id).ok_or_else(|| {
-        ApiError::internal(format!(
-            "plan {} names protocol {:?}, which this version does not know",
-            stored.id, stored.fields.protocol_id
+        cannot(format!(
+            "follows protocol {:?}, which this version of Retrostride does not know",
+            stored.fields.protocol_id
         ))
     })?;
     let precautions: Vec<Precaution> = stored
@@ -59,7 +83,7 @@ pub(crate) fn coach_plan(
         .cloned()
         .map(serde_json::from_value)
         .transpose()
-        .map_err(ApiError::internal)?
+        .map_err(|e| cannot(format!("lists precautions this version cannot read ({e})")))?
         .unwrap_or_default();
     Ok(Plan {
         protocol,
@@ -152,6 +176,10 @@ pub(crate) struct ProgressSummary {
     /// The next session and the decision that shaped it (null without a plan).
     #[schema(value_type = Option<Object>)]
     pub(crate) next: Option<NextSession>,
+    /// Why the active plan is not shown, when this version cannot read it (the summary is then
+    /// the one without a plan). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) plan_problem: Option<String>,
 }
 
 fn mean(sum: u64, count: u32) -> Option<f64> {
@@ -214,7 +242,12 @@ pub(crate) async fn progress(
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
-    let Some((stored, plan)) = active_coach_plan(&state, caller.id()).await? else {
+    let (active, plan_problem) = match active_plan(&state, caller.id()).await? {
+        Some((stored, Ok(plan))) => (Some((stored, plan)), None),
+        Some((_, Err(why))) => (None, Some(why)),
+        None => (None, None),
+    };
+    let Some((stored, plan)) = active else {
         // No plan: the last twelve weeks, Monday to Sunday.
         let this_monday =
             today.saturating_sub(i64::from(today.weekday().to_monday_zero_offset()).days());
@@ -227,6 +260,7 @@ pub(crate) async fn progress(
             weeks,
             adherence: None,
             next: None,
+            plan_problem,
         }));
     };
     let weeks_n = u32::from(stored.fields.weeks.get());
@@ -268,6 +302,7 @@ pub(crate) async fn progress(
             share: (due > 0).then(|| (f64::from(done) / f64::from(due)).min(1.0)),
         }),
         next: Some(next),
+        plan_problem: None,
     }))
 }
 

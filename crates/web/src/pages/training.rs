@@ -7,7 +7,7 @@ use super::{
     see_other, speed_text,
 };
 use crate::AppState;
-use crate::api::progress::{self as progress_api, active_coach_plan, outcomes};
+use crate::api::progress::{self as progress_api, active_plan, outcomes};
 use crate::api::sessions::{self, BlockBody, SessionBody};
 use crate::problem::{ApiError, ApiJson};
 use askama::Template;
@@ -113,9 +113,12 @@ struct Upcoming {
     precautions: Vec<&'static str>,
 }
 
+/// A plan this version cannot read is answered with a page that says so (409), not a failure.
 async fn upcoming(state: &AppState, viewer: &Viewer) -> Result<Option<Upcoming>, PageError> {
-    let Some((stored, plan)) = active_coach_plan(state, viewer.caller.id()).await? else {
-        return Ok(None);
+    let (stored, plan) = match active_plan(state, viewer.caller.id()).await? {
+        None => return Ok(None),
+        Some((_, Err(why))) => return Err(PageError::Other(StatusCode::CONFLICT, why)),
+        Some((stored, Ok(plan))) => (stored, plan),
     };
     let logged = outcomes(
         &state
@@ -976,6 +979,8 @@ struct ProgressPage {
     weeks: Vec<WeekRow>,
     assessments: Vec<AssessmentRow>,
     kcal_note: bool,
+    /// Why the active plan is not shown, when this version cannot read it.
+    plan_problem: Option<String>,
 }
 
 struct WeekRow {
@@ -1115,6 +1120,7 @@ pub(crate) async fn progress(
         rpe_chart: rpe,
         assessment_chart,
         kcal_note: viewer.caller.user.profile.body_mass.is_none(),
+        plan_problem: summary.plan_problem.clone(),
         weeks: summary
             .weeks
             .iter()
