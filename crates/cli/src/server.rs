@@ -63,10 +63,12 @@ pub struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
-    /// Sign-in, sign-up and token requests allowed per client address in a burst.
+    /// Failed password checks, and sign-ups, allowed per client address before each further one
+    /// must wait.
     #[arg(long, default_value_t = web::Config::default().auth_burst, value_name = "N")]
     auth_burst: u32,
-    /// Seconds until one more such request is allowed.
+    /// The first wait past that count, in seconds; it doubles with each further failure, up to
+    /// 15 minutes.
     #[arg(long, default_value_t = web::Config::default().auth_refill_ms as f64 / 1000.0, value_name = "SECONDS")]
     auth_refill: f64,
 }

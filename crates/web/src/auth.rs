@@ -2,7 +2,10 @@
 //! answering), browser sessions (a random id in an HttpOnly SameSite=Lax cookie, only its hash
 //! stored), CSRF defence for cookie-authenticated writes, and personal API tokens (random,
 //! shown once, stored as SHA-256: they carry 256 bits of entropy, so a fast hash is enough and
-//! keeps token checks cheap).
+//! keeps token checks cheap). Every password check and sign-up goes through one limiter
+//! ([`limiter`]), per client address and per account.
+
+pub(crate) mod limiter;
 
 use crate::AppState;
 use crate::problem::ApiError;
@@ -14,6 +17,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Instant;
 use store::{Role, User, WebSession};
 
 /// Name of the browser session cookie.
@@ -88,19 +93,94 @@ pub fn decoy_hash() -> &'static str {
 }
 
 /// Checks an email and password; the same 401 for an unknown email and a wrong password.
+/// Counted by the limiter: a 429 with the wait when the address or the account is over.
 pub async fn check_credentials(
     state: &AppState,
+    client: ClientAddr,
     email: &str,
     password: &str,
 ) -> Result<User, ApiError> {
+    state
+        .attempts
+        .begin_password(client.0, email, Instant::now())
+        .map_err(|r| too_many(r, state))?;
     let user = state.store.user_by_email(email.trim()).await?;
     let stored = user
         .as_ref()
         .map_or_else(|| decoy_hash().to_string(), |u| u.password_hash.clone());
     let matches = verify_password(password.to_string(), stored).await?;
     match user {
-        Some(user) if matches => Ok(user),
+        Some(user) if matches => {
+            state.attempts.password_ok(client.0, email);
+            Ok(user)
+        }
         _ => Err(ApiError::unauthorized("the email or the password is wrong")),
+    }
+}
+
+/// Checks the password a signed-in person typed again (new token, password change, account
+/// deletion), counted by the same limiter as sign-in; `wrong` is the 401's message.
+pub async fn recheck_password(
+    state: &AppState,
+    client: ClientAddr,
+    user: &User,
+    password: String,
+    wrong: &str,
+) -> Result<(), ApiError> {
+    state
+        .attempts
+        .begin_password(client.0, &user.email, Instant::now())
+        .map_err(|r| too_many(r, state))?;
+    if verify_password(password, user.password_hash.clone()).await? {
+        state.attempts.password_ok(client.0, &user.email);
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized(wrong))
+    }
+}
+
+/// Counts a sign-up from the client's address, or refuses it with a 429.
+pub fn begin_sign_up(state: &AppState, client: ClientAddr) -> Result<(), ApiError> {
+    state
+        .attempts
+        .begin_sign_up(client.0, Instant::now())
+        .map_err(|r| too_many(r, state))
+}
+
+/// The limiter's refusal as a 429 with Retry-After, in words.
+fn too_many(refusal: limiter::TooMany, state: &AppState) -> ApiError {
+    let when = limiter::wait_in_words(refusal.wait);
+    let who = match refusal.over {
+        limiter::Over::Address => "Too many attempts with a wrong password from your address",
+        limiter::Over::Account => "Too many attempts with a wrong password for this account",
+        limiter::Over::SignUps => "Too many sign-ups from your address",
+    };
+    let seconds = refusal.wait.as_secs() + u64::from(refusal.wait.subsec_nanos() > 0);
+    ApiError::too_many_requests(
+        format!(
+            "{who}; try again in {when}. The wait grows with each further failure, up to {}.",
+            limiter::wait_in_words(state.attempts.max_wait())
+        ),
+        seconds.max(1),
+    )
+}
+
+/// The client's address as the connection reports it: the same key the limiter has always
+/// used. `X-Forwarded-For` is not read, since a client can write anything there. Without a
+/// connection (a router called directly) every request shares one key.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
+        ))
     }
 }
 

@@ -4,7 +4,8 @@
 //! (clearance, plan, energy, progression), the [`store`] persists; nothing here writes SQL or
 //! computes a domain figure itself. Every request is answered from the database alone (sessions
 //! live there too), so several processes can share one PostgreSQL behind a load balancer; only
-//! the sign-in rate limiter is per process. Errors are RFC 9457 problem+json ([`problem`]).
+//! the limiter of password checks and sign-ups (`auth::limiter`) is per process. Errors are
+//! RFC 9457 problem+json ([`problem`]).
 
 mod api;
 mod auth;
@@ -31,10 +32,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Settings the server runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Sign-in, sign-up and token requests allowed per client address in a burst.
+    /// Failed password checks (page and API sign-in, token creation, the password typed again
+    /// behind a session), and sign-ups, allowed per client address before each further one
+    /// must wait.
     pub auth_burst: u32,
-    /// One more such request is allowed after this many milliseconds.
+    /// Failed password checks allowed per account before each further one must wait.
+    pub auth_account_failures: u32,
+    /// The first wait, in milliseconds; it doubles with each further failure.
     pub auth_refill_ms: u64,
+    /// The longest wait, in milliseconds: nobody is locked out for longer.
+    pub auth_max_wait_ms: u64,
     /// Largest request body, bytes (imports excepted).
     pub body_limit: usize,
     /// Largest import document, bytes.
@@ -47,7 +54,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             auth_burst: 10,
+            auth_account_failures: 5,
             auth_refill_ms: 6_000,
+            auth_max_wait_ms: 15 * 60 * 1000,
             body_limit: 64 * 1024,
             import_limit: 32 * 1024 * 1024,
             session_days: 30,
@@ -67,16 +76,27 @@ pub struct AppState {
     planned: Arc<PlannedCache>,
     /// Motion files held for a second analysis (see `pages::HeldFiles`: in memory, bounded).
     held: Arc<pages::HeldFiles>,
+    /// Password checks and sign-ups per address and account (see `auth::limiter`).
+    attempts: Arc<auth::limiter::Attempts>,
 }
 
 impl AppState {
     /// State over a store with settings.
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let first_wait = Duration::from_millis(config.auth_refill_ms.max(1));
+        let attempts = auth::limiter::Attempts::new(auth::limiter::Limits {
+            per_address: config.auth_burst.max(1),
+            per_account: config.auth_account_failures.max(1),
+            sign_ups: config.auth_burst.max(1),
+            first_wait,
+            max_wait: Duration::from_millis(config.auth_max_wait_ms).max(first_wait),
+        });
         AppState {
             store,
             config: Arc::new(config),
             planned: Arc::new(PlannedCache::default()),
             held: Arc::new(pages::HeldFiles::default()),
+            attempts: Arc::new(attempts),
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     errors: Vec<FieldError>,
+    /// Seconds to wait, sent as `Retry-After` (429 answers).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -52,7 +54,21 @@ impl ApiError {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// 429: too many attempts; try again after this many seconds (sent as `Retry-After`).
+    pub fn too_many_requests(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+        }
+    }
+
+    /// The seconds to wait before trying again, for a 429.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// 400: the request cannot be read.
@@ -87,6 +103,7 @@ impl ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: format!("invalid fields: {}", names.join(", ")),
             errors,
+            retry_after: None,
         }
     }
 
@@ -157,6 +174,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

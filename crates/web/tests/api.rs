@@ -1217,3 +1217,82 @@ async fn a_plan_naming_an_unknown_protocol_degrades_the_pages_instead_of_failing
         );
     }
 }
+
+#[tokio::test]
+async fn the_password_typed_again_behind_a_token_is_limited_with_retry_after() {
+    let app = start(web::Config {
+        auth_burst: 1000,
+        auth_refill_ms: 60_000,
+        ..web::Config::default()
+    })
+    .await;
+    let token = app.person("pia@example.org").await;
+    let t = Some(token.as_str());
+    for _ in 0..5 {
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/account/password",
+                t,
+                Some(json!({"current_password": "not the one", "new_password": "a new long password"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Over the account's count: every place that checks this account's password waits, even
+    // with the right one.
+    let attempts = [
+        (
+            Method::DELETE,
+            "/api/v1/account",
+            json!({"password": "long enough pw"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/account/password",
+            json!({"current_password": "long enough pw", "new_password": "a new long password"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/tokens",
+            json!({"email": "PIA@example.org", "password": "long enough pw", "name": "x"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/session",
+            json!({"email": "pia@example.org", "password": "long enough pw"}),
+        ),
+    ];
+    for (method, path, body) in attempts {
+        let response = app
+            .http
+            .request(method, format!("{}{path}", app.base))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        let wait: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&wait), "{path}: {wait}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("try again in 1 minute"),
+            "{problem}"
+        );
+    }
+    // The account is still there.
+    let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -830,3 +830,140 @@ async fn an_upload_answered_before_its_body_is_read_says_the_connection_closes()
             .is_none_or(|v| v != "close")
     );
 }
+
+/// An app with these settings (the limiter's, for the tests below).
+async fn start_with(config: web::Config) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(web::serve(
+        listener,
+        web::AppState::new(store, config),
+        std::future::pending(),
+    ));
+    App {
+        base,
+        http: Client::builder().redirect(Policy::none()).build().unwrap(),
+        _dir: dir,
+    }
+}
+
+fn retry_after(r: &Response) -> u64 {
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn forty_wrong_page_sign_ins_make_even_the_right_password_wait() {
+    // Addresses are roomy here: this is the account's count (5 failures by default).
+    let app = start_with(web::Config {
+        auth_burst: 1000,
+        auth_refill_ms: 3_000,
+        ..web::Config::default()
+    })
+    .await;
+    signed_up(&app, "vic%40example.org").await;
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let r = app
+            .post_form(
+                "/signin",
+                None,
+                "email=vic%40example.org&password=wrong+guess+here",
+            )
+            .await;
+        statuses.push(r.status());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    assert!(checked <= 7, "{checked} guesses were checked: {statuses:?}");
+    let right = "email=vic%40example.org&password=correct+horse+battery";
+    let refused = app.post_form("/signin", None, right).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&refused);
+    assert!((1..=3).contains(&wait), "{wait}");
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("Too many attempts") && html.contains("try again in"),
+        "{html}"
+    );
+    // Once the wait is over, the person gets in, and the count starts over.
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let signed_in = app.post_form("/signin", None, right).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn one_address_cannot_sign_up_fifteen_times_in_a_row() {
+    let app = start_with(web::Config {
+        auth_burst: 10,
+        auth_refill_ms: 60_000,
+        ..web::Config::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..15 {
+        let r = app
+            .post_form(
+                "/signup",
+                None,
+                &format!("email=many{i}%40example.org&password=correct+horse+battery"),
+            )
+            .await;
+        statuses.push(r.status());
+    }
+    assert_eq!(&statuses[..10], [StatusCode::SEE_OTHER; 10]);
+    assert_eq!(&statuses[10..], [StatusCode::TOO_MANY_REQUESTS; 5]);
+}
+
+#[tokio::test]
+async fn the_password_typed_again_in_settings_is_limited_too() {
+    let app = start_with(web::Config {
+        auth_burst: 1000,
+        auth_refill_ms: 60_000,
+        ..web::Config::default()
+    })
+    .await;
+    let (cookie, csrf) = signed_up(&app, "wes%40example.org").await;
+    for _ in 0..5 {
+        let r = app
+            .post_form(
+                "/settings/delete",
+                Some(&cookie),
+                &format!("csrf={csrf}&password=not+my+password"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for path in ["/settings/delete", "/settings/tokens"] {
+        let r = app
+            .post_form(
+                path,
+                Some(&cookie),
+                &format!("csrf={csrf}&name=phone&password=correct+horse+battery"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        assert!(retry_after(&r) > 0);
+        assert!(r.text().await.unwrap().contains("try again in 1 minute"));
+    }
+    // Nothing was deleted.
+    assert_eq!(
+        app.get("/settings", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+}

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::api::parse_id;
-use crate::auth::{self, Caller, Credential};
+use crate::auth::{self, Caller, ClientAddr, Credential};
 use crate::problem::{ApiError, ApiJson, FieldError, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -63,6 +63,7 @@ pub fn check_email(email: &str) -> Result<String, FieldError> {
     responses((status = 201, body = AccountCreated), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub(crate) async fn sign_up(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(body): ApiJson<SignUp>,
 ) -> Result<(StatusCode, Json<AccountCreated>), ApiError> {
     let mut errors = Vec::new();
@@ -76,6 +77,7 @@ pub(crate) async fn sign_up(
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
+    auth::begin_sign_up(&state, client)?;
     let user = create_account(&state, email, body.password, Role::Person).await?;
     Ok((
         StatusCode::CREATED,
@@ -131,10 +133,11 @@ pub(crate) struct SignedIn {
     responses((status = 200, body = SignedIn), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
-    let user = auth::check_credentials(&state, &body.email, &body.password).await?;
+    let user = auth::check_credentials(&state, client, &body.email, &body.password).await?;
     let (session, set_cookie) = open_session(&state, user.id, &headers).await?;
     let expires_at = session.expires_at;
     let mut response = Json(SignedIn {
@@ -205,20 +208,24 @@ pub(crate) struct PasswordChange {
 
 /// Changes the password and ends every other browser session.
 #[utoipa::path(post, path = "/api/v1/account/password", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn change_password(
     State(state): State<AppState>,
+    client: ClientAddr,
     caller: Caller,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     if let Err(message) = auth::check_password_rules(&body.new_password) {
         return Err(ApiError::field("new_password", message));
     }
-    let ok =
-        auth::verify_password(body.current_password, caller.user.password_hash.clone()).await?;
-    if !ok {
-        return Err(ApiError::unauthorized("the current password is wrong"));
-    }
+    auth::recheck_password(
+        &state,
+        client,
+        &caller.user,
+        body.current_password,
+        "the current password is wrong",
+    )
+    .await?;
     let hash = auth::hash_password(body.new_password).await?;
     state.store.set_password_hash(caller.id(), &hash).await?;
     let keep = match &caller.credential {
@@ -241,16 +248,21 @@ pub(crate) struct DeleteAccount {
 
 /// Deletes the account and all of its data.
 #[utoipa::path(delete, path = "/api/v1/account", request_body = DeleteAccount,
-    responses((status = 204), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 401, body = Problem), (status = 429, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn delete_account(
     State(state): State<AppState>,
+    client: ClientAddr,
     caller: Caller,
     ApiJson(body): ApiJson<DeleteAccount>,
 ) -> Result<StatusCode, ApiError> {
-    let ok = auth::verify_password(body.password, caller.user.password_hash.clone()).await?;
-    if !ok {
-        return Err(ApiError::unauthorized("the password is wrong"));
-    }
+    auth::recheck_password(
+        &state,
+        client,
+        &caller.user,
+        body.password,
+        "the password is wrong",
+    )
+    .await?;
     state.store.delete_user(caller.id()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -281,6 +293,7 @@ pub(crate) struct TokenCreated {
     responses((status = 201, body = TokenCreated), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub(crate) async fn create_token(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
     let name = body.name.trim().to_string();
@@ -290,7 +303,7 @@ pub(crate) async fn create_token(
             format!("give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters"),
         ));
     }
-    let user = auth::check_credentials(&state, &body.email, &body.password).await?;
+    let user = auth::check_credentials(&state, client, &body.email, &body.password).await?;
     let token = format!("{}{}", auth::TOKEN_PREFIX, auth::random_hex());
     let stored = state
         .store

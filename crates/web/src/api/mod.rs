@@ -14,34 +14,26 @@ use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
-use std::sync::Arc;
-use std::time::Duration;
 use store::Role;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use utoipa::ToSchema;
 
 /// All API routes with their limits.
 pub(crate) fn routes(state: AppState) -> Router {
     let config = state.config.clone();
-    let limited = limit_sign_in_attempts(
-        Router::new()
-            .route("/api/v1/accounts", post(accounts::sign_up))
-            .route(
-                "/api/v1/session",
-                post(accounts::sign_in).delete(accounts::sign_out),
-            )
-            .route(
-                "/api/v1/tokens",
-                post(accounts::create_token).get(accounts::list_tokens),
-            ),
-        &config,
-    );
+    // Password checks and sign-ups are limited inside the handlers (`auth::limiter`), per
+    // address and per account, the same for the pages.
+    let limited = Router::new()
+        .route("/api/v1/accounts", post(accounts::sign_up))
+        .route(
+            "/api/v1/session",
+            post(accounts::sign_in).delete(accounts::sign_out),
+        )
+        .route(
+            "/api/v1/tokens",
+            post(accounts::create_token).get(accounts::list_tokens),
+        );
     let import = Router::new()
         .route("/api/v1/import", post(transfer::import))
         .route(
@@ -112,41 +104,6 @@ pub(crate) fn routes(state: AppState) -> Router {
         .merge(rest)
         .fallback(|| async { ApiError::not_found("page or endpoint") })
         .with_state(state)
-}
-
-/// Limits a router's requests per peer address: sign-up, sign-in and token creation guess
-/// passwords if left open. Used by the API and by the sign-in and sign-up pages.
-pub(crate) fn limit_sign_in_attempts<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    config: &crate::Config,
-) -> Router<S> {
-    let governor = GovernorConfigBuilder::default()
-        .period(Duration::from_millis(config.auth_refill_ms.max(1)))
-        .burst_size(config.auth_burst.max(1))
-        .key_extractor(PeerIpKeyExtractor)
-        .finish()
-        .map(Arc::new);
-    let Some(governor) = governor else {
-        return router;
-    };
-    let limiter = governor.limiter().clone();
-    // The limiter keeps one entry per address: forget idle ones now and then.
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            limiter.retain_recent();
-        }
-    });
-    router.layer(GovernorLayer::new(governor).error_handler(|e| {
-        let error = match e {
-            tower_governor::GovernorError::TooManyRequests { wait_time, .. } => ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("too many sign-in attempts from your address: wait {wait_time} s"),
-            ),
-            other => ApiError::internal(format!("rate limiter: {other}")),
-        };
-        error.into_response()
-    }))
 }
 
 /// Liveness: answers without reading any user's data.

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use coach::evidence::Source;
 use coach::protocol::{BENEFIT_CLAIMS, EvidenceStrength};
 use serde::Deserialize;
@@ -146,6 +146,7 @@ fn refuse_other_sites(headers: &HeaderMap, what: &str) -> Result<(), PageError> 
 /// Signs in and goes on to `next` (or today's page).
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PageError> {
@@ -158,11 +159,14 @@ pub(crate) async fn sign_in(
         errors.add("password", "Enter your password.");
     }
     let user = if errors.is_empty() {
-        match auth::check_credentials(&state, &form.email, &form.password).await {
+        match auth::check_credentials(&state, client, &form.email, &form.password).await {
             Ok(user) => Some(user),
             Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
                 errors.general = Some("The email or the password is wrong.".into());
                 None
+            }
+            Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
+                return Ok(too_many_page(&e));
             }
             Err(e) => return Err(e.into()),
         }
@@ -206,6 +210,7 @@ pub(crate) async fn sign_up_form() -> Result<Response, PageError> {
 /// Creates the account, signs in and starts the screening.
 pub(crate) async fn sign_up(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PageError> {
@@ -223,6 +228,9 @@ pub(crate) async fn sign_up(
     }
     let created = match email.filter(|_| errors.is_empty()) {
         Some(email) => {
+            if let Err(e) = auth::begin_sign_up(&state, client) {
+                return Ok(too_many_page(&e));
+            }
             match accounts::create_account(&state, email, form.password, Role::Person).await {
                 Ok(user) => Some(user),
                 Err(e) if e.status() == StatusCode::CONFLICT => {
@@ -250,6 +258,18 @@ pub(crate) async fn sign_up(
     };
     let (_, set_cookie) = accounts::open_session(&state, user.id, &headers).await?;
     with_cookie(see_other("/start/screening"), &set_cookie)
+}
+
+/// The limiter's refusal (429) as a page in words, with `Retry-After`.
+pub(crate) fn too_many_page(e: &ApiError) -> Response {
+    let mut response =
+        PageError::Other(StatusCode::TOO_MANY_REQUESTS, e.detail().to_string()).into_response();
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// A form that only carries the CSRF token.

@@ -250,6 +250,7 @@ pub(crate) struct TokenForm {
 /// Creates a personal API token and shows it once.
 pub(crate) async fn create_token(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     viewer: Viewer,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
@@ -263,7 +264,8 @@ pub(crate) async fn create_token(
         token_name: form.name,
         ..Extras::default()
     };
-    let status = match accounts::create_token(State(state.clone()), ApiJson(request)).await {
+    let status = match accounts::create_token(State(state.clone()), client, ApiJson(request)).await
+    {
         Ok((_, created)) => {
             extras.new_token = Some(created.0.token.clone());
             extras.token_name = String::new();
@@ -278,6 +280,9 @@ pub(crate) async fn create_token(
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             extras.token_errors = FormErrors::from_api(&e, &[("name", "token_name")]);
             StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
+            return Ok(super::public::too_many_page(&e));
         }
         Err(e) => return Err(e.into()),
     };
@@ -326,6 +331,7 @@ pub(crate) struct DeleteForm {
 /// Deletes the account and everything in it, then signs out.
 pub(crate) async fn delete_account(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     headers: HeaderMap,
     viewer: Viewer,
     Form(form): Form<DeleteForm>,
@@ -334,7 +340,13 @@ pub(crate) async fn delete_account(
     let body = accounts::DeleteAccount {
         password: form.password,
     };
-    match accounts::delete_account(State(state.clone()), viewer.caller.clone(), ApiJson(body)).await
+    match accounts::delete_account(
+        State(state.clone()),
+        client,
+        viewer.caller.clone(),
+        ApiJson(body),
+    )
+    .await
     {
         Ok(_) => {
             let mut response = see_other("/");
@@ -355,6 +367,9 @@ pub(crate) async fn delete_account(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(&state, &viewer, extras).await?,
             )
+        }
+        Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
+            Ok(super::public::too_many_page(&e))
         }
         Err(e) => Err(e.into()),
     }
