@@ -190,7 +190,7 @@ pub fn user(args: &UserArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 } else {
                     (web::random_hex()[..24].to_string(), true)
                 };
-                web::check_password_rules(&password).map_err(|m| anyhow::anyhow!(m))?;
+                web::check_password_rules(&password, &email).map_err(|m| anyhow::anyhow!(m))?;
                 let state = web::AppState::new(store, web::Config::default());
                 let user = web::create_account(&state, email, password.clone(), *role)
                     .await

@@ -44,20 +44,70 @@ pub fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Checks a new password's length; the message says what is expected.
-pub fn check_password_rules(password: &str) -> Result<(), String> {
+/// Characters of a password the strength estimate reads: zxcvbn's matching grows faster than
+/// the length, and a password whose first 100 characters are not weak is not weak.
+const STRENGTH_CHARS: usize = 100;
+
+/// Lowest zxcvbn score accepted: 3 of 4, "safely unguessable" (about 10^8 guesses or more),
+/// the score zxcvbn's authors advise. Scores 0 to 2 are common passwords, names, dates, keyboard
+/// rows, sequences and repetitions, and their light variations.
+const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// What a refused password should be instead.
+const EXPECTED_PASSWORD: &str = "use at least 10 characters that are not a common password, a name, a date, a keyboard row, a sequence or a repetition: for example three or four unrelated words";
+
+/// Checks a new password for the account `email`: its length, that it is not the email, and
+/// that it is not common or trivially weak (the `zxcvbn` estimate, which also knows the email);
+/// the message says what is wrong and what is expected. Used by sign-up, password changes and
+/// `retrostride user add`.
+pub fn check_password_rules(password: &str, email: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        Err(format!(
+        return Err(format!(
             "the password has {chars} characters: use at least {MIN_PASSWORD_CHARS}"
-        ))
-    } else if chars > MAX_PASSWORD_CHARS {
-        Err(format!(
-            "the password has {chars} characters: use at most {MAX_PASSWORD_CHARS}"
-        ))
-    } else {
-        Ok(())
+        ));
     }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(format!(
+            "the password has {chars} characters: use at most {MAX_PASSWORD_CHARS}"
+        ));
+    }
+    let email = email.trim().to_lowercase();
+    if !email.is_empty() && password.trim().to_lowercase() == email {
+        return Err(format!(
+            "the password is your email address, the first thing anyone would try: {EXPECTED_PASSWORD}"
+        ));
+    }
+    let head: String = password.chars().take(STRENGTH_CHARS).collect();
+    // The email, its name part with and without punctuation ("ann.lee", "annlee") and each of
+    // its words count as known to an attacker.
+    let local = email.split('@').next().unwrap_or_default();
+    let joined: String = local.chars().filter(|c| c.is_alphanumeric()).collect();
+    let mut known = vec![email.as_str(), local, joined.as_str(), "retrostride"];
+    known.extend(
+        local
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 2),
+    );
+    let estimate = zxcvbn::zxcvbn(&head, &known);
+    if estimate.score() >= MIN_STRENGTH {
+        return Ok(());
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(|w| {
+            let w = w.to_string();
+            let w = w.trim_end_matches('.');
+            let mut letters = w.chars();
+            letters.next().map_or_else(String::new, |first| {
+                format!(" ({}{})", first.to_lowercase(), letters.as_str())
+            })
+        })
+        .unwrap_or_default();
+    Err(format!(
+        "the password is too easy to guess{why}: {EXPECTED_PASSWORD}"
+    ))
 }
 
 /// Hashes a password with argon2id (default parameters) on the blocking pool.
@@ -375,10 +425,40 @@ mod tests {
 
     #[test]
     fn short_and_long_passwords_are_refused_with_the_rule() {
-        let short = check_password_rules("abc").unwrap_err();
+        let short = check_password_rules("abc", "").unwrap_err();
         assert!(short.contains("at least 10"), "{short}");
-        assert!(check_password_rules("correct horse").is_ok());
-        assert!(check_password_rules(&"x".repeat(2000)).is_err());
+        assert!(check_password_rules("correct horse", "").is_ok());
+        assert!(check_password_rules(&"x".repeat(2000), "").is_err());
+    }
+
+    #[test]
+    fn common_weak_and_email_passwords_are_refused_with_what_is_expected() {
+        let email = "Ann.Lee@example.org";
+        for weak in [
+            "password123456",
+            "qwertyuiop",
+            "1234567890",
+            "aaaaaaaaaaaa",
+            "abcdefghijk",
+            "iloveyou12345",
+            "annlee12345",
+        ] {
+            let message = check_password_rules(weak, email).unwrap_err();
+            assert!(
+                message.contains("too easy to guess") && message.contains("unrelated words"),
+                "{weak}: {message}"
+            );
+        }
+        let same = check_password_rules(" ann.lee@EXAMPLE.org", email).unwrap_err();
+        assert!(same.contains("your email address"), "{same}");
+        for strong in [
+            "correct horse battery",
+            "long enough pw",
+            "a new long password",
+            &"walk backwards uphill slowly ".repeat(20),
+        ] {
+            assert!(check_password_rules(strong, email).is_ok(), "{strong}");
+        }
     }
 
     #[test]

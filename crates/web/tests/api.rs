@@ -475,7 +475,7 @@ async fn passwords_tokens_and_account_deletion() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = app
+    let (status, created) = app
         .call(
             Method::POST,
             "/api/v1/tokens",
@@ -484,6 +484,10 @@ async fn passwords_tokens_and_account_deletion() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    // The change revoked the tokens made before it (issue 13, item 6): go on with the new one.
+    let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let t = created["token"].as_str();
 
     let (_, tokens) = app.call(Method::GET, "/api/v1/tokens", t, None).await;
     assert!(
@@ -1295,4 +1299,50 @@ async fn the_password_typed_again_behind_a_token_is_limited_with_retry_after() {
     // The account is still there.
     let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_change_refuses_weak_passwords_and_revokes_the_api_tokens() {
+    let app = start(roomy()).await;
+    let token = app.person("quin@example.org").await;
+    let t = Some(token.as_str());
+    for weak in ["quin@example.org", "1234567890", "iloveyou12345"] {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/account/password",
+                t,
+                Some(json!({"current_password": "long enough pw", "new_password": weak})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {body}");
+        assert_eq!(body["errors"][0]["field"], "new_password");
+    }
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/accounts",
+            None,
+            Some(json!({"email": "rae@example.org", "password": "password123456"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too easy to guess")
+    );
+    // A change ends every API token too: whoever held one must ask for a new one.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/account/password",
+            t,
+            Some(json!({"current_password": "long enough pw", "new_password": "a new long password"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

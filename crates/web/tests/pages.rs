@@ -967,3 +967,32 @@ async fn the_password_typed_again_in_settings_is_limited_too() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn sign_up_refuses_a_common_password_and_one_equal_to_the_email_in_words() {
+    let app = start().await;
+    for (password, expected) in [
+        ("password123456", "too easy to guess"),
+        ("qwertyuiop", "too easy to guess"),
+        ("aaaaaaaaaaaa", "too easy to guess"),
+        ("Weak%40Example.org", "your email address"),
+    ] {
+        let refused = app
+            .post_form(
+                "/signup",
+                None,
+                &format!("email=weak%40example.org&password={password}"),
+            )
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains(r#"id="password-error""#) && html.contains(expected),
+            "{password}: {html}"
+        );
+    }
+}

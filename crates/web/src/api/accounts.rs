@@ -23,7 +23,7 @@ const MAX_TOKEN_NAME_CHARS: usize = 100;
 pub(crate) struct SignUp {
     /// Email address (compared without regard to case).
     pub(crate) email: String,
-    /// At least 10 characters.
+    /// At least 10 characters, not the email, not a common or trivially weak password.
     pub(crate) password: String,
 }
 
@@ -68,7 +68,7 @@ pub(crate) async fn sign_up(
 ) -> Result<(StatusCode, Json<AccountCreated>), ApiError> {
     let mut errors = Vec::new();
     let email = check_email(&body.email).map_err(|e| errors.push(e)).ok();
-    if let Err(message) = auth::check_password_rules(&body.password) {
+    if let Err(message) = auth::check_password_rules(&body.password, &body.email) {
         errors.push(FieldError {
             field: "password".into(),
             message,
@@ -206,7 +206,8 @@ pub(crate) struct PasswordChange {
     pub(crate) new_password: String,
 }
 
-/// Changes the password and ends every other browser session.
+/// Changes the password, ends every other browser session and revokes every API token (a
+/// script or app that used one must be given a new token).
 #[utoipa::path(post, path = "/api/v1/account/password", request_body = PasswordChange,
     responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn change_password(
@@ -215,7 +216,7 @@ pub(crate) async fn change_password(
     caller: Caller,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    if let Err(message) = auth::check_password_rules(&body.new_password) {
+    if let Err(message) = auth::check_password_rules(&body.new_password, &caller.user.email) {
         return Err(ApiError::field("new_password", message));
     }
     auth::recheck_password(
@@ -236,6 +237,10 @@ pub(crate) async fn change_password(
         .store
         .delete_other_web_sessions(caller.id(), keep)
         .await?;
+    // Whoever learnt the old password may have made a token with it: none outlives the change.
+    for token in state.store.tokens(caller.id()).await? {
+        state.store.delete_token(caller.id(), token.id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

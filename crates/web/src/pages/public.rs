@@ -223,7 +223,7 @@ pub(crate) async fn sign_up(
             None
         }
     };
-    if let Err(message) = auth::check_password_rules(&form.password) {
+    if let Err(message) = auth::check_password_rules(&form.password, &form.email) {
         errors.add("password", message);
     }
     let created = match email.filter(|_| errors.is_empty()) {
