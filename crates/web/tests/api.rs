@@ -1346,3 +1346,70 @@ async fn a_password_change_refuses_weak_passwords_and_revokes_the_api_tokens() {
     let (status, _) = app.call(Method::GET, "/api/v1/profile", t, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_last_administrator_cannot_demote_themselves() {
+    let (app, store) = start_with_store(roomy()).await;
+    let ada = app.person("ada@example.org").await;
+    let bea = app.person("bea@example.org").await;
+    let ada_id = store
+        .user_by_email("ada@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let bea_id = store
+        .user_by_email("bea@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    store.set_role(ada_id, store::Role::Admin).await.unwrap();
+    let demote = |id: i64| {
+        (
+            format!("/api/v1/admin/users/{id}/role"),
+            json!({"role": "person"}),
+        )
+    };
+
+    let (path, body) = demote(ada_id);
+    let (status, problem) = app.call(Method::POST, &path, Some(&ada), Some(body)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("last administrator"),
+        "{problem}"
+    );
+    let (status, users) = app
+        .call(Method::GET, "/api/v1/admin/users", Some(&ada), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "still an administrator");
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["role"] == "admin")
+    );
+
+    // With a second administrator, stepping down is allowed.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/users/{bea_id}/role"),
+            Some(&ada),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (path, body) = demote(ada_id);
+    let (status, changed) = app.call(Method::POST, &path, Some(&ada), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["role"], "person");
+    // And now bea is the last one.
+    let (path, body) = demote(bea_id);
+    let (status, _) = app.call(Method::POST, &path, Some(&bea), Some(body)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}

@@ -152,8 +152,8 @@ pub(crate) struct RoleChange {
     role: String,
 }
 
-/// Sets an account's role (administrators only).
-#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", request_body = RoleChange, responses((status = 200, body = AccountView), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)), security(("bearer" = [])))]
+/// Sets an account's role (administrators only). The last administrator keeps the role (409).
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", request_body = RoleChange, responses((status = 200, body = AccountView), (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem), (status = 409, body = crate::problem::Problem)), security(("bearer" = [])))]
 pub(crate) async fn set_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -166,8 +166,23 @@ pub(crate) async fn set_role(
         .role
         .parse()
         .map_err(|e: store::UnknownRole| ApiError::field("role", e.to_string()))?;
-    if state.store.user(id).await?.is_none() {
+    let Some(target) = state.store.user(id).await? else {
         return Err(ApiError::not_found("account"));
+    };
+    // Nobody could then manage accounts from the web: only `retrostride user role` could.
+    if target.role == Role::Admin && role != Role::Admin {
+        let admins = state
+            .store
+            .users()
+            .await?
+            .iter()
+            .filter(|u| u.role == Role::Admin)
+            .count();
+        if admins <= 1 {
+            return Err(ApiError::conflict(
+                "this is the last administrator: make another account an administrator first, then change this one's role",
+            ));
+        }
     }
     state.store.set_role(id, role).await?;
     let user = state
