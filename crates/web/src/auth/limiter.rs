@@ -7,7 +7,9 @@
 //! must wait: the first wait, doubled for every further failure, up to the longest wait. A
 //! refused attempt is not counted, so hammering does not lengthen the wait, and the wait never
 //! exceeds the longest one: an attacker can slow a person down but not lock them out for good.
-//! A success resets the account's count. Counts are forgotten after twice the longest wait
+//! A success resets the account's count, and the address it came from is remembered (the last
+//! few per account): the account's wait does not apply there, so someone failing from elsewhere
+//! cannot keep the owner out (the address's own count still applies). Counts are forgotten after twice the longest wait
 //! without an attempt. Each table holds at most [`MAX_ENTRIES`] keys (stale ones are dropped
 //! first, then the quietest), so memory stays bounded. Per process, in memory.
 
@@ -126,7 +128,12 @@ struct Tables {
     addresses: Table<IpAddr>,
     accounts: Table<String>,
     sign_ups: Table<IpAddr>,
+    /// Per account, the last few addresses its password was right from.
+    known: HashMap<String, Vec<IpAddr>>,
 }
+
+/// Addresses remembered per account as ones its owner signed in from.
+const KNOWN_ADDRESSES: usize = 4;
 
 /// See the module documentation.
 pub(crate) struct Attempts {
@@ -165,6 +172,7 @@ impl Attempts {
                 addresses: Table::new(),
                 accounts: Table::new(),
                 sign_ups: Table::new(),
+                known: HashMap::new(),
             }),
         }
     }
@@ -201,10 +209,18 @@ impl Attempts {
             .addresses
             .get(&address, now, forget)
             .and_then(|e| e.wait(limits.per_address, limits, now));
+        // The account's wait does not hold back an address its password was right from before:
+        // the owner signs in from home while someone elsewhere keeps failing (the address's own
+        // count still holds).
+        let known = tables
+            .known
+            .get(&account)
+            .is_some_and(|a| a.contains(&address));
         let by_account = tables
             .accounts
             .get(&account, now, forget)
-            .and_then(|e| e.wait(limits.per_account, limits, now));
+            .and_then(|e| e.wait(limits.per_account, limits, now))
+            .filter(|_| !known);
         let refusal = match (by_address, by_account) {
             (Some(a), Some(b)) if b > a => Some((b, Over::Account)),
             (Some(a), _) => Some((a, Over::Address)),
@@ -228,6 +244,16 @@ impl Attempts {
         if let Some(entry) = tables.addresses.0.get_mut(&address) {
             entry.count = entry.count.saturating_sub(1);
         }
+        if !tables.known.contains_key(&account) && tables.known.len() >= MAX_ENTRIES {
+            // Full: start over (at worst the owner waits like anyone else, as after a restart).
+            tables.known.clear();
+        }
+        let addresses = tables.known.entry(account).or_default();
+        addresses.retain(|a| *a != address);
+        if addresses.len() >= KNOWN_ADDRESSES {
+            addresses.remove(0);
+        }
+        addresses.push(address);
     }
 
     /// Counts a sign-up from `address`, or refuses it.
@@ -316,6 +342,36 @@ mod tests {
         assert!(attempts.begin_password(AWAY, "ann@example.org", t).is_ok());
         // Other accounts are not affected by ann's count.
         assert!(attempts.begin_password(AWAY, "bob@example.org", t0).is_ok());
+    }
+
+    #[test]
+    fn the_owners_known_address_is_not_held_back_by_someone_elses_failures() {
+        let attempts = Attempts::new(limits());
+        let t0 = Instant::now();
+        assert!(attempts.begin_password(HOME, "ann@example.org", t0).is_ok());
+        attempts.password_ok(HOME, "ann@example.org");
+        for _ in 0..5 {
+            assert!(attempts.begin_password(AWAY, "ann@example.org", t0).is_ok());
+        }
+        assert!(
+            attempts
+                .begin_password(AWAY, "ann@example.org", t0)
+                .is_err()
+        );
+        assert!(attempts.begin_password(HOME, "ann@example.org", t0).is_ok());
+        attempts.password_ok(HOME, "ann@example.org");
+        // But the known address still has its own count.
+        let t1 = t0 + Duration::from_secs(1);
+        for i in 0..20 {
+            assert!(
+                attempts.begin_password(HOME, "ann@example.org", t1).is_ok(),
+                "{i}"
+            );
+        }
+        let refused = attempts
+            .begin_password(HOME, "ann@example.org", t1)
+            .unwrap_err();
+        assert_eq!(refused.over, Over::Address);
     }
 
     #[test]
