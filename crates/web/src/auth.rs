@@ -455,6 +455,7 @@ mod tests {
             "correct horse battery",
             "long enough pw",
             "a new long password",
+            "a long enough password",
             &"walk backwards uphill slowly ".repeat(20),
         ] {
             assert!(check_password_rules(strong, email).is_ok(), "{strong}");
