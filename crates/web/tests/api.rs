@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
 
+mod support;
 use coach::measure::Age;
 use coach::screening::ScreeningAnswers;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use support::roomy;
 
 struct App {
     base: String,
@@ -15,26 +17,7 @@ struct App {
 }
 
 async fn start(config: web::Config) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState::new(store, config);
-    tokio::spawn(web::serve(listener, state, std::future::pending()));
-    App {
-        base,
-        http: Client::new(),
-        _dir: dir,
-    }
-}
-
-fn roomy() -> web::Config {
-    web::Config {
-        auth_burst: 1000,
-        ..web::Config::default()
-    }
+    start_with_store(config).await.0
 }
 
 impl App {
@@ -1133,14 +1116,8 @@ fn web_max_sessions() -> usize {
 /// Like `start`, also handing back the store, to put in data this version's API would refuse
 /// (as an older version or a direct import left it).
 async fn start_with_store(config: web::Config) -> (App, std::sync::Arc<dyn store::Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState::new(std::sync::Arc::clone(&store), config);
-    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    let (dir, store) = support::temporary_store().await;
+    let base = support::serve(std::sync::Arc::clone(&store), config).await;
     let app = App {
         base,
         http: Client::new(),

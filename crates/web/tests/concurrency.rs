@@ -10,6 +10,7 @@
 #[path = "../../../testsupport/pg.rs"]
 mod pg;
 
+mod support;
 use coach::measure::Age;
 use coach::screening::ScreeningAnswers;
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
@@ -38,17 +39,7 @@ struct Person {
 
 async fn start(url: &str) -> App {
     let store = store::connect(url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = web::Config {
-        auth_burst: 1000,
-        ..web::Config::default()
-    };
-    tokio::spawn(web::serve(
-        listener,
-        web::AppState::new(store, config),
-        std::future::pending(),
-    ));
+    let base = support::serve(store, support::roomy()).await;
     App {
         base,
         http: Client::builder().redirect(Policy::none()).build().unwrap(),

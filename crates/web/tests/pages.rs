@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
 
+mod support;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
@@ -16,26 +17,7 @@ struct App {
 }
 
 async fn start() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let config = web::Config {
-        auth_burst: 1000,
-        ..web::Config::default()
-    };
-    tokio::spawn(web::serve(
-        listener,
-        web::AppState::new(store, config),
-        std::future::pending(),
-    ));
-    App {
-        base,
-        http: Client::builder().redirect(Policy::none()).build().unwrap(),
-        _dir: dir,
-    }
+    start_with(support::roomy()).await
 }
 
 impl App {
@@ -833,17 +815,8 @@ async fn an_upload_answered_before_its_body_is_read_says_the_connection_closes()
 
 /// An app with these settings (the limiter's, for the tests below).
 async fn start_with(config: web::Config) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(web::serve(
-        listener,
-        web::AppState::new(store, config),
-        std::future::pending(),
-    ));
+    let (dir, store) = support::temporary_store().await;
+    let base = support::serve(store, config).await;
     App {
         base,
         http: Client::builder().redirect(Policy::none()).build().unwrap(),
