@@ -414,11 +414,55 @@ impl fmt::Display for ActivityDuration {
     }
 }
 
+/// A whole number as JSON may write it: `7` or `7.0` (JSON Schema counts both as integers, so
+/// clients generated from the API's schema may send either). Fractions, and numbers outside
+/// `0..=u32::MAX`, are refused with a message saying so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeNumber(pub u32);
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let number = any_number(deserializer)?;
+        let whole = number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number);
+        if whole {
+            // In range and without a fraction, so the cast is exact.
+            Ok(WholeNumber(number as u32))
+        } else {
+            Err(D::Error::custom(format!(
+                "{number} is not a whole number from 0 to {}",
+                u32::MAX
+            )))
+        }
+    }
+}
+
+/// Reads any JSON number as f64 (integers up to 2^53 are exact, which covers every scale).
+fn any_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    struct Number;
+    impl serde::de::Visitor<'_> for Number {
+        type Value = f64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<f64, E> {
+            Ok(v)
+        }
+    }
+    deserializer.deserialize_any(Number)
+}
+
 macro_rules! integer_scale {
     ($(#[$doc:meta])* $name:ident, $what:literal, $min:literal, $max:literal, $expected:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "u8", into = "u8")]
+        #[serde(try_from = "WholeNumber", into = "u8")]
         pub struct $name(u8);
 
         impl $name {
@@ -446,6 +490,15 @@ macro_rules! integer_scale {
             type Error = MeasureError;
             fn try_from(value: u8) -> Result<Self, Self::Error> {
                 Self::new(value)
+            }
+        }
+
+        impl TryFrom<WholeNumber> for $name {
+            type Error = MeasureError;
+            fn try_from(value: WholeNumber) -> Result<Self, Self::Error> {
+                u8::try_from(value.0)
+                    .map_err(|_| MeasureError::out_of_range($what, value.0, Self::EXPECTED))
+                    .and_then(Self::new)
             }
         }
 

@@ -213,7 +213,7 @@ fn json_field_error(text: &str) -> FieldError {
         .map(|(name, _)| name.to_string());
     let field = match (field.as_str(), named) {
         (".", Some(name)) => name,
-        (".", None) => "body".to_string(),
+        (".", None) => ".".to_string(),
         (_, Some(name)) => format!("{field}.{name}"),
         (_, None) => field,
     };
@@ -221,7 +221,9 @@ fn json_field_error(text: &str) -> FieldError {
 }
 
 /// A JSON body whose refusals are problem+json: 415 without a JSON content type, 400 for
-/// malformed JSON, 422 naming the field for well-formed JSON of the wrong shape.
+/// malformed JSON, 422 naming the field for well-formed JSON of the wrong shape. Every body
+/// this API takes is a JSON object: an array or a scalar is refused before serde sees it,
+/// because serde's derived structs would otherwise accept `[a, b, c]` as their fields in order.
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
@@ -232,11 +234,63 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "the body is larger than this endpoint accepts",
+                    )
+                } else {
+                    ApiError::bad_request(rejection.body_text())
+                }
+            })?;
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            // Not JSON at all (or empty): a syntax error, as serde would report it.
+            None => {
+                return Err(ApiError::bad_request(
+                    "the body is empty: expected a JSON object",
+                ));
+            }
+            Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+                return Err(ApiError::field(
+                    ".",
+                    "expected a JSON object ({...}) as the body",
+                ));
+            }
+            Some(_) => {}
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// `application/json` or any `application/*+json`, as axum's own `Json` accepts.
+fn is_json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
@@ -301,7 +355,7 @@ mod tests {
         assert_eq!(e.message, "invalid type: string \"x\", expected u32");
         let whole = json_field_error("missing field `email` at line 1 column 2");
         assert_eq!(whole.field, "email");
-        assert_eq!(json_field_error("expected value").field, "body");
+        assert_eq!(json_field_error("expected value").field, ".");
         assert_eq!(whole.message, "missing field `email`");
     }
 

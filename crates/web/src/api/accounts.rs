@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::api::parse_id;
+use crate::api::schema;
 use crate::auth::{self, Caller, ClientAddr, Credential};
 use crate::problem::{ApiError, ApiJson, FieldError, Problem};
 use axum::Json;
@@ -21,9 +22,16 @@ const MAX_TOKEN_NAME_CHARS: usize = 100;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignUp {
-    /// Email address (compared without regard to case).
+    /// Email address (compared without regard to case), at most 254 characters.
+    #[schema(
+        max_length = 254,
+        pattern = "^[^\\s@]+@[^\\s.][^\\s]*\\.[^\\s]*[^\\s.]$",
+        example = "walker@example.org"
+    )]
     pub(crate) email: String,
-    /// At least 10 characters, not the email, not a common or trivially weak password.
+    /// 10 to 1,024 characters, not the email, not a common or trivially weak password (the
+    /// strength check is zxcvbn's, which a schema cannot state: a weak one is refused with 422).
+    #[schema(min_length = 10, max_length = 1024, example = "a long walk backward")]
     pub(crate) password: String,
 }
 
@@ -32,6 +40,7 @@ pub(crate) struct SignUp {
 pub(crate) struct AccountCreated {
     pub(crate) id: store::Id,
     pub(crate) email: String,
+    #[schema(schema_with = schema::role)]
     pub(crate) role: String,
 }
 
@@ -112,7 +121,11 @@ pub async fn create_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignIn {
+    /// The account's email.
+    #[schema(max_length = 1024)]
     pub(crate) email: String,
+    /// Its password.
+    #[schema(max_length = 1024)]
     pub(crate) password: String,
 }
 
@@ -121,6 +134,7 @@ pub(crate) struct SignIn {
 pub(crate) struct SignedIn {
     pub(crate) id: store::Id,
     pub(crate) email: String,
+    #[schema(schema_with = schema::role)]
     pub(crate) role: String,
     /// Echo this in the X-CSRF-Token header of every POST, PUT and DELETE.
     pub(crate) csrf_token: String,
@@ -202,7 +216,11 @@ pub(crate) async fn sign_out(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
+    /// The password now.
+    #[schema(max_length = 1024)]
     pub(crate) current_password: String,
+    /// The new one, under the sign-up rules.
+    #[schema(min_length = 10, max_length = 1024, example = "a long walk backward")]
     pub(crate) new_password: String,
 }
 
@@ -248,6 +266,8 @@ pub(crate) async fn change_password(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeleteAccount {
+    /// The account's password, to confirm.
+    #[schema(max_length = 1024)]
     pub(crate) password: String,
 }
 
@@ -276,9 +296,14 @@ pub(crate) async fn delete_account(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TokenRequest {
+    /// The account's email.
+    #[schema(max_length = 1024)]
     pub(crate) email: String,
+    /// Its password.
+    #[schema(max_length = 1024)]
     pub(crate) password: String,
-    /// What the token is for ("phone", "backup script").
+    /// What the token is for ("phone", "backup script"): 1 to 100 characters, not all spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S", example = "phone")]
     pub(crate) name: String,
 }
 

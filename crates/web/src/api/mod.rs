@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod motion;
 pub(crate) mod progress;
 pub(crate) mod records;
+pub(crate) mod schema;
 pub(crate) mod sessions;
 pub(crate) mod transfer;
 
@@ -117,8 +118,9 @@ pub(crate) async fn healthz() -> Json<serde_json::Value> {
 pub(crate) struct AccountView {
     id: store::Id,
     email: String,
+    #[schema(schema_with = schema::role)]
     role: String,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = DateTime)]
     created_at: jiff::Timestamp,
 }
 
@@ -149,6 +151,7 @@ pub(crate) async fn list_users(
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     /// person, clinician or admin.
+    #[schema(schema_with = schema::role)]
     role: String,
 }
 
@@ -194,6 +197,33 @@ pub(crate) async fn set_role(
 }
 
 /// Parses a path id; a malformed id answers 404 like a missing one.
+/// Reads an integer field as JSON may write it, `7` or `7.0` (JSON Schema counts both as
+/// integers); for `#[serde(deserialize_with = "whole")]`.
+pub(crate) fn whole<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u32>,
+{
+    use serde::de::Error;
+    let n = coach::measure::WholeNumber::deserialize(deserializer)?.0;
+    T::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range for this field")))
+}
+
+/// [`whole`] for an optional field (null or absent is `None`).
+pub(crate) fn whole_or_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u32>,
+{
+    use serde::de::Error;
+    match Option::<coach::measure::WholeNumber>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(w) => T::try_from(w.0)
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("{} is out of range for this field", w.0))),
+    }
+}
+
 pub(crate) fn parse_id(raw: &str, what: &str) -> Result<store::Id, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found(what))
 }

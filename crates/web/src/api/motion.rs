@@ -6,7 +6,7 @@
 //! recordings are real backward-walking data with labels by construction.
 
 use crate::AppState;
-use crate::api::parse_id;
+use crate::api::{parse_id, schema};
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, FieldError, Problem};
 use axum::Json;
@@ -28,9 +28,12 @@ const MAX_BLOCKS: usize = 500;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LabelledBlock {
+    /// Start, seconds on the samples' clock; before `end_s`.
     pub(crate) start_s: f64,
+    /// End, seconds on the samples' clock.
     pub(crate) end_s: f64,
-    #[schema(value_type = String, example = "backward")]
+    /// As the timer labelled it: forward or backward.
+    #[schema(schema_with = schema::direction)]
     pub(crate) direction: Direction,
 }
 
@@ -39,14 +42,18 @@ pub(crate) struct LabelledBlock {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MotionBody {
-    #[schema(value_type = Vec<Vec<f64>>)]
+    /// Rows of `[t, ax, ay, az, gx, gy, gz]`: seconds, m/s² and rad/s; the gyroscope's three
+    /// may be null.
+    #[schema(schema_with = schema::motion_samples)]
     pub(crate) samples: Vec<Vec<Option<f64>>>,
+    /// The session's blocks on the samples' clock.
+    #[schema(min_items = 1, max_items = 500)]
     pub(crate) blocks: Vec<LabelledBlock>,
     /// Where the phone was worn: lower-back, pocket, hand, bag, armband, wrist, foot or ankle.
     /// The direction is read only on the lower back, in a pocket, on the foot or the ankle; in
     /// the hand, on the arm or in a bag (or when not said) it is `unknown`.
     #[serde(default)]
-    #[schema(example = "pocket")]
+    #[schema(schema_with = schema::placement_or_null)]
     pub(crate) placement: Option<String>,
 }
 
@@ -55,7 +62,7 @@ pub(crate) struct MotionBody {
 #[serde(deny_unknown_fields)]
 pub(crate) struct LabelBody {
     /// forward or backward.
-    #[schema(example = "backward")]
+    #[schema(schema_with = schema::direction)]
     pub(crate) direction: String,
 }
 

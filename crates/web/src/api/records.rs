@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::api::parse_id;
+use crate::api::schema;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, FieldError, Problem};
 use axum::Json;
@@ -15,30 +16,44 @@ use serde::{Deserialize, Serialize};
 use store::{NewPlan, NewScreening, PlanFields, Profile};
 use utoipa::ToSchema;
 
-/// The profile as shown and as replaced.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// The profile as replaced: every field is set as sent, an absent one to its default (no body
+/// mass, no birth year, metric).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProfileBody {
-    /// `metric` or `imperial`.
+    /// `metric` or `imperial`: how the pages show measures (stored values are SI either way).
     #[serde(default)]
-    #[schema(value_type = String, example = "metric")]
+    #[schema(schema_with = schema::units)]
     pub(crate) units: Units,
     /// Body mass in kg (20-350); energy is not estimated without it.
     #[serde(default)]
+    #[schema(minimum = 20, maximum = 350)]
     pub(crate) body_mass_kg: Option<f64>,
-    /// Year of birth, for age-related norms.
-    #[serde(default)]
+    /// Year of birth, for age-related norms: this year or up to 120 years before (the bounds
+    /// in this document are those of the year the server started).
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
     pub(crate) birth_year: Option<i16>,
-    /// The account's email (read-only).
-    #[serde(default, skip_deserializing)]
+}
+
+/// The profile as shown: the replaceable fields and the account's own.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProfileView {
+    /// `metric` or `imperial`.
+    #[schema(schema_with = schema::units)]
+    pub(crate) units: Units,
+    /// Body mass in kg, null when not given.
+    pub(crate) body_mass_kg: Option<f64>,
+    /// Year of birth, null when not given.
+    pub(crate) birth_year: Option<i16>,
+    /// The account's email (change it by a new account; read-only here).
     pub(crate) email: String,
-    /// The account's role (read-only).
-    #[serde(default, skip_deserializing)]
+    /// The account's role: person, clinician or admin (read-only).
+    #[schema(schema_with = schema::role)]
     pub(crate) role: String,
 }
 
-fn profile_view(user: &store::User) -> ProfileBody {
-    ProfileBody {
+fn profile_view(user: &store::User) -> ProfileView {
+    ProfileView {
         units: user.profile.units,
         body_mass_kg: user.profile.body_mass.map(BodyMass::kg),
         birth_year: user.profile.birth_year,
@@ -48,8 +63,8 @@ fn profile_view(user: &store::User) -> ProfileBody {
 }
 
 /// The caller's profile.
-#[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, body = ProfileBody), (status = 401, body = Problem)), security(("bearer" = [])))]
-pub(crate) async fn get_profile(caller: Caller) -> Json<ProfileBody> {
+#[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, body = ProfileView), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn get_profile(caller: Caller) -> Json<ProfileView> {
     Json(profile_view(&caller.user))
 }
 
@@ -70,12 +85,12 @@ pub(crate) fn birth_year_error(born: i16) -> Option<String> {
 }
 
 /// Replaces the caller's profile.
-#[utoipa::path(put, path = "/api/v1/profile", request_body = ProfileBody, responses((status = 200, body = ProfileBody), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/profile", request_body = ProfileBody, responses((status = 200, body = ProfileView), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn put_profile(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ProfileBody>,
-) -> Result<Json<ProfileBody>, ApiError> {
+) -> Result<Json<ProfileView>, ApiError> {
     let mut errors = Vec::new();
     let body_mass = match body.body_mass_kg.map(BodyMass::from_kg).transpose() {
         Ok(mass) => mass,
@@ -112,7 +127,7 @@ pub(crate) async fn put_profile(
 }
 
 /// Screens the answers with the coach and appends the result to the history.
-#[utoipa::path(post, path = "/api/v1/screenings", request_body(content = Object, description = "The answers: `age` and the yes/no questions listed by `retrostride screen --help`"),
+#[utoipa::path(post, path = "/api/v1/screenings", request_body(content = inline(ScreeningAnswersSchema), description = "The answers: `age` and the yes/no questions listed by `retrostride screen --help`"),
     responses((status = 201, body = Object), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn add_screening(
     State(state): State<AppState>,
@@ -160,31 +175,49 @@ pub(crate) async fn get_screening(
         .ok_or_else(|| ApiError::not_found("screening"))
 }
 
+/// The screening's answers, as the OpenAPI document states them (read as coach's
+/// `ScreeningAnswers`).
+pub(crate) struct ScreeningAnswersSchema;
+
+impl utoipa::PartialSchema for ScreeningAnswersSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        schema::screening_answers()
+    }
+}
+
+impl ToSchema for ScreeningAnswersSchema {}
+
 /// What a plan is made from.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanBody {
     /// knee, balance, fitness or general.
-    #[schema(value_type = String, example = "knee")]
+    #[schema(schema_with = schema::goal)]
     pub(crate) goal: Goal,
     /// ground, hallway or treadmill.
-    #[schema(value_type = String, example = "ground")]
+    #[schema(schema_with = schema::setting)]
     pub(crate) setting: Setting,
-    /// new or experienced.
-    #[schema(value_type = String, example = "new")]
+    /// new or some_experience.
+    #[schema(schema_with = schema::level)]
     pub(crate) level: Level,
     /// 1-7.
+    #[schema(minimum = 1, maximum = 7)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) days_per_week: u8,
     /// 1-52.
+    #[schema(minimum = 1, maximum = 52)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) weeks: u8,
     /// First session, YYYY-MM-DD.
-    #[schema(value_type = String, example = "2026-12-01")]
+    #[schema(value_type = String, format = Date, example = "2026-12-01")]
     pub(crate) start: jiff::civil::Date,
-    /// Comfortable forward speed, m/s (treadmill plans).
+    /// Comfortable forward speed, m/s (treadmill plans): 0.1 to 2.45872.
     #[serde(default)]
+    #[schema(minimum = 0.1, maximum = 2.45872)]
     pub(crate) forward_speed_mps: Option<f64>,
     /// A catalogue protocol id; the goal's default otherwise.
     #[serde(default)]
+    #[schema(schema_with = schema::protocol_or_null)]
     pub(crate) protocol: Option<String>,
 }
 

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::api::parse_id;
 use crate::api::progress::{active_coach_plan, outcomes};
 use crate::api::records::age_from_profile;
+use crate::api::schema;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, ApiQuery, FieldError, Problem};
 use axum::Json;
@@ -38,15 +39,20 @@ const DEFAULT_PAGE: u32 = 20;
 #[serde(deny_unknown_fields)]
 pub(crate) struct BlockBody {
     /// forward or backward.
-    #[schema(value_type = String, example = "backward")]
+    #[schema(schema_with = schema::direction)]
     pub(crate) direction: Direction,
-    /// 1 s to 24 h.
+    /// 1 s to 24 h; the blocks of a session add up to at most 24 h.
+    #[schema(minimum = 1, maximum = 86400)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) seconds: u32,
-    /// Speed, m/s, when known (improves the energy estimate).
+    /// Speed, m/s, when known (improves the energy estimate): 0.1 to 2.45872 (5.5 mph, the
+    /// fastest walking speed the energy tables cover).
     #[serde(default)]
+    #[schema(minimum = 0.1, maximum = 2.45872)]
     pub(crate) speed_mps: Option<f64>,
-    /// Treadmill grade, percent.
+    /// Treadmill grade, percent: 0 to 25.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 25)]
     pub(crate) grade_percent: Option<f64>,
 }
 
@@ -58,37 +64,52 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SessionBody {
-    /// Start, RFC 3339 with an offset: 2026-11-22T07:30:00+01:00.
-    #[schema(example = "2026-11-22T07:30:00+01:00")]
+    /// Start, RFC 3339 with an offset: 2026-11-22T07:30:00+01:00. At most a day from now: log
+    /// sessions once done.
+    #[schema(format = DateTime, example = "2026-11-22T07:30:00+01:00")]
     pub(crate) started_at: String,
     /// ground, hallway or treadmill.
-    #[schema(value_type = String, example = "ground")]
+    #[schema(schema_with = schema::setting)]
     pub(crate) setting: Setting,
-    /// The blocks in order.
+    /// The blocks in order: 1 to 500.
+    #[schema(min_items = 1, max_items = 500)]
     pub(crate) blocks: Vec<BlockBody>,
     /// Effort, Borg 6-20.
+    #[schema(minimum = 6, maximum = 20)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) rpe: u8,
     /// Pain before, 0-10.
+    #[schema(minimum = 0, maximum = 10)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) pain_before: u8,
     /// Pain after, 0-10.
+    #[schema(minimum = 0, maximum = 10)]
+    #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) pain_after: u8,
-    /// Near-falls (stumbles caught).
-    #[serde(default)]
+    /// Near-falls (stumbles caught), 0-255.
+    #[serde(default, deserialize_with = "crate::api::whole")]
+    #[schema(minimum = 0, maximum = 255)]
     pub(crate) near_falls: u8,
     /// Whether you felt safe throughout.
     #[serde(default = "yes")]
     pub(crate) felt_safe: bool,
-    /// Free text.
+    /// Free text, at most 4,000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub(crate) notes: String,
     /// manual, timer, file or sensor.
     #[serde(default)]
-    #[schema(value_type = String, example = "manual")]
+    #[schema(schema_with = schema::session_source)]
     pub(crate) source: SessionSource,
     /// The client's key for this log (1-100 printable characters), so that a retry after a lost
     /// response does not log it twice: a repeated key answers 200 with the session it made.
     /// Ignored when replacing a session.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"
+    )]
     pub(crate) client_key: Option<String>,
 }
 
@@ -157,6 +178,17 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
             None
         }
     };
+    // Checked on a replacement too, where it is ignored: the body means the same either way.
+    if let Some(key) = &body.client_key
+        && (key.is_empty()
+            || key.chars().count() > MAX_CLIENT_KEY_CHARS
+            || key.chars().any(char::is_control))
+    {
+        bad(
+            "client_key".into(),
+            format!("expected 1 to {MAX_CLIENT_KEY_CHARS} printable characters"),
+        );
+    }
     if let Some(message) = block_count_error(body.blocks.len()) {
         bad("blocks".into(), message);
     }
@@ -301,16 +333,6 @@ pub(crate) async fn add_session(
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionView>), ApiError> {
     let client_key = body.client_key.clone();
-    if let Some(key) = &client_key
-        && (key.is_empty()
-            || key.chars().count() > MAX_CLIENT_KEY_CHARS
-            || key.chars().any(char::is_control))
-    {
-        return Err(ApiError::field(
-            "client_key",
-            format!("expected 1 to {MAX_CLIENT_KEY_CHARS} printable characters"),
-        ));
-    }
     let mut entry = validate(body, Timestamp::now())?;
     complete_entry(&state, &caller, &mut entry, None).await?;
     match client_key {
@@ -336,8 +358,10 @@ pub(crate) async fn add_session(
 /// Paging and date range.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// Page size, 1-200 (20 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub(crate) limit: Option<u32>,
     /// The `next` value of the previous page.
     pub(crate) cursor: Option<String>,
@@ -488,39 +512,137 @@ pub(crate) async fn delete_session(
 }
 
 /// An assessment to record; `kind` chooses the other fields.
-#[derive(Debug, Deserialize, ToSchema)]
+// Serialize is derived only so that the `serde` attributes are read by utoipa; the body is
+// read by the `Deserialize` below, which keeps each field's name in its errors (serde's own
+// internally tagged enums lose it, so a bad population was reported against "body").
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum AssessmentBody {
     /// 3-metre backward walk test.
     ThreeMbwt {
-        /// Seconds to walk 3 m backward.
+        /// Seconds to walk 3 m backward: 0.5 to 120.
+        #[schema(minimum = 0.5, maximum = 120)]
         seconds: f64,
-        /// Population for the cut-off (e.g. older_adults).
-        #[schema(value_type = String, example = "older_adults")]
+        /// Population for the cut-off.
+        #[schema(schema_with = schema::population)]
         population: Population,
     },
     /// Single-leg stance, best of three.
     SingleLegStance {
-        /// Seconds held.
+        /// Seconds held: 0 to 120.
+        #[schema(minimum = 0, maximum = 120)]
         seconds: f64,
         /// open or closed.
-        #[schema(value_type = String, example = "open")]
+        #[schema(schema_with = schema::eyes)]
         eyes: Eyes,
         /// female or male (used eyes closed).
         #[serde(default)]
-        #[schema(value_type = Option<String>)]
+        #[schema(schema_with = schema::sex_or_null)]
         sex: Option<Sex>,
-        /// Age; taken from the profile's birth year when absent.
+        /// Age in years, 18-120 (the norms are for adults); taken from the profile's birth
+        /// year when absent.
         #[serde(default)]
+        #[schema(minimum = 18, maximum = 120)]
         age: Option<u8>,
     },
     /// Pain before and after a period of walking.
     PainChange {
         /// 0-10.
+        #[schema(minimum = 0, maximum = 10)]
         before: u8,
         /// 0-10.
+        #[schema(minimum = 0, maximum = 10)]
         after: u8,
     },
+}
+
+/// The fields of each kind of assessment, read with their names kept.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThreeMbwtFields {
+    seconds: f64,
+    population: Population,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SingleLegStanceFields {
+    seconds: f64,
+    eyes: Eyes,
+    #[serde(default)]
+    sex: Option<Sex>,
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
+    age: Option<u8>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PainChangeFields {
+    #[serde(deserialize_with = "crate::api::whole")]
+    before: u8,
+    #[serde(deserialize_with = "crate::api::whole")]
+    after: u8,
+}
+
+impl<'de> Deserialize<'de> for AssessmentBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        /// Reads one kind's fields; an error names its field as "PATH: message", which the
+        /// problem document splits into `field` and `message`.
+        fn fields<T: serde::de::DeserializeOwned, E: Error>(
+            rest: serde_json::Map<String, serde_json::Value>,
+        ) -> Result<T, E> {
+            serde_path_to_error::deserialize(serde_json::Value::Object(rest)).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if path == "." {
+                    E::custom(inner)
+                } else {
+                    E::custom(format!("{path}: {inner}"))
+                }
+            })
+        }
+        const KINDS: &str = "three_mbwt, single_leg_stance or pain_change";
+        let mut rest = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let kind = match rest.remove("kind") {
+            Some(serde_json::Value::String(kind)) => kind,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "kind: {other} is not a kind of assessment; expected {KINDS}"
+                )));
+            }
+            None => return Err(D::Error::missing_field("kind")),
+        };
+        match kind.as_str() {
+            "three_mbwt" => {
+                let f: ThreeMbwtFields = fields(rest)?;
+                Ok(AssessmentBody::ThreeMbwt {
+                    seconds: f.seconds,
+                    population: f.population,
+                })
+            }
+            "single_leg_stance" => {
+                let f: SingleLegStanceFields = fields(rest)?;
+                Ok(AssessmentBody::SingleLegStance {
+                    seconds: f.seconds,
+                    eyes: f.eyes,
+                    sex: f.sex,
+                    age: f.age,
+                })
+            }
+            "pain_change" => {
+                let f: PainChangeFields = fields(rest)?;
+                Ok(AssessmentBody::PainChange {
+                    before: f.before,
+                    after: f.after,
+                })
+            }
+            other => Err(D::Error::custom(format!(
+                "kind: '{}' is not a kind of assessment; expected {KINDS}",
+                other.chars().take(40).collect::<String>()
+            ))),
+        }
+    }
 }
 
 /// Interprets an assessment with the coach and records it.
@@ -568,8 +690,13 @@ pub(crate) async fn add_assessment(
                     "give your age, or a birth year in your profile: the norms depend on it",
                 )
             })?;
-            let result = coach::assessment::single_leg_stance(*seconds, age, *eyes, *sex)
-                .map_err(|e| ApiError::field("seconds", e.to_string()))?;
+            let result =
+                coach::assessment::single_leg_stance(*seconds, age, *eyes, *sex).map_err(|e| {
+                    // The age may come from the profile: name it as the field it is about.
+                    let coach::assessment::AssessmentError::OutOfRange { what, .. } = &e;
+                    let field = if *what == "age" { "age" } else { "seconds" };
+                    ApiError::field(field, e.to_string())
+                })?;
             (
                 AssessmentKind::SingleLegStance,
                 *seconds,

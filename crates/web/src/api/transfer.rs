@@ -43,7 +43,7 @@ const KCAL_HEADROOM: f64 = 1.5;
 const MAX_UTC_OFFSET_SECONDS: i32 = 25 * 3600 + 59 * 60 + 59;
 
 /// The caller's data as one document that `POST /api/v1/import` takes back.
-#[utoipa::path(get, path = "/api/v1/export", responses((status = 200, body = Object), (status = 401, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/export", responses((status = 200, body = inline(ExportDocument)), (status = 401, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,7 +59,7 @@ pub(crate) async fn export(
 /// Loads an export into the caller's account, which must hold no data yet (409 otherwise). The
 /// whole document is checked first against the API's rules (422 naming each bad field by its
 /// path, e.g. `sessions[3].notes`), then written in one transaction.
-#[utoipa::path(post, path = "/api/v1/import", request_body = Object,
+#[utoipa::path(post, path = "/api/v1/import", request_body = inline(ExportDocument),
     responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn import(
     State(state): State<AppState>,
@@ -88,6 +88,17 @@ pub(crate) async fn import(
     state.store.import(caller.id(), &document).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The export's schema, for the OpenAPI document.
+pub(crate) struct ExportDocument;
+
+impl utoipa::PartialSchema for ExportDocument {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        crate::api::schema::export_document()
+    }
+}
+
+impl utoipa::ToSchema for ExportDocument {}
 
 /// The field errors found so far, at most [`MAX_ERRORS`] of them kept.
 #[derive(Default)]
@@ -120,7 +131,7 @@ impl Errors {
         }
         if self.more > 0 {
             self.kept.push(FieldError {
-                field: "body".into(),
+                field: ".".into(),
                 message: format!(
                     "{} more invalid fields are not listed: mend these and send it again",
                     self.more

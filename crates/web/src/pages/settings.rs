@@ -204,8 +204,6 @@ pub(crate) async fn save_profile(
         units,
         body_mass_kg: mass.map(BodyMass::kg),
         birth_year,
-        email: String::new(),
-        role: String::new(),
     };
     match records::put_profile(State(state.clone()), viewer.caller.clone(), ApiJson(body)).await {
         Ok(_) => Ok(see_other("/settings?saved=1")),
