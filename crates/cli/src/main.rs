@@ -46,7 +46,7 @@ enum Command {
     Assess(assess::AssessArgs),
     /// Read device files (FIT, GPX, TCX, or zip archives of them): sport, start, time, distance, laps.
     Activity(activity::ActivityArgs),
-    /// Find walking in raw motion data (CSV or Axivity CWA): steps, bouts, cadence, direction.
+    /// Find walking in raw motion data (CSV, Axivity CWA or GENEActiv .bin): steps, bouts, cadence, direction.
     Analyze(analyze::AnalyzeArgs),
     /// List the protocol catalogue with its evidence.
     Protocols(catalogue::CatalogueArgs),

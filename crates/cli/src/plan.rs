@@ -160,8 +160,12 @@ fn print_plan(plan: &Plan, out: &mut impl Write) -> anyhow::Result<()> {
     for a in &plan.adjustments {
         writeln!(out, "Note: {a}")?;
     }
-    for pr in &plan.precautions {
-        writeln!(out, "Precaution: {}", pr.advice())?;
+    for advice in plan
+        .precautions
+        .iter()
+        .filter_map(|p| p.advice_in(plan.setting))
+    {
+        writeln!(out, "Precaution: {advice}")?;
     }
     writeln!(out)?;
     for s in &plan.sessions {

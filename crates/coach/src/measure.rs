@@ -44,17 +44,38 @@ impl MeasureError {
     fn malformed(what: &'static str, input: &str, expected: &'static str) -> Self {
         MeasureError::Malformed {
             what,
-            input: input.to_string(),
+            input: as_shown(input.to_string()),
             expected,
         }
     }
     fn out_of_range(what: &'static str, input: impl fmt::Display, expected: &'static str) -> Self {
         MeasureError::OutOfRange {
             what,
-            input: input.to_string(),
+            input: as_shown(input.to_string()),
             expected,
         }
     }
+}
+
+/// The input as an error message repeats it: a huge number in short scientific form ("1e308 km/h",
+/// not 309 digits), other long text cut to its start. A message must not be longer than the
+/// field it is about.
+fn as_shown(input: String) -> String {
+    const LONGEST: usize = 24;
+    if input.chars().count() <= LONGEST {
+        return input;
+    }
+    let (number, rest) = input.split_once(' ').unwrap_or((&input, ""));
+    if let Ok(value) = number.parse::<f64>() {
+        let short = format!("{value:e}");
+        return if rest.is_empty() {
+            short
+        } else {
+            format!("{short} {rest}")
+        };
+    }
+    let start: String = input.chars().take(LONGEST).collect();
+    format!("{start}…")
 }
 
 /// Splits "3.5 mph" / "3.5mph" into the leading number and the trimmed, lower-cased unit.
@@ -597,6 +618,16 @@ mod tests {
         let err = "3.5".parse::<Speed>().unwrap_err().to_string();
         assert!(err.contains("'3.5'"), "{err}");
         assert!(err.contains("mph") && err.contains("km/h"), "{err}");
+    }
+
+    #[test]
+    fn huge_inputs_are_repeated_short() {
+        let e = Speed::from_kmh(1e308).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("1e308 km/h"), "{e}");
+        assert!(e.len() < 200, "{e}");
+        let long = "x".repeat(500);
+        let e = long.parse::<Speed>().map(|_| ()).unwrap_err().to_string();
+        assert!(e.len() < 250, "{e}");
     }
 
     #[test]

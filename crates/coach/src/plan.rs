@@ -1,7 +1,7 @@
 //! Plans: a goal, a clearance, a setting, a level and a schedule become dated sessions of
 //! forward and backward blocks, built from a catalogue protocol.
 //!
-//! # The rules, as a person reads them (see [`RULES`])
+//! # The rules, as a person reads them (see [`RULES`] and [`TREADMILL_RULES`])
 //! * Every session opens with a 5-minute forward warm-up and closes with a 5-minute forward
 //!   cool-down, as in trial NCT05585385.
 //! * Backward time starts at 5 minutes for newcomers (half the protocol's dose, at least 5
@@ -387,6 +387,11 @@ pub const RULES: &[&str] = &[
     "Backward time starts at 5 minutes for newcomers (half the dose, at least 5 minutes, with some experience) and never exceeds the protocol's dose.",
     "Each week backward time rises by at most a quarter (15% with precautions) and at least one minute, rounded down to 30 seconds; within a week it holds.",
     "Backward blocks last at most 2 minutes for newcomers, 5 with experience, 1 with the shorter-blocks precaution, each followed by a minute of forward walking.",
+];
+
+/// The rules that apply only on a treadmill, as a person reads them: a plan elsewhere does
+/// not list them.
+pub const TREADMILL_RULES: &[&str] = &[
     "On a treadmill, backward speed starts near half your forward speed in 0.5 mph (0.8 km/h) steps, and rises one step a week only once backward time has reached the dose, up to three quarters of your forward speed.",
     "Incline only on a treadmill, from week 5, once time and speed have reached their targets: 1% a week up to 5%. Never in knee plans or with the moderate-effort precaution.",
 ];
@@ -655,7 +660,15 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
         days_per_week: request.days_per_week,
         weeks: request.weeks,
         units: request.units,
-        rules: RULES.iter().map(|r| r.to_string()).collect(),
+        rules: RULES
+            .iter()
+            .chain(if setting == Setting::Treadmill {
+                TREADMILL_RULES
+            } else {
+                &[]
+            })
+            .map(|r| r.to_string())
+            .collect(),
         adjustments,
         rule_sources: vec![&NCT05585385, &PRACTICE_ADVICE],
         sessions,
@@ -691,6 +704,32 @@ pub(crate) mod tests {
             protocol: None,
             units: Units::Imperial,
             clinician_assigned: false,
+        }
+    }
+
+    #[test]
+    fn a_plan_off_the_treadmill_says_nothing_of_treadmills() {
+        for setting in [Setting::Ground, Setting::Hallway, Setting::Treadmill] {
+            let mut r = request(Goal::General, setting);
+            r.clearance = Clearance::ClearedWithPrecautions;
+            r.precautions = Precaution::ALL.to_vec();
+            let plan = build_plan(&r).unwrap();
+            let said: Vec<&str> = plan
+                .rules
+                .iter()
+                .map(String::as_str)
+                .chain(
+                    plan.precautions
+                        .iter()
+                        .filter_map(|p| p.advice_in(plan.setting)),
+                )
+                .collect();
+            let mentions = said.iter().any(|t| t.to_lowercase().contains("treadmill"));
+            assert_eq!(
+                mentions,
+                plan.setting == Setting::Treadmill,
+                "{setting:?}: {said:?}"
+            );
         }
     }
 

@@ -35,6 +35,18 @@ impl Clearance {
     }
 }
 
+impl Clearance {
+    /// The clearance as the pages say it: "cleared", "cleared, with precautions", "see a
+    /// clinician first".
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Clearance::Cleared => "cleared",
+            Clearance::ClearedWithPrecautions => "cleared, with precautions",
+            Clearance::SeeClinicianFirst => "see a clinician first",
+        }
+    }
+}
+
 impl fmt::Display for Clearance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -105,6 +117,23 @@ impl Precaution {
             Precaution::ModerateIntensityOnly => {
                 "Keep the effort light to moderate: no incline, and a treadmill speed you could talk at."
             }
+        }
+    }
+
+    /// The advice for sessions in `setting`: only what applies there (a hallway plan says
+    /// nothing of treadmills). `None` when the precaution has nothing to say in that setting.
+    pub fn advice_in(self, setting: crate::plan::Setting) -> Option<&'static str> {
+        use crate::plan::Setting;
+        match (self, setting) {
+            (Precaution::NoTreadmillYet | Precaution::HandrailsAndSafetyClip, Setting::Ground)
+            | (Precaution::NoTreadmillYet | Precaution::HandrailsAndSafetyClip, Setting::Hallway) => {
+                None
+            }
+            (Precaution::ModerateIntensityOnly, Setting::Ground | Setting::Hallway) => {
+                Some("Keep the effort light to moderate: a pace at which you could still talk.")
+            }
+            (Precaution::HallwayBesideWall, Setting::Treadmill) => None,
+            _ => Some(self.advice()),
         }
     }
 }

@@ -348,12 +348,17 @@ fn step(
 fn classify(error: ErrorKind, offset: usize, len: usize, expecting_header: bool) -> TrackError {
     match error {
         ErrorKind::UnexpectedEof(_) => TrackError::Truncated(format!(
-            "the data ends at byte {len}, inside the object that starts at byte {offset}"
+            "it stops in the middle of a record after {}",
+            crate::size_in_words(len)
         )),
         ErrorKind::MissingDefinitionMessage(local, _) => TrackError::UndefinedLocalMessage(local),
-        ErrorKind::ParseError(at, _) if expecting_header => {
-            TrackError::CorruptHeader(format!("no valid FIT header at byte {at}"))
-        }
-        other => TrackError::BadFit(format!("{other} (at byte {offset})")),
+        ErrorKind::ParseError(at, _) if expecting_header => TrackError::CorruptHeader(format!(
+            "where a further part of the file should begin ({} in), the bytes are not a FIT header",
+            crate::size_in_words(at)
+        )),
+        other => TrackError::BadFit(format!(
+            "{other}, {} into the file",
+            crate::size_in_words(offset)
+        )),
     }
 }

@@ -138,7 +138,7 @@ pub enum TrackError {
     #[error("the file is empty")]
     Empty,
     /// Larger than [`MAX_FILE_BYTES`].
-    #[error("the file is {0} bytes: at most {MAX_FILE_BYTES} are read")]
+    #[error("the file is {}; the limit is {}", size_in_words(*.0), size_in_words(MAX_FILE_BYTES))]
     TooLarge(usize),
     /// The name and content match no format read here.
     #[error("not a FIT, GPX, TCX or zip file ({0})")]
@@ -150,7 +150,7 @@ pub enum TrackError {
     #[error("a FIT {0} file, not an activity")]
     NotActivity(String),
     /// The file ends early.
-    #[error("the file is truncated: {0}")]
+    #[error("the file is cut off: {0}, as when a copy or a download stops early")]
     Truncated(String),
     /// The checksum does not match the content.
     #[error("the file's checksum does not match its content (damaged in transfer?)")]
@@ -159,7 +159,9 @@ pub enum TrackError {
     #[error("a FIT file header is damaged: {0}")]
     CorruptHeader(String),
     /// A FIT data message uses a local message type never defined.
-    #[error("a FIT data message uses local message type {0}, which was never defined")]
+    #[error(
+        "the file is damaged: a record refers to a layout the file never describes (FIT local message type {0}), so nothing after it can be read"
+    )]
     UndefinedLocalMessage(u8),
     /// Other FIT damage.
     #[error("the FIT data cannot be decoded: {0}")]
@@ -192,6 +194,22 @@ pub enum TrackError {
         MAX_ZIP_UNPACKED_BYTES / (1024 * 1024)
     )]
     ZipTooLarge,
+}
+
+/// A size as people say it: "780 bytes", "2.9 KB", "40 MB".
+pub fn size_in_words(bytes: usize) -> String {
+    const KB: f64 = 1024.0;
+    // Sizes here are far below 2^52, so the conversion is exact.
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} bytes")
+    } else if b < 100.0 * KB {
+        format!("{:.1} KB", b / KB)
+    } else if b < KB * KB {
+        format!("{:.0} KB", b / KB)
+    } else {
+        format!("{:.0} MB", (b / (KB * KB)).ceil())
+    }
 }
 
 impl TrackError {

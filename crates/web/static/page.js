@@ -11,6 +11,23 @@ for (const button of document.querySelectorAll('[data-print]')) {
   button.addEventListener('click', () => window.print());
 }
 
+// Copy buttons: the text of the element the button names, to the clipboard; the button says
+// whether it worked (the text stays selectable for browsers without clipboard access).
+for (const button of document.querySelectorAll('[data-copy]')) {
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    const source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      button.textContent = 'Copied';
+    } catch {
+      window.getSelection()?.selectAllChildren(source);
+      button.textContent = 'Selected: copy it with your keyboard or menu';
+    }
+  });
+}
+
 // Sessions logged while offline are sent from whichever page is open when the network returns.
 const status = document.getElementById('outbox-status');
 const signedIn = Boolean(document.querySelector('meta[name="csrf-token"]')?.content);

@@ -572,7 +572,10 @@ async fn a_motion_file_over_the_limit_is_refused_in_words() {
         };
         assert_eq!(response.status(), expected, "{size}");
         let html = response.text().await.unwrap();
-        assert!(html.contains("larger than 1 MB"), "{size}: {html}");
+        assert!(
+            html.contains("larger than 1 MB") || html.contains("the limit is 1 MB"),
+            "{size}: {html}"
+        );
     }
 }
 
@@ -932,7 +935,9 @@ async fn the_password_typed_again_in_settings_is_limited_too() {
             .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
         assert!(retry_after(&r) > 0);
-        assert!(r.text().await.unwrap().contains("try again in 1 minute"));
+        // A minute, or a few seconds under it on a slow machine.
+        let text = r.text().await.unwrap();
+        assert!(text.contains("try again in 1 minute") || text.contains("try again in 5"));
     }
     // Nothing was deleted.
     assert_eq!(

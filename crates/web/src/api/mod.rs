@@ -103,7 +103,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         .merge(limited.layer(DefaultBodyLimit::max(config.body_limit)))
         .merge(import)
         .merge(rest)
-        .fallback(|| async { ApiError::not_found("page or endpoint") })
+        .fallback(crate::pages::nowhere)
         .with_state(state)
 }
 

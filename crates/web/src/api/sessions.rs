@@ -158,8 +158,12 @@ pub(crate) fn session_length_error(blocks: &[LoggedBlock]) -> Option<String> {
 
 /// Why a session's notes cannot be kept: longer than [`MAX_NOTE_CHARS`].
 pub(crate) fn notes_error(notes: &str) -> Option<String> {
-    (notes.chars().count() > MAX_NOTE_CHARS)
-        .then(|| format!("notes are limited to {MAX_NOTE_CHARS} characters"))
+    let count = notes.chars().count();
+    (count > MAX_NOTE_CHARS).then(|| {
+        format!(
+            "the notes have {count} characters: at most {MAX_NOTE_CHARS} are kept, so shorten them"
+        )
+    })
 }
 
 /// Checks every field and returns the entry, or a 422 naming each bad field.

@@ -114,6 +114,11 @@ pub(crate) async fn too_large_as_page(
     next: axum::middleware::Next,
 ) -> Response {
     let page = !request.uri().path().starts_with("/api");
+    let sent = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     let response = next.run(request).await;
     let plain = !response
         .headers()
@@ -123,10 +128,17 @@ pub(crate) async fn too_large_as_page(
     if page && plain && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return PageError::Other(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The upload is larger than {} MB, the most this server takes at once. Go back and send a smaller file (or fewer files).",
-                limit / (1024 * 1024)
-            ),
+            match sent {
+                Some(bytes) => format!(
+                    "The upload is {}; the limit is {}. Go back and send a smaller file (or fewer files at once).",
+                    tracks::size_in_words(bytes),
+                    tracks::size_in_words(limit)
+                ),
+                None => format!(
+                    "The upload is larger than {}, the most this server takes at once. Go back and send a smaller file (or fewer files at once).",
+                    tracks::size_in_words(limit)
+                ),
+            },
         )
         .into_response();
     }
@@ -374,11 +386,7 @@ impl IntoResponse for PageError {
                 format!("There is no such {what}, or it belongs to someone else."),
             ),
             PageError::Forbidden(reason) => (StatusCode::FORBIDDEN, "Not allowed".into(), reason),
-            PageError::Other(status, message) => (
-                status,
-                status.canonical_reason().unwrap_or("Error").to_string(),
-                message,
-            ),
+            PageError::Other(status, message) => (status, title_in_words(status), message),
         };
         let page = ErrorPage {
             chrome: Chrome::visitor(""),
@@ -389,6 +397,40 @@ impl IntoResponse for PageError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "error").into_response(),
         }
+    }
+}
+
+/// An error page's title, said as a person would (not "Payload Too Large").
+fn title_in_words(status: StatusCode) -> String {
+    match status.as_u16() {
+        400 => "This request cannot be read",
+        404 => "Not found",
+        413 => "Too large to take",
+        415 => "Not a kind of file this page takes",
+        422 => "Please check what you entered",
+        429 => "Too many attempts",
+        500..=599 => "Something went wrong on our side",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    }
+    .to_string()
+}
+
+/// What an address that leads nowhere answers: a page in the app's style for a browser, a
+/// problem document for the API and for clients that ask for JSON.
+pub(crate) async fn nowhere(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let wants_page = !uri.path().starts_with("/api")
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page {
+        PageError::Other(
+            StatusCode::NOT_FOUND,
+            "There is no page at this address. It may have been mistyped, or a link may be out of date: start again from the home page or from Today.".into(),
+        )
+        .into_response()
+    } else {
+        ApiError::not_found("page or endpoint").into_response()
     }
 }
 

@@ -309,7 +309,7 @@ pub(crate) async fn clinician_summary(
                 red_flag: r.red_flag,
             })
             .collect(),
-        clearance: result.clearance.as_str(),
+        clearance: result.clearance.in_words(),
     })
 }
 
@@ -422,7 +422,7 @@ fn form_page(
         settings: SETTINGS,
         levels: LEVELS,
         speed_unit: speed_unit(viewer.units()),
-        clearance: clearance.as_str(),
+        clearance: clearance.in_words(),
     }
 }
 
@@ -554,6 +554,9 @@ struct PlanPreview {
     plan: Plan,
     rows: Vec<SessionRow>,
     precautions: Vec<&'static str>,
+    /// The title: what this plan asks for, from its own sessions (the protocol's name may name
+    /// the trial's dose, which a scaled-down plan does not reach at first).
+    headline: String,
 }
 
 fn form_query(form: &PlanForm) -> String {
@@ -628,9 +631,24 @@ pub(crate) async fn plan_preview(
     let precautions = plan
         .precautions
         .iter()
-        .map(|p: &Precaution| p.advice())
+        .filter_map(|p: &Precaution| p.advice_in(plan.setting))
         .collect();
+    let backward = |s: Option<&coach::plan::PlannedSession>| s.map_or(0, |s| s.backward_seconds);
+    let (first, last) = (
+        backward(plan.sessions.first()),
+        backward(plan.sessions.last()),
+    );
+    let headline = if first == last {
+        format!("{} backward each session", super::minutes(first))
+    } else {
+        format!(
+            "From {} to {} backward each session",
+            super::minutes(first),
+            super::minutes(last)
+        )
+    };
     render(&PlanPreview {
+        headline,
         chrome: viewer.chrome("today"),
         query: form_query(&form),
         form,

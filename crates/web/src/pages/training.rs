@@ -84,7 +84,11 @@ struct Today {
     is_today: bool,
 }
 
-fn decision_words(decision: Decision) -> (&'static str, &'static str) {
+fn decision_words(decision: Decision, first_session: bool) -> (&'static str, &'static str) {
+    if first_session {
+        // Nothing to advance from yet: the plan begins where it was built to begin.
+        return ("Start: your first session, as planned", "advance");
+    }
     match decision {
         Decision::Advance => ("Advance: the plan moves on", "advance"),
         Decision::Hold => ("Hold: repeat the same backward time", "hold"),
@@ -127,10 +131,17 @@ async fn upcoming(state: &AppState, viewer: &Viewer) -> Result<Option<Upcoming>,
             .await?,
     );
     let next = coach::progression::next_session(&plan, &logged);
-    let mut precautions: Vec<&'static str> = plan.precautions.iter().map(|p| p.advice()).collect();
-    for p in &next.progression.added_precautions {
-        if !precautions.contains(&p.advice()) {
-            precautions.push(p.advice());
+    // Each said once, and only what applies in the plan's setting.
+    let mut precautions: Vec<&'static str> = Vec::new();
+    for p in plan
+        .precautions
+        .iter()
+        .chain(&next.progression.added_precautions)
+    {
+        if let Some(advice) = p.advice_in(plan.setting)
+            && !precautions.contains(&advice)
+        {
+            precautions.push(advice);
         }
     }
     Ok(Some(Upcoming {
@@ -158,7 +169,7 @@ pub(crate) async fn today(
         return onboarding_step(&state, &viewer).await;
     };
     let units = viewer.units();
-    let (decision, decision_class) = decision_words(next.progression.decision);
+    let (decision, decision_class) = decision_words(next.progression.decision, logged == 0);
     let today = jiff::Zoned::now().date();
     let due = plan.sessions.iter().filter(|s| s.date <= today).count() as u32;
     render(&Today {
