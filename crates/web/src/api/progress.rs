@@ -103,7 +103,8 @@ pub(crate) fn coach_plan(
     })
 }
 
-/// The outcomes the coach reads; sessions without effort or pain scores are skipped.
+/// The outcomes the coach reads; sessions without an effort score are skipped. A pain score not
+/// given stays not given: the coach must not read it as "no pain".
 pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
     logged
         .iter()
@@ -112,8 +113,8 @@ pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
                 planned_backward_seconds: o.planned_backward_seconds.unwrap_or(o.backward_seconds),
                 done_backward_seconds: o.backward_seconds,
                 rpe: o.rpe?,
-                pain_before: o.pain_before?,
-                pain_after: o.pain_after?,
+                pain_before: o.pain_before,
+                pain_after: o.pain_after,
                 near_falls: o.near_falls,
                 felt_safe: o.felt_safe,
             })

@@ -68,10 +68,12 @@ pub(crate) struct SessionBody {
     pub(crate) blocks: Vec<BlockBody>,
     /// Effort, Borg 6-20.
     pub(crate) rpe: u8,
-    /// Pain before, 0-10.
-    pub(crate) pain_before: u8,
-    /// Pain after, 0-10.
-    pub(crate) pain_after: u8,
+    /// Pain before, 0-10; null or absent when not given (which is not "no pain").
+    #[serde(default)]
+    pub(crate) pain_before: Option<u8>,
+    /// Pain after, 0-10; null or absent when not given.
+    #[serde(default)]
+    pub(crate) pain_after: Option<u8>,
     /// Near-falls (stumbles caught).
     #[serde(default)]
     pub(crate) near_falls: u8,
@@ -192,12 +194,20 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
     let rpe = Rpe::new(body.rpe)
         .map_err(|e| bad("rpe".into(), e.to_string()))
         .ok();
-    let pain_before = PainScore::new(body.pain_before)
+    let pain_before = body
+        .pain_before
+        .map(PainScore::new)
+        .transpose()
         .map_err(|e| bad("pain_before".into(), e.to_string()))
-        .ok();
-    let pain_after = PainScore::new(body.pain_after)
+        .ok()
+        .flatten();
+    let pain_after = body
+        .pain_after
+        .map(PainScore::new)
+        .transpose()
         .map_err(|e| bad("pain_after".into(), e.to_string()))
-        .ok();
+        .ok()
+        .flatten();
     if let Some(message) = notes_error(&body.notes) {
         bad("notes".into(), message);
     }

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use coach::energy::Direction;
-use coach::measure::Speed;
+use coach::measure::{PainScore, Speed};
 use coach::plan::{BlockKind, Setting, Units};
 use coach::progression::Decision;
 use coach::screening::Clearance;
@@ -443,8 +443,7 @@ pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
         time: now.strftime("%H:%M").to_string(),
         setting: "ground".into(),
         rpe: "11".into(),
-        pain_before: "0".into(),
-        pain_after: "0".into(),
+        // Unanswered pain stays empty: "not given", never a silent 0 ("no pain").
         near_falls: "0".into(),
         felt_safe: "on".into(),
         client_key: crate::auth::random_hex()[..32].to_string(),
@@ -477,6 +476,20 @@ fn small_number(
             range.0
         }
     }
+}
+
+/// A pain score from 0 to 10, or None when the field is left empty (not given).
+fn pain_field(errors: &mut FormErrors, field: &str, text: &str) -> Option<u8> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(small_number(
+        errors,
+        field,
+        text,
+        (0, 10),
+        "pain from 0 to 10, or leave it empty if you'd rather not say",
+    ))
 }
 
 /// Parses the form into the API's session body, keeping the original blocks when the
@@ -536,20 +549,8 @@ fn parse_log_form(
         (6, 20),
         "an effort from 6 to 20",
     );
-    let pain_before = small_number(
-        &mut errors,
-        "pain_before",
-        &form.pain_before,
-        (0, 10),
-        "pain from 0 to 10",
-    );
-    let pain_after = small_number(
-        &mut errors,
-        "pain_after",
-        &form.pain_after,
-        (0, 10),
-        "pain from 0 to 10",
-    );
+    let pain_before = pain_field(&mut errors, "pain_before", &form.pain_before);
+    let pain_after = pain_field(&mut errors, "pain_after", &form.pain_after);
     let near_falls = if form.near_falls.trim().is_empty() {
         0
     } else {
@@ -687,6 +688,16 @@ struct HistoryRow {
     flags: String,
 }
 
+/// Pain before and after as the history says it: a score not given says so (it is not 0).
+fn pain_words(before: Option<PainScore>, after: Option<PainScore>) -> String {
+    let word =
+        |p: Option<PainScore>| p.map_or_else(|| "not given".to_string(), |p| p.value().to_string());
+    match (before, after) {
+        (None, None) => "not given".to_string(),
+        _ => format!("{} → {}", word(before), word(after)),
+    }
+}
+
 fn history_row(s: &LoggedSession) -> HistoryRow {
     let e = &s.entry;
     let local = jiff::tz::Offset::from_seconds(e.utc_offset_seconds)
@@ -711,10 +722,7 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
         rpe: e
             .rpe
             .map_or_else(|| "—".to_string(), |r| r.value().to_string()),
-        pain: match (e.pain_before, e.pain_after) {
-            (Some(b), Some(a)) => format!("{} → {}", b.value(), a.value()),
-            _ => "—".to_string(),
-        },
+        pain: pain_words(e.pain_before, e.pain_after),
         source: match e.source {
             store::SessionSource::Manual => "by hand",
             store::SessionSource::Timer => "timer",
@@ -1204,6 +1212,22 @@ mod tests {
         assert!(errors.get("backward_minutes").unwrap().contains("ten"));
         assert!(errors.get("rpe").is_some());
         assert!(errors.get("date").is_some());
+    }
+
+    #[test]
+    fn pain_left_empty_is_not_given_not_zero() {
+        let mut f = form();
+        f.pain_before = String::new();
+        f.pain_after = " ".into();
+        let body = parse_log_form(&f, Units::Metric, None).unwrap();
+        assert_eq!((body.pain_before, body.pain_after), (None, None));
+        f.pain_after = "11".into();
+        let errors = parse_log_form(&f, Units::Metric, None).unwrap_err();
+        assert!(errors.get("pain_after").unwrap().contains("0 to 10"));
+        assert_eq!(
+            pain_words(None, PainScore::new(2).ok()),
+            "not given → 2".to_string()
+        );
     }
 
     #[test]
