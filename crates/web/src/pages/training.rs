@@ -1108,14 +1108,17 @@ pub(crate) async fn progress(
                 .unwrap_or_default(),
         )
     });
+    // Adherence is what was walked: skipped backward time does not count.
     let adherence = summary.adherence.as_ref().map(|a| match a.share {
         Some(share) => format!(
-            "{} of {} sessions due so far ({:.0}%)",
+            "you walked {} of the {} backward the plan asked for so far ({:.0}%), in {} of {} sessions due",
+            minutes(a.backward_seconds_walked.min(u64::from(u32::MAX)) as u32),
+            minutes(a.backward_seconds_due.min(u64::from(u32::MAX)) as u32),
+            (share * 100.0).floor(),
             a.sessions_done,
             a.sessions_due,
-            share * 100.0
         ),
-        None => "No session is due yet.".to_string(),
+        None => "no session is due yet".to_string(),
     });
     render(&ProgressPage {
         chrome: viewer.chrome("progress"),
