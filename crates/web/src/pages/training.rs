@@ -977,6 +977,10 @@ pub(crate) async fn delete_session(
 struct ProgressPage {
     chrome: Chrome,
     has_plan: bool,
+    /// Whether anything was logged in the weeks shown (legends go with the charts).
+    logged_any: bool,
+    /// Whether any week has pain scores.
+    pain_any: bool,
     adherence: Option<String>,
     kcal_total: String,
     backward_chart: String,
@@ -1027,52 +1031,87 @@ pub(crate) async fn progress(
         .iter()
         .map(|w| format!("W{}", w.week))
         .collect();
-    let backward = charts::bars(
-        "Backward minutes per week",
-        "minutes",
-        &labels,
-        &summary
-            .weeks
-            .iter()
-            .map(|w| w.backward_seconds as f64 / 60.0)
-            .collect::<Vec<_>>(),
-        summary
-            .weeks
-            .iter()
-            .map(|w| w.planned_backward_seconds.map(|s| s as f64 / 60.0))
-            .collect::<Vec<_>>()
-            .as_slice(),
-    );
-    let energy = charts::bars(
-        "Energy per week",
-        "kcal",
-        &labels,
-        &summary.weeks.iter().map(|w| w.kcal).collect::<Vec<_>>(),
-        &[],
-    );
-    let pain = charts::lines(
-        "Mean pain per week",
-        (0.0, 10.0),
-        &labels,
-        &[
-            (
-                "before",
-                summary.weeks.iter().map(|w| w.mean_pain_before).collect(),
-            ),
-            (
-                "after",
-                summary.weeks.iter().map(|w| w.mean_pain_after).collect(),
-            ),
-        ],
-        &[],
-    );
-    let rpe = charts::lines(
-        "Mean effort (Borg RPE) per week",
-        (6.0, 20.0),
-        &labels,
-        &[("RPE", summary.weeks.iter().map(|w| w.mean_rpe).collect())],
-        &[],
-    );
+    // A chart with nothing to draw says so instead of showing empty axes.
+    let logged_any = summary.weeks.iter().any(|w| w.sessions > 0);
+    let backward = if !logged_any {
+        charts::nothing_yet(match summary.plan {
+            Some(_) => {
+                "Nothing logged in the plan's weeks yet: your backward minutes will show here against the plan after your first session."
+            }
+            None => {
+                "Nothing logged in the last 12 weeks yet: your backward minutes will show here after your first session."
+            }
+        })
+    } else {
+        charts::bars(
+            "Backward minutes per week",
+            "minutes",
+            &labels,
+            &summary
+                .weeks
+                .iter()
+                .map(|w| w.backward_seconds as f64 / 60.0)
+                .collect::<Vec<_>>(),
+            summary
+                .weeks
+                .iter()
+                .map(|w| w.planned_backward_seconds.map(|s| s as f64 / 60.0))
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )
+    };
+    let energy = if summary.weeks.iter().all(|w| w.kcal <= 0.0) {
+        charts::nothing_yet(if viewer.caller.user.profile.body_mass.is_none() {
+            "No energy estimate yet: add your body mass in Settings, and the energy of each session you log will show here."
+        } else {
+            "No energy estimate yet: it will show here after your first session."
+        })
+    } else {
+        charts::bars(
+            "Energy per week",
+            "kcal",
+            &labels,
+            &summary.weeks.iter().map(|w| w.kcal).collect::<Vec<_>>(),
+            &[],
+        )
+    };
+    let pain_any = summary.weeks.iter().any(|w| w.mean_pain_before.is_some());
+    let pain = if !pain_any {
+        charts::nothing_yet(
+            "No pain scores yet: give pain before and after a session, and they will show here.",
+        )
+    } else {
+        charts::lines(
+            "Mean pain per week",
+            (0.0, 10.0),
+            5,
+            &labels,
+            &[
+                (
+                    "before",
+                    summary.weeks.iter().map(|w| w.mean_pain_before).collect(),
+                ),
+                (
+                    "after",
+                    summary.weeks.iter().map(|w| w.mean_pain_after).collect(),
+                ),
+            ],
+            &[],
+        )
+    };
+    let rpe = if summary.weeks.iter().all(|w| w.mean_rpe.is_none()) {
+        charts::nothing_yet("No effort scores yet: they will show here after your first session.")
+    } else {
+        // The Borg scale runs 6 to 20: ticks every 2 keep its ends on the axis.
+        charts::lines(
+            "Mean effort (Borg RPE) per week",
+            (6.0, 20.0),
+            7,
+            &labels,
+            &[("RPE", summary.weeks.iter().map(|w| w.mean_rpe).collect())],
+            &[],
+        )
+    };
     let three_mbwt: Vec<&store::Assessment> = assessments
         .iter()
         .filter(|a| a.assessment.kind == store::AssessmentKind::ThreeMbwt)
@@ -1094,10 +1133,11 @@ pub(crate) async fn progress(
             .iter()
             .map(|a| a.assessment.value)
             .chain(cut_off)
-            .fold(5.0_f64, f64::max);
+            .fold(0.0_f64, f64::max);
         charts::lines(
             "3-metre backward walk test (seconds; lower is better)",
-            (0.0, (max * 1.2).ceil()),
+            (0.0, max),
+            5,
             &labels,
             &[(
                 "seconds",
@@ -1123,6 +1163,8 @@ pub(crate) async fn progress(
     render(&ProgressPage {
         chrome: viewer.chrome("progress"),
         has_plan: summary.plan.is_some(),
+        logged_any,
+        pain_any,
         adherence,
         kcal_total: format!("{:.0}", summary.kcal_total),
         backward_chart: backward,
