@@ -126,6 +126,8 @@ test('a skip can be undone, skipped time is not walked, and all backward blocks 
   await page.fill('#pain_before', '2');
   await page.fill('#pain_after', '2');
   await Promise.all([page.waitForURL(/\/history\?logged=1/), page.click('#finish-save')]);
+  // The history says what was walked of the dose.
+  assert.match(await page.locator('table.history tbody tr').first().textContent(), /0 s of 5 min planned \(0%\)/);
 
   // Adherence counts what was walked: nothing backward, so 0%, not "1 of 1 sessions (100%)".
   await page.goto(`${base}/progress`);

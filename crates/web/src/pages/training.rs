@@ -688,6 +688,20 @@ struct HistoryRow {
     flags: String,
 }
 
+/// Backward time walked, and against the session's dose when it answered a plan: skipped time is
+/// not walked, so a session with its backward blocks skipped shows it.
+fn walked_of_planned(walked: u32, planned: Option<u32>) -> String {
+    match planned.filter(|p| *p > 0) {
+        Some(p) => format!(
+            "{} of {} planned ({:.0}%)",
+            minutes(walked),
+            minutes(p),
+            (100.0 * f64::from(walked.min(p)) / f64::from(p)).floor()
+        ),
+        None => minutes(walked),
+    }
+}
+
 /// Pain before and after as the history says it: a score not given says so (it is not 0).
 fn pain_words(before: Option<PainScore>, after: Option<PainScore>) -> String {
     let word =
@@ -714,7 +728,7 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
         id: s.id,
         when: local.strftime("%a %-d %b %Y, %H:%M").to_string(),
         setting: e.setting.as_str(),
-        backward: minutes(e.backward_seconds),
+        backward: walked_of_planned(e.backward_seconds, e.planned_backward_seconds),
         total: minutes(e.total_seconds),
         kcal: e
             .kcal
@@ -1273,6 +1287,16 @@ mod tests {
             pain_words(None, PainScore::new(2).ok()),
             "not given → 2".to_string()
         );
+    }
+
+    #[test]
+    fn the_history_says_what_was_walked_of_the_dose() {
+        assert_eq!(walked_of_planned(0, Some(300)), "0 s of 5 min planned (0%)");
+        assert_eq!(
+            walked_of_planned(599, Some(600)),
+            "9 min 59 s of 10 min planned (99%)"
+        );
+        assert_eq!(walked_of_planned(480, None), "8 min");
     }
 
     #[test]
