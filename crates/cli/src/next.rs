@@ -16,12 +16,12 @@ pub struct NextArgs {
     /// Effort on Borg's 6-20 scale
     #[arg(long)]
     rpe: Rpe,
-    /// Pain before the session, 0-10
+    /// Pain before the session, 0-10; left out, it is not given (not 0) and the coach holds
     #[arg(long)]
-    pain_before: PainScore,
-    /// Pain after the session, 0-10
+    pain_before: Option<PainScore>,
+    /// Pain after the session, 0-10; left out, it is not given (not 0) and the coach holds
     #[arg(long)]
-    pain_after: PainScore,
+    pain_after: Option<PainScore>,
     /// Near-falls during the session
     #[arg(long, default_value_t = 0)]
     near_falls: u8,

@@ -462,6 +462,31 @@ fn next_steps_down_after_a_near_fall() {
 }
 
 #[test]
+fn next_holds_when_pain_is_not_given() {
+    let v = json(&[
+        "next",
+        "--planned-backward",
+        "10min",
+        "--done-backward",
+        "10min",
+        "--rpe",
+        "12",
+        "--pain-before",
+        "2",
+        "--next-planned",
+        "11min",
+        "--json",
+    ]);
+    assert_eq!(v["decision"], "hold");
+    assert!(
+        v["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("Pain after was not given")
+    );
+}
+
+#[test]
 fn catalogues_list_protocols_and_claims() {
     let protocols = json(&["protocols", "--json"]);
     assert!(

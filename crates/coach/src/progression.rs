@@ -6,7 +6,8 @@
 //!    wall within reach).
 //! 2. Pain after the session 2 or more points above pain before steps down: a 2-point change on
 //!    the 0-10 scale is clinically meaningful (Farrar 2001; "much better" in Salaffi 2004). A
-//!    1-point rise (Salaffi's minimal important change) holds.
+//!    1-point rise (Salaffi's minimal important change) holds. A pain score that was not given
+//!    is not "no pain": without both scores the rise cannot be known, so the session holds.
 //! 3. Less than half the planned backward time done steps down; less than 80% holds. These
 //!    thresholds are the product's own, not from a study.
 //! 4. Effort above 15 on Borg's 6-20 scale ("hard") holds.
@@ -30,10 +31,10 @@ pub struct SessionOutcome {
     pub done_backward_seconds: u32,
     /// Effort, Borg 6-20.
     pub rpe: Rpe,
-    /// Pain before, 0-10.
-    pub pain_before: PainScore,
-    /// Pain after, 0-10.
-    pub pain_after: PainScore,
+    /// Pain before, 0-10; None when not given.
+    pub pain_before: Option<PainScore>,
+    /// Pain after, 0-10; None when not given.
+    pub pain_after: Option<PainScore>,
     /// Near-falls during the session.
     pub near_falls: u8,
     /// Whether the person felt safe throughout.
@@ -131,26 +132,39 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
         );
         added_precautions.extend([Precaution::ShorterBlocks, Precaution::HallwayBesideWall]);
     }
-    let pain_rise = last
-        .pain_after
-        .value()
-        .saturating_sub(last.pain_before.value());
-    if pain_rise >= MEANINGFUL_PAIN_RISE {
-        raise(
-            Decision::StepDown,
-            format!(
-                "Pain rose from {} to {} during the session, a change of {pain_rise} points, which is clinically meaningful: step down, and see a clinician if it keeps happening.",
-                last.pain_before, last.pain_after
-            ),
-        );
-    } else if pain_rise == 1 {
-        raise(
-            Decision::Hold,
-            format!(
-                "Pain rose by 1 point ({} to {}): hold at this dose until it stops rising.",
-                last.pain_before, last.pain_after
-            ),
-        );
+    match (last.pain_before, last.pain_after) {
+        (Some(before), Some(after)) => {
+            let pain_rise = after.value().saturating_sub(before.value());
+            if pain_rise >= MEANINGFUL_PAIN_RISE {
+                raise(
+                    Decision::StepDown,
+                    format!(
+                        "Pain rose from {before} to {after} during the session, a change of {pain_rise} points, which is clinically meaningful: step down, and see a clinician if it keeps happening."
+                    ),
+                );
+            } else if pain_rise == 1 {
+                raise(
+                    Decision::Hold,
+                    format!(
+                        "Pain rose by 1 point ({before} to {after}): hold at this dose until it stops rising."
+                    ),
+                );
+            }
+        }
+        (before, after) => {
+            // Not given is not "no pain": the coach cannot tell whether the session hurt.
+            let missing = match (before, after) {
+                (None, None) => "Pain before and after were",
+                (None, Some(_)) => "Pain before was",
+                _ => "Pain after was",
+            };
+            raise(
+                Decision::Hold,
+                format!(
+                    "{missing} not given, so the coach cannot tell whether the session made pain worse: hold at this dose, and give both scores next time to move on."
+                ),
+            );
+        }
     }
     let completion = last.completion();
     if completion < STEP_DOWN_BELOW_COMPLETION {
@@ -181,9 +195,13 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
         );
     }
     if reasons.is_empty() {
+        let pain = match (last.pain_before, last.pain_after) {
+            (Some(before), Some(after)) => format!("pain {before} to {after}"),
+            _ => "pain not given".to_string(),
+        };
         reasons.push(format!(
-            "All went well (effort {}, pain {} to {}, no near-falls): go on with the plan.",
-            last.rpe, last.pain_before, last.pain_after
+            "All went well (effort {}, {pain}, no near-falls): go on with the plan.",
+            last.rpe
         ));
     }
 
@@ -291,8 +309,8 @@ mod tests {
             planned_backward_seconds: 600,
             done_backward_seconds: 600,
             rpe: Rpe::new(12).unwrap(),
-            pain_before: PainScore::new(3).unwrap(),
-            pain_after: PainScore::new(3).unwrap(),
+            pain_before: Some(PainScore::new(3).unwrap()),
+            pain_after: Some(PainScore::new(3).unwrap()),
             near_falls: 0,
             felt_safe: true,
         }
@@ -319,15 +337,41 @@ mod tests {
     #[test]
     fn pain_rise_of_two_steps_down_and_of_one_holds() {
         let mut o = outcome();
-        o.pain_after = PainScore::new(5).unwrap();
+        o.pain_after = Some(PainScore::new(5).unwrap());
         assert_eq!(decide(Some(&o), 660).decision, Decision::StepDown);
-        o.pain_after = PainScore::new(4).unwrap();
+        o.pain_after = Some(PainScore::new(4).unwrap());
         let p = decide(Some(&o), 660);
         assert_eq!(p.decision, Decision::Hold);
         assert_eq!(p.next_backward_seconds, 600);
         // Pain that falls is good news, not a reason to hold.
-        o.pain_after = PainScore::new(1).unwrap();
+        o.pain_after = Some(PainScore::new(1).unwrap());
         assert_eq!(decide(Some(&o), 660).decision, Decision::Advance);
+    }
+
+    #[test]
+    fn pain_not_given_is_not_no_pain() {
+        for (before, after) in [
+            (None, Some(PainScore::new(0).unwrap())),
+            (Some(PainScore::new(0).unwrap()), None),
+            (None, None),
+        ] {
+            let mut o = outcome();
+            o.pain_before = before;
+            o.pain_after = after;
+            let p = decide(Some(&o), 660);
+            assert_eq!(p.decision, Decision::Hold, "{before:?} {after:?}");
+            assert!(p.reasons[0].contains("not given"), "{:?}", p.reasons);
+            assert_eq!(p.next_backward_seconds, 600);
+        }
+    }
+
+    #[test]
+    fn a_session_with_every_backward_block_skipped_steps_down() {
+        let mut o = outcome();
+        o.done_backward_seconds = 0;
+        let p = decide(Some(&o), 660);
+        assert_eq!(p.decision, Decision::StepDown);
+        assert!(p.reasons[0].contains("0%"), "{:?}", p.reasons);
     }
 
     #[test]

@@ -236,15 +236,16 @@ proptest! {
 prop_compose! {
     fn outcome()(
         planned in 30u32..3600, done_share in 0.0..1.2f64,
-        rpe in 6u8..=20, before in 0u8..=10, after in 0u8..=10,
+        rpe in 6u8..=20, before in proptest::option::weighted(0.8, 0u8..=10),
+        after in proptest::option::weighted(0.8, 0u8..=10),
         near_falls in 0u8..3, felt_safe in any::<bool>(),
     ) -> SessionOutcome {
         SessionOutcome {
             planned_backward_seconds: planned,
             done_backward_seconds: (f64::from(planned) * done_share) as u32,
             rpe: Rpe::new(rpe).unwrap(),
-            pain_before: PainScore::new(before).unwrap(),
-            pain_after: PainScore::new(after).unwrap(),
+            pain_before: before.map(|v| PainScore::new(v).unwrap()),
+            pain_after: after.map(|v| PainScore::new(v).unwrap()),
             near_falls,
             felt_safe,
         }
@@ -265,8 +266,20 @@ proptest! {
         harder.rpe = Rpe::new((o.rpe.value() + 2).min(20)).unwrap();
         prop_assert!(decide(Some(&harder), next).decision >= base);
         let mut sorer = o;
-        sorer.pain_after = PainScore::new((o.pain_after.value() + 1).min(10)).unwrap();
+        sorer.pain_after = o.pain_after.map(|p| PainScore::new((p.value() + 1).min(10)).unwrap());
         prop_assert!(decide(Some(&sorer), next).decision >= base);
+        // Not giving a pain score never reads as "no pain": the session never advances.
+        for (before, after) in [(None, o.pain_after), (o.pain_before, None)] {
+            let mut unsaid = o;
+            unsaid.pain_before = before;
+            unsaid.pain_after = after;
+            let d = decide(Some(&unsaid), next).decision;
+            prop_assert!(d >= Decision::Hold);
+        }
+        // Skipped backward time is not done: walking less never gives a bolder decision.
+        let mut skipped = o;
+        skipped.done_backward_seconds = o.done_backward_seconds / 2;
+        prop_assert!(decide(Some(&skipped), next).decision >= base);
     }
 
     #[test]

@@ -22,11 +22,14 @@ const ui = {
   announce: $('timer-announce'), status: $('timer-status'), count: $('timer-block-count'),
   start: $('timer-start'), pause: $('timer-pause'), resume: $('timer-resume'), skip: $('timer-skip'),
   stop: $('timer-stop'), finish: $('timer-finish'), form: $('finish-form'), error: $('finish-error'),
-  precautions: $('timer-precautions'),
+  precautions: $('timer-precautions'), paused: $('timer-paused'), undo: $('timer-undo'),
+  startPain: $('start-pain'), walked: $('finish-walked'),
 };
 
-const fresh = () => ({ status: 'ready', startedAt: null, pausedAt: null, pausedMs: 0, skips: {}, cued: -1, headsUp: -1, endedAt: null });
-let state = load() || fresh();
+// `skips` sums the skipped milliseconds per block; `skipLog` keeps each skip in order so the
+// last one can be undone. `painBefore` is asked before the start: null means not given.
+const fresh = () => ({ status: 'ready', startedAt: null, pausedAt: null, pausedMs: 0, skips: {}, skipLog: [], cued: -1, headsUp: -1, endedAt: null, endedBySkip: false, painBefore: null });
+let state = { ...fresh(), ...(load() || {}) };
 
 function load() {
   try { return JSON.parse(localStorage.getItem(KEY)); } catch { return null; }
@@ -199,6 +202,8 @@ function render() {
   ui.root.dataset.state = state.status;
   ui.root.dataset.direction = b.direction;
   const finished = state.status === 'finished';
+  ui.paused.hidden = state.status !== 'paused';
+  document.title = `${state.status === 'paused' ? 'Paused · ' : ''}Session ${plan.number}`;
   ui.word.textContent = finished ? 'DONE' : b.direction.toUpperCase();
   ui.arrow.setAttribute('d', b.direction === 'backward' ? 'M12 4v14m0 0-6-6m6 6 6-6' : 'M12 20V6m0 0-6 6m6-6 6 6');
   ui.label.textContent = finished ? 'Session complete' : `${b.label} · block ${i + 1} of ${blocks.length}`;
@@ -214,6 +219,7 @@ function render() {
   ui.resume.hidden = !paused;
   ui.skip.hidden = !(running || paused);
   ui.stop.hidden = !(running || paused);
+  ui.undo.hidden = !(state.skipLog.length && (running || paused || (finished && state.endedBySkip)));
   if (ui.precautions) ui.precautions.hidden = state.status !== 'ready';
 }
 
@@ -237,9 +243,23 @@ function tick() {
   render();
 }
 
+// Pain before, asked on the start screen: empty is "not given" (null), never 0.
+function startPain() {
+  const text = ui.startPain.value.trim();
+  const v = Number(text);
+  const error = $('start-pain-error');
+  const ok = text === '' || (Number.isInteger(v) && v >= 0 && v <= 10);
+  error.textContent = ok ? '' : 'Enter a whole number from 0 to 10, or leave it empty.';
+  error.hidden = ok;
+  if (ok) ui.startPain.removeAttribute('aria-invalid'); else ui.startPain.setAttribute('aria-invalid', 'true');
+  return ok ? { value: text === '' ? null : v } : null;
+}
+
 function start() {
+  const pain = startPain();
+  if (!pain) { ui.startPain.focus(); return; }
   unlockAudio();
-  state = { ...fresh(), status: 'running', startedAt: Date.now() };
+  state = { ...fresh(), status: 'running', startedAt: Date.now(), painBefore: pain.value };
   save();
   startMotion();
   holdScreen();
@@ -259,9 +279,34 @@ function skip() {
   const ms = position();
   const i = blockAt(ms);
   if (i >= blocks.length) return;
-  state.skips[i] = (state.skips[i] || 0) + (ends[i] - ms);
+  const skipped = ends[i] - ms;
+  state.skips[i] = (state.skips[i] || 0) + skipped;
+  state.skipLog.push({ block: i, ms: skipped });
+  ui.status.textContent = `Skipped ${blocks[i].label.toLowerCase()} (block ${i + 1}): its ${clock(skipped)} left is not counted as walked.`;
+  state.endedBySkip = ends[i] >= total;
   save();
   if (state.status === 'running') tick(); else render();
+  if (state.status !== 'finished') ui.undo.focus();
+}
+// Undoes the last skip: the session goes back to where that block was left. A session that the
+// skip ended comes back paused.
+function undoSkip() {
+  const last = state.skipLog.pop();
+  if (!last) return;
+  state.skips[last.block] = Math.max(0, (state.skips[last.block] || 0) - last.ms);
+  if (state.status === 'finished') {
+    state.status = 'paused'; state.pausedAt = state.endedAt; state.endedAt = null;
+    ui.finish.hidden = true; ui.root.classList.remove('finished');
+  }
+  state.endedBySkip = false;
+  const i = blockAt(position());
+  state.cued = i;
+  state.headsUp = Math.min(state.headsUp, i - 1);
+  save();
+  ui.status.textContent = `Skip undone: back to ${blocks[i].label.toLowerCase()} (block ${i + 1}).`;
+  say(`Skip undone. ${blocks[i].label}: walk ${blocks[i].direction}.`);
+  render();
+  (state.status === 'paused' ? ui.resume : ui.pause).focus();
 }
 function finish() {
   if (state.status === 'finished') return;
@@ -283,9 +328,22 @@ function stop() {
   finish();
 }
 
+// What was walked against what was planned, backward: skipped time is not walked.
+function walkedSummary() {
+  const planned = blocks.reduce((a, b) => a + (b.direction === 'backward' ? b.seconds : 0), 0);
+  const walked = walkedBlocks().reduce((a, b) => a + (b.direction === 'backward' ? b.seconds : 0), 0);
+  const skipped = Object.values(state.skips).filter((v) => v > 0).length;
+  const share = planned ? Math.min(100, Math.round((100 * walked) / planned)) : 100;
+  const skips = skipped ? ` ${skipped} block${skipped === 1 ? '' : 's'} skipped: skipped time is not counted.` : '';
+  return `You walked ${clock(walked * 1000)} of ${clock(planned * 1000)} backward (${share}% of the plan).${skips}`;
+}
+
 function showForm() {
   ui.finish.hidden = false;
   ui.root.classList.add('finished');
+  ui.walked.textContent = walkedSummary();
+  const before = $('pain_before');
+  if (before && before.value === '' && state.painBefore !== null && state.painBefore !== undefined) before.value = String(state.painBefore);
   const heading = document.getElementById('finish-heading');
   heading?.focus();
 }
@@ -320,23 +378,29 @@ function fieldError(name, message) {
   const input = document.getElementById(name);
   if (el) { el.textContent = message; el.hidden = !message; }
   if (input) {
-    if (message) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', `${name}-error`); }
-    else { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+    // The error joins whatever hint the field already points to.
+    const others = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== `${name}-error`);
+    const ids = message ? [...others, `${name}-error`] : others;
+    if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+    if (ids.length) input.setAttribute('aria-describedby', ids.join(' ')); else input.removeAttribute('aria-describedby');
   }
   return !message;
 }
-function whole(name, low, high) {
+// A whole number in range; `optional` fields may be left empty, which gives null ("not given").
+// Answers { value } or null when the text is not acceptable.
+function whole(name, low, high, optional = false) {
   const text = document.getElementById(name).value.trim();
   const v = Number(text);
+  if (optional && text === '') { fieldError(name, ''); return { value: null }; }
   const ok = text !== '' && Number.isInteger(v) && v >= low && v <= high;
-  fieldError(name, ok ? '' : `Enter a whole number from ${low} to ${high}.`);
-  return ok ? v : null;
+  fieldError(name, ok ? '' : `Enter a whole number from ${low} to ${high}${optional ? ', or leave it empty' : ''}.`);
+  return ok ? { value: v } : null;
 }
 
 async function submit(event) {
   event.preventDefault();
-  const painBefore = whole('pain_before', 0, 10);
-  const painAfter = whole('pain_after', 0, 10);
+  const painBefore = whole('pain_before', 0, 10, true);
+  const painAfter = whole('pain_after', 0, 10, true);
   const nearFalls = whole('near_falls', 0, 50);
   const walked = walkedBlocks();
   if (painBefore === null || painAfter === null || nearFalls === null) return;
@@ -350,9 +414,9 @@ async function submit(event) {
     setting: plan.setting,
     blocks: walked,
     rpe: Number(document.getElementById('rpe').value),
-    pain_before: painBefore,
-    pain_after: painAfter,
-    near_falls: nearFalls,
+    pain_before: painBefore.value,
+    pain_after: painAfter.value,
+    near_falls: nearFalls.value,
     felt_safe: document.getElementById('felt_safe').checked,
     notes: document.getElementById('notes').value.trim(),
     source: 'timer',
@@ -412,6 +476,7 @@ ui.pause.addEventListener('click', pause);
 ui.resume.addEventListener('click', resume);
 ui.skip.addEventListener('click', skip);
 ui.stop.addEventListener('click', stop);
+ui.undo.addEventListener('click', undoSkip);
 ui.form.addEventListener('submit', submit);
 
 // Picking up where a reload left off.

@@ -674,6 +674,61 @@ async fn export_imports_into_an_empty_account() {
 }
 
 #[tokio::test]
+async fn pain_not_given_stays_not_given_from_log_to_coach_to_export_and_import() {
+    let app = start(roomy()).await;
+    let token = app.person("pat@example.org").await;
+    let t = Some(token.as_str());
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(50)))
+        .await;
+    // The session below starts now in UTC, so the plan starts on the UTC date.
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let (status, _) = app.call(Method::POST, "/api/v1/plans", t, Some(json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3, "weeks": 2, "start": today.to_string()}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Absent and null are both "not given"; out of range is still refused, by name.
+    let started = jiff::Timestamp::now().to_string();
+    let mut body = json!({"started_at": started, "setting": "ground", "blocks": [{"direction": "backward", "seconds": 300}], "rpe": 12, "pain_before": null});
+    let (status, logged) = app
+        .call(Method::POST, "/api/v1/sessions", t, Some(body.clone()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    assert_eq!(logged["pain_before"], Value::Null);
+    assert_eq!(logged["pain_after"], Value::Null);
+    body["pain_after"] = json!(11);
+    let (status, refused) = app
+        .call(Method::POST, "/api/v1/sessions", t, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["errors"][0]["field"], "pain_after");
+    // The coach does not read it as no pain: it holds and says why; the walked dose was all done.
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(
+        progress["next"]["progression"]["decision"], "hold",
+        "{progress}"
+    );
+    assert!(
+        progress["next"]["progression"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("not given")
+    );
+    assert_eq!(progress["adherence"]["backward_seconds_walked"], 300);
+    // Export and import keep it as null.
+    let (_, exported) = app.call(Method::GET, "/api/v1/export", t, None).await;
+    assert_eq!(exported["sessions"][0]["pain_after"], Value::Null);
+    let other = app.person("quin@example.org").await;
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/import", Some(&other), Some(exported))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, again) = app
+        .call(Method::GET, "/api/v1/export", Some(&other), None)
+        .await;
+    assert_eq!(again["sessions"][0]["pain_before"], Value::Null);
+}
+
+#[tokio::test]
 async fn a_repeated_client_key_logs_the_session_once() {
     let app = start(roomy()).await;
     let token = app.person("kim@example.org").await;

@@ -103,7 +103,8 @@ pub(crate) fn coach_plan(
     })
 }
 
-/// The outcomes the coach reads; sessions without effort or pain scores are skipped.
+/// The outcomes the coach reads; sessions without an effort score are skipped. A pain score not
+/// given stays not given: the coach must not read it as "no pain".
 pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
     logged
         .iter()
@@ -112,8 +113,8 @@ pub(crate) fn outcomes(logged: &[PlanOutcome]) -> Vec<SessionOutcome> {
                 planned_backward_seconds: o.planned_backward_seconds.unwrap_or(o.backward_seconds),
                 done_backward_seconds: o.backward_seconds,
                 rpe: o.rpe?,
-                pain_before: o.pain_before?,
-                pain_after: o.pain_after?,
+                pain_before: o.pain_before,
+                pain_after: o.pain_after,
                 near_falls: o.near_falls,
                 felt_safe: o.felt_safe,
             })
@@ -150,15 +151,53 @@ pub(crate) struct WeekSummary {
     pub(crate) mean_pain_after: Option<f64>,
 }
 
-/// How closely the plan is followed so far.
+/// How closely the plan is followed so far: by what was walked, not by sessions opened (a
+/// session whose backward blocks were all skipped logs no backward time).
 #[derive(Debug, Serialize, ToSchema, PartialEq)]
 pub(crate) struct Adherence {
     /// Planned sessions dated up to today.
     pub(crate) sessions_due: u32,
     /// Sessions logged in the plan's weeks up to today.
     pub(crate) sessions_done: u32,
-    /// done / due, at most 1 (null when nothing is due yet).
+    /// Backward seconds asked for by the sessions due (and by any logged ahead of their day),
+    /// each at the dose the coach set when it was logged.
+    pub(crate) backward_seconds_due: u64,
+    /// Backward seconds walked in those sessions, each counted up to its planned dose.
+    pub(crate) backward_seconds_walked: u64,
+    /// walked / due backward seconds, at most 1 (null when nothing is due yet).
     pub(crate) share: Option<f64>,
+}
+
+/// Adherence by walked backward time: the n-th session logged against the plan answers the
+/// n-th planned one (as the coach matches them); a due session not logged counts as nothing
+/// walked; each session counts at most its dose, so a long session does not make up for a
+/// missed one.
+fn adherence(planned: &[u32], due: usize, logged: &[PlanOutcome], sessions_done: u32) -> Adherence {
+    let counted = due.max(logged.len());
+    let mut backward_seconds_due = 0u64;
+    let mut backward_seconds_walked = 0u64;
+    for i in 0..counted {
+        let (dose, walked) = match logged.get(i) {
+            Some(o) => {
+                let dose = o
+                    .planned_backward_seconds
+                    .or_else(|| planned.get(i).copied())
+                    .unwrap_or(o.backward_seconds);
+                (dose, o.backward_seconds.min(dose))
+            }
+            None => (planned.get(i).copied().unwrap_or(0), 0),
+        };
+        backward_seconds_due += u64::from(dose);
+        backward_seconds_walked += u64::from(walked);
+    }
+    Adherence {
+        sessions_due: due as u32,
+        sessions_done,
+        backward_seconds_due,
+        backward_seconds_walked,
+        share: (backward_seconds_due > 0)
+            .then(|| (backward_seconds_walked as f64 / backward_seconds_due as f64).min(1.0)),
+    }
 }
 
 /// The summary.
@@ -285,7 +324,10 @@ pub(crate) async fn progress(
         .filter(|d| d.date <= today)
         .map(|d| d.sessions)
         .sum();
-    let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
+    let logged_against_plan = state.store.plan_outcomes(caller.id(), stored.id).await?;
+    let planned: Vec<u32> = plan.sessions.iter().map(|s| s.backward_seconds).collect();
+    let adherence = adherence(&planned, due as usize, &logged_against_plan, done);
+    let logged = outcomes(&logged_against_plan);
     let next = coach::progression::next_session(&plan, &logged);
     Ok(Json(ProgressSummary {
         plan: Some(serde_json::json!({
@@ -296,11 +338,7 @@ pub(crate) async fn progress(
         })),
         kcal_total: weeks.iter().map(|w| w.kcal).sum(),
         weeks,
-        adherence: Some(Adherence {
-            sessions_due: due,
-            sessions_done: done,
-            share: (due > 0).then(|| (f64::from(done) / f64::from(due)).min(1.0)),
-        }),
+        adherence: Some(adherence),
         next: Some(next),
         plan_problem: None,
     }))
@@ -342,6 +380,43 @@ mod tests {
         assert_eq!(weeks[1].backward_seconds, 600);
         assert_eq!(weeks[1].end.to_string(), "2026-11-15");
         assert_eq!(weeks[1].mean_pain_after, Some(2.0));
+    }
+
+    fn logged(planned: u32, walked: u32) -> PlanOutcome {
+        PlanOutcome {
+            planned_backward_seconds: Some(planned),
+            backward_seconds: walked,
+            rpe: None,
+            pain_before: None,
+            pain_after: None,
+            near_falls: 0,
+            felt_safe: true,
+        }
+    }
+
+    #[test]
+    fn adherence_counts_what_was_walked_not_sessions_opened() {
+        // One session due, logged with every backward block skipped: 0%, not 100%.
+        let a = adherence(&[300, 330], 1, &[logged(300, 0)], 1);
+        assert_eq!(
+            (a.backward_seconds_walked, a.backward_seconds_due),
+            (0, 300)
+        );
+        assert_eq!(a.share, Some(0.0));
+        // Half walked, and a due session not logged.
+        let a = adherence(&[300, 300], 2, &[logged(300, 150)], 1);
+        assert_eq!(a.share, Some(0.25));
+        // A longer session does not make up for a missed one; a session logged ahead counts.
+        let a = adherence(
+            &[300, 300, 300],
+            1,
+            &[logged(300, 900), logged(300, 300)],
+            2,
+        );
+        assert_eq!(a.share, Some(1.0));
+        assert_eq!(a.backward_seconds_due, 600);
+        // Nothing due yet.
+        assert_eq!(adherence(&[300], 0, &[], 0).share, None);
     }
 
     #[test]

@@ -78,14 +78,14 @@ pub(crate) struct SessionBody {
     #[schema(minimum = 6, maximum = 20)]
     #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) rpe: u8,
-    /// Pain before, 0-10.
+    /// Pain before, 0-10; null or absent when not given (which is not "no pain").
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
     #[schema(minimum = 0, maximum = 10)]
-    #[serde(deserialize_with = "crate::api::whole")]
-    pub(crate) pain_before: u8,
-    /// Pain after, 0-10.
+    pub(crate) pain_before: Option<u8>,
+    /// Pain after, 0-10; null or absent when not given.
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
     #[schema(minimum = 0, maximum = 10)]
-    #[serde(deserialize_with = "crate::api::whole")]
-    pub(crate) pain_after: u8,
+    pub(crate) pain_after: Option<u8>,
     /// Near-falls (stumbles caught), 0-255.
     #[serde(default, deserialize_with = "crate::api::whole")]
     #[schema(minimum = 0, maximum = 255)]
@@ -228,12 +228,20 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
     let rpe = Rpe::new(body.rpe)
         .map_err(|e| bad("rpe".into(), e.to_string()))
         .ok();
-    let pain_before = PainScore::new(body.pain_before)
+    let pain_before = body
+        .pain_before
+        .map(PainScore::new)
+        .transpose()
         .map_err(|e| bad("pain_before".into(), e.to_string()))
-        .ok();
-    let pain_after = PainScore::new(body.pain_after)
+        .ok()
+        .flatten();
+    let pain_after = body
+        .pain_after
+        .map(PainScore::new)
+        .transpose()
         .map_err(|e| bad("pain_after".into(), e.to_string()))
-        .ok();
+        .ok()
+        .flatten();
     if let Some(message) = notes_error(&body.notes) {
         bad("notes".into(), message);
     }

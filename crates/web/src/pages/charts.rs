@@ -8,10 +8,16 @@ use std::fmt::Write;
 
 const WIDTH: f64 = 480.0;
 const HEIGHT: f64 = 250.0;
-const LEFT: f64 = 44.0;
-const RIGHT: f64 = 12.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 32.0;
+const RIGHT: f64 = 14.0;
+const TOP: f64 = 20.0;
+const BOTTOM: f64 = 34.0;
+/// The largest axis font, in the chart's own units: the stylesheet sets 13 to 21 by the chart's
+/// width so that text reads at 12 px or more on a 360 px phone; the layout makes room for 21.
+const FONT: f64 = 21.0;
+/// Width of one character at [`FONT`] (digits and most letters of a system font are narrower).
+const CHAR_WIDTH: f64 = FONT * 0.6;
+/// Most intervals on a value axis: more would crowd the labels.
+const MAX_INTERVALS: u32 = 5;
 
 /// Escapes text for SVG.
 fn escape(text: &str) -> String {
@@ -21,17 +27,99 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten, at or above `max`.
-fn nice_ceiling(max: f64) -> f64 {
-    if !(max.is_finite()) || max <= 0.0 {
-        return 1.0;
+/// A value axis with round ticks: from `low` to `high` every `step`, where `step` is 1, 2 or 5
+/// times a power of ten and both ends are multiples of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Axis {
+    /// The first tick.
+    pub(crate) low: f64,
+    /// The last tick.
+    pub(crate) high: f64,
+    /// Between ticks.
+    pub(crate) step: f64,
+}
+
+impl Axis {
+    /// The tightest round axis holding `min..=max` in at most `max_intervals` steps (at least
+    /// one): the smallest 1-2-5 step that fits, so 30 gets 0-30, not 0-50. A range that is
+    /// empty or not finite gets 0-1.
+    pub(crate) fn nice(min: f64, max: f64, max_intervals: u32) -> Axis {
+        let (min, max) = if min.is_finite() && max.is_finite() && max >= min {
+            (min, max)
+        } else {
+            (0.0, 1.0)
+        };
+        // One value: an axis from it to its size again (or 0-1), so it is not drawn on an edge.
+        let max = if max > min {
+            max
+        } else {
+            min + if min == 0.0 { 1.0 } else { min.abs() }
+        };
+        // A range across zero needs at least two intervals, one either side.
+        let max_intervals = f64::from(max_intervals.max(2));
+        // Start one decade below the step that would just fit, and go up; forty decades are
+        // more than any finite range needs.
+        let first = ((max - min) / max_intervals).log10().floor() as i32 - 1;
+        for exponent in first..first + 40 {
+            for m in [1.0, 2.0, 5.0] {
+                let step = m * 10f64.powi(exponent);
+                let low = (min / step + 1e-9).floor() * step;
+                let mut high = (max / step - 1e-9).ceil() * step;
+                if high <= low {
+                    high = low + step;
+                }
+                if ((high - low) / step).round() <= max_intervals {
+                    return Axis { low, high, step };
+                }
+            }
+        }
+        Axis {
+            low: min,
+            high: max,
+            step: max - min,
+        }
     }
-    let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+
+    /// The ticks from low to high.
+    pub(crate) fn ticks(&self) -> Vec<f64> {
+        let n = ((self.high - self.low) / self.step).round() as u32;
+        (0..=n)
+            .map(|i| self.low + self.step * f64::from(i))
+            .collect()
+    }
+
+    /// A tick as written: as many decimals as the step has, no more (no 8.8 or 11.6 from
+    /// rounding noise).
+    fn label(&self, v: f64) -> String {
+        let decimals = (-self.step.log10().floor()).max(0.0) as usize;
+        let text = format!("{v:.decimals$}");
+        // "-0" reads oddly.
+        if text
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            text.trim_start_matches('-').to_string()
+        } else {
+            text
+        }
+    }
+}
+
+/// The page's words in place of a chart with nothing to show yet.
+pub(crate) fn nothing_yet(text: &str) -> String {
+    format!(r#"<p class="chart-empty">{}</p>"#, escape(text))
+}
+
+/// Room on the left for the longest tick label.
+fn left_margin(axis: &Axis) -> f64 {
+    let longest = axis
+        .ticks()
         .iter()
-        .map(|m| m * magnitude)
-        .find(|v| *v >= max)
-        .unwrap_or(10.0 * magnitude)
+        .map(|v| axis.label(*v).chars().count())
+        .max()
+        .unwrap_or(1);
+    longest as f64 * CHAR_WIDTH + 12.0
 }
 
 fn open(out: &mut String, title: &str, description: &str) {
@@ -48,42 +136,32 @@ fn open(out: &mut String, title: &str, description: &str) {
     );
 }
 
-fn y_axis(out: &mut String, low: f64, high: f64, y: &impl Fn(f64) -> f64) {
-    // Ticks at round values: a top of 5 or 10 (times a power of ten) splits in five, 2 in four.
-    let span = high - low;
-    let leading = span / 10f64.powf(span.log10().floor());
-    let steps = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
-    for i in 0..=steps {
-        let v = low + span * f64::from(i) / f64::from(steps);
+fn y_axis(out: &mut String, axis: &Axis, left: f64, y: &impl Fn(f64) -> f64) {
+    for v in axis.ticks() {
         let py = y(v);
         let _ = write!(
             out,
-            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{py:.1}" y2="{py:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<line class="grid" x1="{left:.1}" x2="{}" y1="{py:.1}" y2="{py:.1}"/><text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
             WIDTH - RIGHT,
-            LEFT - 6.0,
-            py + 4.0,
-            format_tick(v)
+            left - 6.0,
+            py + FONT * 0.35,
+            axis.label(v)
         );
     }
 }
 
-fn format_tick(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-fn x_labels(out: &mut String, labels: &[String], x_center: &impl Fn(usize) -> f64) {
-    // At most about 8 labels fit; thin them out on long plans.
-    let every = labels.len().div_ceil(8).max(1);
+/// Labels under the slots, thinned so that none overlaps the next at the largest font, and
+/// kept inside the chart at both ends.
+fn x_labels(out: &mut String, labels: &[String], slot: f64, x_center: &impl Fn(usize) -> f64) {
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * CHAR_WIDTH;
+    let every = ((widest + CHAR_WIDTH) / slot.max(1.0)).ceil().max(1.0) as usize;
     for (i, label) in labels.iter().enumerate() {
         if i % every == 0 {
+            let half = label.chars().count() as f64 * CHAR_WIDTH / 2.0;
+            let x = x_center(i).clamp(half + 2.0, WIDTH - half - 2.0);
             let _ = write!(
                 out,
-                r#"<text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-                x_center(i),
+                r#"<text class="axis" x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#,
                 HEIGHT - 8.0,
                 escape(label)
             );
@@ -104,12 +182,14 @@ pub(crate) fn bars(
         .copied()
         .chain(targets.iter().flatten().copied())
         .fold(0.0, f64::max);
-    let high = nice_ceiling(max);
+    let axis = Axis::nice(0.0, max, MAX_INTERVALS);
+    let left = left_margin(&axis);
     let plot_h = HEIGHT - TOP - BOTTOM;
-    let y = |v: f64| TOP + plot_h * (1.0 - (v / high).clamp(0.0, 1.0));
+    let y =
+        |v: f64| TOP + plot_h * (1.0 - ((v - axis.low) / (axis.high - axis.low)).clamp(0.0, 1.0));
     let n = labels.len().max(1) as f64;
-    let slot = (WIDTH - LEFT - RIGHT) / n;
-    let x_center = |i: usize| LEFT + slot * (i as f64 + 0.5);
+    let slot = (WIDTH - left - RIGHT) / n;
+    let x_center = |i: usize| left + slot * (i as f64 + 0.5);
     let described: Vec<String> = labels
         .iter()
         .zip(values)
@@ -117,7 +197,7 @@ pub(crate) fn bars(
         .collect();
     let mut out = String::new();
     open(&mut out, title, &described.join("; "));
-    y_axis(&mut out, 0.0, high, &y);
+    y_axis(&mut out, &axis, left, &y);
     for (i, v) in values.iter().enumerate() {
         let top = y(*v);
         let _ = write!(
@@ -139,30 +219,30 @@ pub(crate) fn bars(
             );
         }
     }
-    x_labels(&mut out, labels, &x_center);
+    x_labels(&mut out, labels, slot, &x_center);
     out.push_str("</svg>");
     out
 }
 
-/// Lines per series over the labels (gaps where a value is missing), in a fixed range, with
-/// horizontal reference lines.
+/// Lines per series over the labels (gaps where a value is missing), on a round axis holding
+/// `range` (a scale's ends, or 0 and the largest value) with at most `max_intervals` ticks,
+/// with horizontal reference lines.
 pub(crate) fn lines(
     title: &str,
     range: (f64, f64),
+    max_intervals: u32,
     labels: &[String],
     series: &[(&str, Vec<Option<f64>>)],
     references: &[(f64, String)],
 ) -> String {
-    let (low, high) = if range.1 > range.0 {
-        range
-    } else {
-        (range.0, range.0 + 1.0)
-    };
+    let axis = Axis::nice(range.0, range.1, max_intervals);
+    let (low, high) = (axis.low, axis.high);
+    let left = left_margin(&axis);
     let plot_h = HEIGHT - TOP - BOTTOM;
     let y = |v: f64| TOP + plot_h * (1.0 - ((v - low) / (high - low)).clamp(0.0, 1.0));
     let n = labels.len().max(1) as f64;
-    let slot = (WIDTH - LEFT - RIGHT) / n;
-    let x_center = |i: usize| LEFT + slot * (i as f64 + 0.5);
+    let slot = (WIDTH - left - RIGHT) / n;
+    let x_center = |i: usize| left + slot * (i as f64 + 0.5);
     let described: Vec<String> = series
         .iter()
         .map(|(name, values)| {
@@ -180,15 +260,20 @@ pub(crate) fn lines(
         .collect();
     let mut out = String::new();
     open(&mut out, title, &described.join("; "));
-    y_axis(&mut out, low, high, &y);
+    y_axis(&mut out, &axis, left, &y);
     for (value, label) in references {
         let ry = y(*value);
+        // Above the line, or below it when above would leave the chart.
+        let label_y = if ry - 5.0 - FONT < 0.0 {
+            ry + FONT + 2.0
+        } else {
+            ry - 5.0
+        };
         let _ = write!(
             out,
-            r#"<line class="reference" x1="{LEFT}" x2="{}" y1="{ry:.1}" y2="{ry:.1}"/><text class="reference-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<line class="reference" x1="{left:.1}" x2="{}" y1="{ry:.1}" y2="{ry:.1}"/><text class="reference-label" x="{}" y="{label_y:.1}" text-anchor="end">{}</text>"#,
             WIDTH - RIGHT,
             WIDTH - RIGHT - 4.0,
-            ry - 5.0,
             escape(label)
         );
     }
@@ -222,7 +307,7 @@ pub(crate) fn lines(
         }
         flush(&mut run, &mut out);
     }
-    x_labels(&mut out, labels, &x_center);
+    x_labels(&mut out, labels, slot, &x_center);
     out.push_str("</svg>");
     out
 }
@@ -232,12 +317,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn axis_tops_are_round() {
-        assert_eq!(nice_ceiling(0.0), 1.0);
-        assert_eq!(nice_ceiling(7.0), 10.0);
-        assert_eq!(nice_ceiling(12.0), 20.0);
-        assert_eq!(nice_ceiling(45.0), 50.0);
-        assert_eq!(nice_ceiling(f64::NAN), 1.0);
+    fn axes_are_round_and_tight() {
+        let a = Axis::nice(0.0, 30.0, MAX_INTERVALS);
+        assert_eq!(a.ticks(), vec![0.0, 10.0, 20.0, 30.0]);
+        assert_eq!(
+            Axis::nice(0.0, 7.0, 5).ticks(),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0]
+        );
+        assert_eq!(Axis::nice(0.0, 10.0, 5).step, 2.0);
+        assert_eq!(Axis::nice(6.0, 20.0, 7).ticks().first(), Some(&6.0));
+        assert_eq!(Axis::nice(0.0, 45.0, 5).high, 50.0);
+        assert_eq!(Axis::nice(0.0, 0.0, 5), Axis::nice(0.0, 1.0, 5));
+        assert_eq!(
+            Axis::nice(7.0, 7.0, 5).ticks(),
+            vec![6.0, 8.0, 10.0, 12.0, 14.0]
+        );
+        assert_eq!(Axis::nice(f64::NAN, 3.0, 5), Axis::nice(0.0, 1.0, 5));
+        // The old 3MBWT axis (0 to 1.2 x 12 s, in five) gave ticks of 2.8, 5.6, 8.4, 11.2.
+        let a = Axis::nice(0.0, 12.0, 5);
+        assert!(a.ticks().iter().all(|t| t % 1.0 == 0.0), "{:?}", a.ticks());
+        assert_eq!(Axis::nice(0.0, 0.3, 5).label(0.30000000000000004), "0.3");
     }
 
     #[test]
@@ -260,6 +359,7 @@ mod tests {
         let svg = lines(
             "Pain",
             (0.0, 10.0),
+            5,
             &["a".into(), "b".into(), "c".into(), "d".into()],
             &[("before", vec![Some(3.0), Some(2.0), None, Some(1.0)])],
             &[(5.0, "cut-off".into())],
@@ -267,5 +367,93 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("cut-off"));
+    }
+
+    /// The largest-font estimate of a text's width, for the overlap checks.
+    fn width(text: &str) -> f64 {
+        text.chars().count() as f64 * CHAR_WIDTH
+    }
+
+    /// The x positions and texts of the labels under the chart.
+    fn x_label_positions(svg: &str) -> Vec<(f64, String)> {
+        let bottom = format!(r#"y="{}""#, HEIGHT - 8.0);
+        svg.split("<text ")
+            .skip(1)
+            .filter(|t| t.contains(&bottom))
+            .map(|t| {
+                let x: f64 = t
+                    .split(r#"x=""#)
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap();
+                let text = t.split('>').nth(1).unwrap().split('<').next().unwrap();
+                (x, text.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn x_labels_neither_overlap_nor_leave_the_chart() {
+        for n in [1usize, 6, 12, 26, 52] {
+            let labels: Vec<String> = (1..=n).map(|i| format!("W{i}")).collect();
+            let svg = bars("Weeks", "min", &labels, &vec![1.0; n], &[]);
+            let placed = x_label_positions(&svg);
+            assert!(!placed.is_empty());
+            for pair in placed.windows(2) {
+                let gap = pair[1].0 - pair[0].0;
+                assert!(
+                    gap >= (width(&pair[0].1) + width(&pair[1].1)) / 2.0,
+                    "{n} weeks: {pair:?} overlap"
+                );
+            }
+            for (x, text) in &placed {
+                assert!(x - width(text) / 2.0 >= 0.0 && x + width(text) / 2.0 <= WIDTH);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nice_axes_hold_the_data_in_round_steps(
+            min in -1000.0..1000.0f64, span in 0.0..1.0e6f64, max_intervals in 2u32..10,
+        ) {
+            // One value is drawn on an axis from it to its size again (see `nice`).
+            let max = min + span;
+            let a = Axis::nice(min, max, max_intervals);
+            let max = if span > 0.0 { max } else { min + if min == 0.0 { 1.0 } else { min.abs() } };
+            // The step is 1, 2 or 5 times a power of ten.
+            let exponent = a.step.log10().floor();
+            let mantissa = a.step / 10f64.powf(exponent);
+            proptest::prop_assert!(
+                [1.0, 2.0, 5.0, 10.0].iter().any(|m| (mantissa - m).abs() < 1e-6),
+                "step {}", a.step
+            );
+            // The ends are multiples of the step and hold the data.
+            for end in [a.low, a.high] {
+                let k = end / a.step;
+                proptest::prop_assert!((k - k.round()).abs() < 1e-6, "{end} is not a multiple of {}", a.step);
+            }
+            let slack = a.step * 1e-6;
+            proptest::prop_assert!(a.low <= min + slack && a.high >= max - slack, "{a:?} misses {min}..{max}");
+            // Within the tick budget, and tight: no whole step wasted at either end.
+            let intervals = a.ticks().len() - 1;
+            proptest::prop_assert!(intervals >= 1 && intervals as u32 <= max_intervals);
+            proptest::prop_assert!(min - a.low < a.step + slack && a.high - max < a.step + slack);
+            // The next smaller round step would not have fitted.
+            let smaller = [1.0, 2.0, 5.0]
+                .iter()
+                .flat_map(|m| (-8..8).map(move |e| m * 10f64.powi(e)))
+                .filter(|s| *s < a.step * (1.0 - 1e-9))
+                .fold(0.0, f64::max);
+            if smaller > 0.0 {
+                let n = ((max / smaller - 1e-9).ceil() - (min / smaller + 1e-9).floor()).round();
+                proptest::prop_assert!(n > f64::from(max_intervals), "{smaller} would have fitted {min}..{max}");
+            }
+            // Every label is short and exact: no 8.8000000001.
+            for t in a.ticks() {
+                proptest::prop_assert!(a.label(t).len() <= 12, "{}", a.label(t));
+            }
+        }
     }
 }

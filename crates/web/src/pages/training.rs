@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use coach::energy::Direction;
-use coach::measure::Speed;
+use coach::measure::{PainScore, Speed};
 use coach::plan::{BlockKind, Setting, Units};
 use coach::progression::Decision;
 use coach::screening::Clearance;
@@ -454,8 +454,7 @@ pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
         time: now.strftime("%H:%M").to_string(),
         setting: "ground".into(),
         rpe: "11".into(),
-        pain_before: "0".into(),
-        pain_after: "0".into(),
+        // Unanswered pain stays empty: "not given", never a silent 0 ("no pain").
         near_falls: "0".into(),
         felt_safe: "on".into(),
         client_key: crate::auth::random_hex()[..32].to_string(),
@@ -488,6 +487,20 @@ fn small_number(
             range.0
         }
     }
+}
+
+/// A pain score from 0 to 10, or None when the field is left empty (not given).
+fn pain_field(errors: &mut FormErrors, field: &str, text: &str) -> Option<u8> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(small_number(
+        errors,
+        field,
+        text,
+        (0, 10),
+        "pain from 0 to 10, or leave it empty if you'd rather not say",
+    ))
 }
 
 /// Parses the form into the API's session body, keeping the original blocks when the
@@ -547,20 +560,8 @@ fn parse_log_form(
         (6, 20),
         "an effort from 6 to 20",
     );
-    let pain_before = small_number(
-        &mut errors,
-        "pain_before",
-        &form.pain_before,
-        (0, 10),
-        "pain from 0 to 10",
-    );
-    let pain_after = small_number(
-        &mut errors,
-        "pain_after",
-        &form.pain_after,
-        (0, 10),
-        "pain from 0 to 10",
-    );
+    let pain_before = pain_field(&mut errors, "pain_before", &form.pain_before);
+    let pain_after = pain_field(&mut errors, "pain_after", &form.pain_after);
     let near_falls = if form.near_falls.trim().is_empty() {
         0
     } else {
@@ -698,6 +699,30 @@ struct HistoryRow {
     flags: String,
 }
 
+/// Backward time walked, and against the session's dose when it answered a plan: skipped time is
+/// not walked, so a session with its backward blocks skipped shows it.
+fn walked_of_planned(walked: u32, planned: Option<u32>) -> String {
+    match planned.filter(|p| *p > 0) {
+        Some(p) => format!(
+            "{} of {} planned ({:.0}%)",
+            minutes(walked),
+            minutes(p),
+            (100.0 * f64::from(walked.min(p)) / f64::from(p)).floor()
+        ),
+        None => minutes(walked),
+    }
+}
+
+/// Pain before and after as the history says it: a score not given says so (it is not 0).
+fn pain_words(before: Option<PainScore>, after: Option<PainScore>) -> String {
+    let word =
+        |p: Option<PainScore>| p.map_or_else(|| "not given".to_string(), |p| p.value().to_string());
+    match (before, after) {
+        (None, None) => "not given".to_string(),
+        _ => format!("{} → {}", word(before), word(after)),
+    }
+}
+
 fn history_row(s: &LoggedSession) -> HistoryRow {
     let e = &s.entry;
     let local = jiff::tz::Offset::from_seconds(e.utc_offset_seconds)
@@ -714,7 +739,7 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
         id: s.id,
         when: local.strftime("%a %-d %b %Y, %H:%M").to_string(),
         setting: e.setting.as_str(),
-        backward: minutes(e.backward_seconds),
+        backward: walked_of_planned(e.backward_seconds, e.planned_backward_seconds),
         total: minutes(e.total_seconds),
         kcal: e
             .kcal
@@ -722,10 +747,7 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
         rpe: e
             .rpe
             .map_or_else(|| "—".to_string(), |r| r.value().to_string()),
-        pain: match (e.pain_before, e.pain_after) {
-            (Some(b), Some(a)) => format!("{} → {}", b.value(), a.value()),
-            _ => "—".to_string(),
-        },
+        pain: pain_words(e.pain_before, e.pain_after),
         source: match e.source {
             store::SessionSource::Manual => "by hand",
             store::SessionSource::Timer => "timer",
@@ -980,6 +1002,10 @@ pub(crate) async fn delete_session(
 struct ProgressPage {
     chrome: Chrome,
     has_plan: bool,
+    /// Whether anything was logged in the weeks shown (legends go with the charts).
+    logged_any: bool,
+    /// Whether any week has pain scores.
+    pain_any: bool,
     adherence: Option<String>,
     kcal_total: String,
     backward_chart: String,
@@ -1030,52 +1056,87 @@ pub(crate) async fn progress(
         .iter()
         .map(|w| format!("W{}", w.week))
         .collect();
-    let backward = charts::bars(
-        "Backward minutes per week",
-        "minutes",
-        &labels,
-        &summary
-            .weeks
-            .iter()
-            .map(|w| w.backward_seconds as f64 / 60.0)
-            .collect::<Vec<_>>(),
-        summary
-            .weeks
-            .iter()
-            .map(|w| w.planned_backward_seconds.map(|s| s as f64 / 60.0))
-            .collect::<Vec<_>>()
-            .as_slice(),
-    );
-    let energy = charts::bars(
-        "Energy per week",
-        "kcal",
-        &labels,
-        &summary.weeks.iter().map(|w| w.kcal).collect::<Vec<_>>(),
-        &[],
-    );
-    let pain = charts::lines(
-        "Mean pain per week",
-        (0.0, 10.0),
-        &labels,
-        &[
-            (
-                "before",
-                summary.weeks.iter().map(|w| w.mean_pain_before).collect(),
-            ),
-            (
-                "after",
-                summary.weeks.iter().map(|w| w.mean_pain_after).collect(),
-            ),
-        ],
-        &[],
-    );
-    let rpe = charts::lines(
-        "Mean effort (Borg RPE) per week",
-        (6.0, 20.0),
-        &labels,
-        &[("RPE", summary.weeks.iter().map(|w| w.mean_rpe).collect())],
-        &[],
-    );
+    // A chart with nothing to draw says so instead of showing empty axes.
+    let logged_any = summary.weeks.iter().any(|w| w.sessions > 0);
+    let backward = if !logged_any {
+        charts::nothing_yet(match summary.plan {
+            Some(_) => {
+                "Nothing logged in the plan's weeks yet: your backward minutes will show here against the plan after your first session."
+            }
+            None => {
+                "Nothing logged in the last 12 weeks yet: your backward minutes will show here after your first session."
+            }
+        })
+    } else {
+        charts::bars(
+            "Backward minutes per week",
+            "minutes",
+            &labels,
+            &summary
+                .weeks
+                .iter()
+                .map(|w| w.backward_seconds as f64 / 60.0)
+                .collect::<Vec<_>>(),
+            summary
+                .weeks
+                .iter()
+                .map(|w| w.planned_backward_seconds.map(|s| s as f64 / 60.0))
+                .collect::<Vec<_>>()
+                .as_slice(),
+        )
+    };
+    let energy = if summary.weeks.iter().all(|w| w.kcal <= 0.0) {
+        charts::nothing_yet(if viewer.caller.user.profile.body_mass.is_none() {
+            "No energy estimate yet: add your body mass in Settings, and the energy of each session you log will show here."
+        } else {
+            "No energy estimate yet: it will show here after your first session."
+        })
+    } else {
+        charts::bars(
+            "Energy per week",
+            "kcal",
+            &labels,
+            &summary.weeks.iter().map(|w| w.kcal).collect::<Vec<_>>(),
+            &[],
+        )
+    };
+    let pain_any = summary.weeks.iter().any(|w| w.mean_pain_before.is_some());
+    let pain = if !pain_any {
+        charts::nothing_yet(
+            "No pain scores yet: give pain before and after a session, and they will show here.",
+        )
+    } else {
+        charts::lines(
+            "Mean pain per week",
+            (0.0, 10.0),
+            5,
+            &labels,
+            &[
+                (
+                    "before",
+                    summary.weeks.iter().map(|w| w.mean_pain_before).collect(),
+                ),
+                (
+                    "after",
+                    summary.weeks.iter().map(|w| w.mean_pain_after).collect(),
+                ),
+            ],
+            &[],
+        )
+    };
+    let rpe = if summary.weeks.iter().all(|w| w.mean_rpe.is_none()) {
+        charts::nothing_yet("No effort scores yet: they will show here after your first session.")
+    } else {
+        // The Borg scale runs 6 to 20: ticks every 2 keep its ends on the axis.
+        charts::lines(
+            "Mean effort (Borg RPE) per week",
+            (6.0, 20.0),
+            7,
+            &labels,
+            &[("RPE", summary.weeks.iter().map(|w| w.mean_rpe).collect())],
+            &[],
+        )
+    };
     let three_mbwt: Vec<&store::Assessment> = assessments
         .iter()
         .filter(|a| a.assessment.kind == store::AssessmentKind::ThreeMbwt)
@@ -1097,10 +1158,11 @@ pub(crate) async fn progress(
             .iter()
             .map(|a| a.assessment.value)
             .chain(cut_off)
-            .fold(5.0_f64, f64::max);
+            .fold(0.0_f64, f64::max);
         charts::lines(
             "3-metre backward walk test (seconds; lower is better)",
-            (0.0, (max * 1.2).ceil()),
+            (0.0, max),
+            5,
             &labels,
             &[(
                 "seconds",
@@ -1111,18 +1173,23 @@ pub(crate) async fn progress(
                 .unwrap_or_default(),
         )
     });
+    // Adherence is what was walked: skipped backward time does not count.
     let adherence = summary.adherence.as_ref().map(|a| match a.share {
         Some(share) => format!(
-            "{} of {} sessions due so far ({:.0}%)",
+            "you walked {} of the {} backward the plan asked for so far ({:.0}%), in {} of {} sessions due",
+            minutes(a.backward_seconds_walked.min(u64::from(u32::MAX)) as u32),
+            minutes(a.backward_seconds_due.min(u64::from(u32::MAX)) as u32),
+            (share * 100.0).floor(),
             a.sessions_done,
             a.sessions_due,
-            share * 100.0
         ),
-        None => "No session is due yet.".to_string(),
+        None => "no session is due yet".to_string(),
     });
     render(&ProgressPage {
         chrome: viewer.chrome("progress"),
         has_plan: summary.plan.is_some(),
+        logged_any,
+        pain_any,
         adherence,
         kcal_total: format!("{:.0}", summary.kcal_total),
         backward_chart: backward,
@@ -1215,6 +1282,32 @@ mod tests {
         assert!(errors.get("backward_minutes").unwrap().contains("ten"));
         assert!(errors.get("rpe").is_some());
         assert!(errors.get("date").is_some());
+    }
+
+    #[test]
+    fn pain_left_empty_is_not_given_not_zero() {
+        let mut f = form();
+        f.pain_before = String::new();
+        f.pain_after = " ".into();
+        let body = parse_log_form(&f, Units::Metric, None).unwrap();
+        assert_eq!((body.pain_before, body.pain_after), (None, None));
+        f.pain_after = "11".into();
+        let errors = parse_log_form(&f, Units::Metric, None).unwrap_err();
+        assert!(errors.get("pain_after").unwrap().contains("0 to 10"));
+        assert_eq!(
+            pain_words(None, PainScore::new(2).ok()),
+            "not given → 2".to_string()
+        );
+    }
+
+    #[test]
+    fn the_history_says_what_was_walked_of_the_dose() {
+        assert_eq!(walked_of_planned(0, Some(300)), "0 s of 5 min planned (0%)");
+        assert_eq!(
+            walked_of_planned(599, Some(600)),
+            "9 min 59 s of 10 min planned (99%)"
+        );
+        assert_eq!(walked_of_planned(480, None), "8 min");
     }
 
     #[test]

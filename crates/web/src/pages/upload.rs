@@ -294,8 +294,9 @@ pub(crate) async fn import(
                 .unwrap_or(Setting::Ground),
             blocks,
             rpe: small(field(format!("{prefix}rpe")), 6, 20, 11),
-            pain_before: small(field(format!("{prefix}pain_before")), 0, 10, 0),
-            pain_after: small(field(format!("{prefix}pain_after")), 0, 10, 0),
+            // Left empty, pain is not given (not 0); the API checks the range.
+            pain_before: field(format!("{prefix}pain_before")).trim().parse().ok(),
+            pain_after: field(format!("{prefix}pain_after")).trim().parse().ok(),
             near_falls: 0,
             felt_safe: true,
             notes: format!("Imported from {}", field(format!("{prefix}file")))
