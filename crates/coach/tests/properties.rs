@@ -151,6 +151,7 @@ prop_compose! {
             protocol,
             units: if imperial { Units::Imperial } else { Units::Metric },
             clinician_assigned: false,
+            schedule: coach::schedule::Schedule::default(),
         }
     }
 }
