@@ -126,7 +126,11 @@ test('a secret calendar link gives the sessions as iCalendar with alarms; a new 
   assert.match(await page.textContent('#calendar-state'), /You have a calendar link, made/);
   await audit(page, 'settings with a calendar link');
   await page.locator('#calendar').screenshot({ path: join(shots, `calendar-05-settings-block-360.png`) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator('#calendar').screenshot({ path: join(shots, `calendar-05b-settings-block-1280.png`) });
   await Promise.all([page.waitForURL(/\/settings\/calendar$/), page.click('text=Make a new calendar link')]);
+  await shot(page, 'calendar-04b-link-1280', false);
+  await page.setViewportSize({ width: 360, height: 800 });
   const second = await page.inputValue('#feed-url');
   assert.notEqual(second, first);
   assert.equal((await fetch(first)).status, 404, 'the replaced link is gone');
