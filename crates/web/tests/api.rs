@@ -274,6 +274,68 @@ async fn plans_take_training_weekdays_and_a_time_and_name_bad_ones() {
         plan["details"]["schedule"],
         json!({"days": ["tue", "thu", "sat"], "time": "07:30"})
     );
+
+    // Moved to other weekdays: from the next session's date on, doses kept; only by its owner.
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(progress["next"]["session"]["date"], "2027-01-05");
+    let path = format!("/api/v1/plans/{}/schedule", plan["id"]);
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &path,
+            t,
+            Some(json!({"training_days": ["mon"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "training_days", "{problem}");
+    let other = app.person("wx@example.org").await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(other.as_str()),
+            Some(json!({"training_days": ["mon", "wed", "fri"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, moved) = app
+        .call(
+            Method::PUT,
+            &path,
+            t,
+            Some(json!({"training_days": ["mon", "wed", "fri"], "time_of_day": "18:00"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let dates: Vec<&str> = moved["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2027-01-06",
+            "2027-01-08",
+            "2027-01-11",
+            "2027-01-13",
+            "2027-01-15",
+            "2027-01-18"
+        ]
+    );
+    assert_eq!(
+        moved["sessions"][5]["backward_seconds"],
+        plan["sessions"][5]["backward_seconds"]
+    );
+    assert_eq!(moved["details"]["schedule"]["time"], "18:00");
+    assert_eq!(moved["details"]["rescheduled"], 1);
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(
+        progress["next"]["session"]["date"], "2027-01-06",
+        "the cache reads the moved dates"
+    );
 }
 
 #[tokio::test]
