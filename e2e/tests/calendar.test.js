@@ -36,6 +36,7 @@ test('the plan form takes weekdays and a time, refuses too few, and the plan pag
   assert.equal(await page.inputValue('#time_of_day'), '07:30');
   await audit(page, 'plan form with a weekday error');
   await shot(page, 'calendar-01-plan-form-360');
+  await page.locator('#training_days').screenshot({ path: join(shots, 'calendar-01b-weekdays-360.png') });
 
   await page.check('input[name=day_fri]');
   await Promise.all([page.waitForURL(/\/start\/plan$/), page.click('text=Preview my plan')]);

@@ -358,6 +358,13 @@ pub(crate) struct DayBox {
     pub(crate) checked: bool,
 }
 
+impl DayBox {
+    /// "Mon": the full name does not fit two boxes a row on a phone; screen readers get it.
+    pub(crate) fn short(&self) -> &'static str {
+        self.label.get(..3).unwrap_or(self.label)
+    }
+}
+
 impl PlanForm {
     /// Each weekday's box as typed, Monday first, with its short name ("mon").
     fn day_fields(&self) -> [(&'static str, &String); 7] {
