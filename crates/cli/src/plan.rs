@@ -5,6 +5,7 @@ use clap::Args;
 use coach::measure::Speed;
 use coach::plan::{DaysPerWeek, Level, Plan, PlanRequest, Setting, Units, Weeks, build_plan};
 use coach::protocol::{Goal, PROTOCOLS, Protocol, protocol};
+use coach::schedule::{Schedule, TimeOfDay, TrainingDays};
 use coach::screening::{Clearance, Precaution, screen};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -43,6 +44,13 @@ pub struct PlanArgs {
     /// A protocol id from `retrostride protocols` (default: the goal's best-evidenced one)
     #[arg(long, value_parser = parse_protocol)]
     protocol: Option<&'static Protocol>,
+    /// Weekdays to train on, at least --days-per-week of them: mon,wed,fri (default: spread
+    /// evenly from --start)
+    #[arg(long, value_name = "DAYS")]
+    weekdays: Option<TrainingDays>,
+    /// Time of day the sessions start, HH:MM (shown in JSON as `schedule.time`)
+    #[arg(long, value_name = "HH:MM")]
+    time: Option<TimeOfDay>,
     /// metric or imperial (treadmill steps of 0.8 km/h or 0.5 mph)
     #[arg(long, default_value = "metric")]
     units: Units,
@@ -124,6 +132,10 @@ pub fn run(args: &PlanArgs, out: &mut impl Write) -> anyhow::Result<()> {
         protocol: args.protocol,
         units: args.units,
         clinician_assigned: false,
+        schedule: Schedule {
+            days: args.weekdays,
+            time: args.time,
+        },
     };
     let plan = build_plan(&request)?;
     if let Some(dir) = &args.fit_workouts {

@@ -305,6 +305,29 @@ fn plan_takes_a_screening_file_or_a_saved_screening() {
 }
 
 #[test]
+fn plan_dates_follow_the_chosen_weekdays_and_refuse_too_few() {
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--weekdays", "tue,thu,sat", "--time", "7:30", "--json"]);
+    let v = json(&args);
+    let dates: Vec<&str> = v["sessions"].as_array().unwrap()[..3]
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2027-01-05", "2027-01-07", "2027-01-09"]);
+    assert_eq!(
+        v["schedule"]["days"],
+        serde_json::json!(["tue", "thu", "sat"])
+    );
+    assert_eq!(v["schedule"]["time"], "07:30");
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--weekdays", "mon,fri"]);
+    refused(&args, &["2 weekday(s)", "at least 3"]);
+    let mut args = KNEE_PLAN.to_vec();
+    args.extend(["--weekdays", "mon,someday"]);
+    refused(&args, &["someday", "mon, tue"]);
+}
+
+#[test]
 fn plan_refuses_see_clinician_first() {
     let mut args = KNEE_PLAN.to_vec();
     args.extend(["--clearance", "see_clinician_first", "--json"]);

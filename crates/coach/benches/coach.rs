@@ -28,6 +28,7 @@ fn year_plan(c: &mut Criterion) {
         protocol: coach::protocol::protocol("build-up-5-to-30"),
         units: Units::Imperial,
         clinician_assigned: false,
+        schedule: coach::schedule::Schedule::default(),
     };
     c.bench_function("plan: 52 weeks, 7 days a week, treadmill", |b| {
         b.iter(|| build_plan(black_box(&request)))

@@ -31,4 +31,5 @@ pub mod measure;
 pub mod plan;
 pub mod progression;
 pub mod protocol;
+pub mod schedule;
 pub mod screening;

@@ -21,6 +21,7 @@ use crate::energy::Direction;
 use crate::evidence::{NCT05585385, PRACTICE_ADVICE, Source};
 use crate::measure::{Grade, MPS_PER_KMH, MPS_PER_MPH, Speed};
 use crate::protocol::{Goal, Pattern, Protocol, default_protocol};
+use crate::schedule::{Schedule, TrainingDays};
 use crate::screening::{Clearance, Precaution};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -230,6 +231,18 @@ pub enum PlanError {
     /// The dates run past the calendar's end.
     #[error("the plan's dates run past the end of the calendar")]
     DateOutOfRange,
+    /// Fewer training weekdays than sessions a week.
+    #[error(
+        "you chose {chosen} weekday(s) ({words}) for {needed} sessions a week; choose at least {needed} weekdays, or fewer sessions a week"
+    )]
+    TooFewTrainingDays {
+        /// How many weekdays were chosen.
+        chosen: u8,
+        /// Them, in words.
+        words: String,
+        /// Sessions a week the plan keeps.
+        needed: u8,
+    },
 }
 
 /// What a person asks a plan for.
@@ -259,6 +272,8 @@ pub struct PlanRequest {
     pub units: Units,
     /// True when a clinician assigns the plan (allowed past `see_clinician_first`).
     pub clinician_assigned: bool,
+    /// The weekdays and time of day the person trains at.
+    pub schedule: Schedule,
 }
 
 /// The part a block plays in a session.
@@ -336,6 +351,8 @@ pub struct Plan {
     pub weeks: Weeks,
     /// Units for speeds.
     pub units: Units,
+    /// The weekdays sessions fall on (as many as sessions a week) and their time of day.
+    pub schedule: Schedule,
     /// The progression rules, as a person reads them.
     pub rules: Vec<String>,
     /// How the plan departs from the request or the protocol, and why.
@@ -552,6 +569,27 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
         ));
     }
 
+    let per_week = request.days_per_week.get();
+    let mut schedule = request.schedule;
+    if let Some(chosen) = request.schedule.days {
+        if chosen.count() < per_week {
+            return Err(PlanError::TooFewTrainingDays {
+                chosen: chosen.count(),
+                words: chosen.words(),
+                needed: per_week,
+            });
+        }
+        let kept = chosen.spread(per_week);
+        if kept != chosen {
+            adjustments.push(format!(
+                "You chose {} weekdays for {per_week} sessions a week: sessions fall on {}.",
+                chosen.count(),
+                kept.words()
+            ));
+        }
+        schedule.days = Some(kept);
+    }
+
     let target = protocol.target_backward_seconds();
     let growth = if precautions
         .iter()
@@ -616,12 +654,7 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
         } else {
             (None, None, None)
         };
-        for day in 0..days {
-            let offset = i64::from(u32::from(week - 1) * 7 + day * 7 / days);
-            let date = request
-                .start
-                .checked_add(offset.days())
-                .map_err(|_| PlanError::DateOutOfRange)?;
+        for date in week_dates(request.start, week, days, schedule.days)? {
             let blocks = session_blocks(
                 backward,
                 protocol.pattern,
@@ -660,6 +693,7 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
         days_per_week: request.days_per_week,
         weeks: request.weeks,
         units: request.units,
+        schedule,
         rules: RULES
             .iter()
             .chain(if setting == Setting::Treadmill {
@@ -673,6 +707,69 @@ pub fn build_plan(request: &PlanRequest) -> Result<Plan, PlanError> {
         rule_sources: vec![&NCT05585385, &PRACTICE_ADVICE],
         sessions,
     })
+}
+
+/// New dates for a plan's sessions from the `done`-th on, when the person changes their weekdays
+/// or time: in order, one on each chosen weekday (spread to the plan's sessions a week) from
+/// `from` on, or spread evenly through each 7 days from `from` without a choice. Doses stay with
+/// their sessions. Returns the schedule as kept (weekdays spread) and the new dates, in order.
+pub fn reschedule(
+    plan: &Plan,
+    done: usize,
+    schedule: Schedule,
+    from: Date,
+) -> Result<(Schedule, Vec<Date>), PlanError> {
+    let per_week = plan.days_per_week.get();
+    let mut kept = schedule;
+    if let Some(chosen) = schedule.days {
+        if chosen.count() < per_week {
+            return Err(PlanError::TooFewTrainingDays {
+                chosen: chosen.count(),
+                words: chosen.words(),
+                needed: per_week,
+            });
+        }
+        kept.days = Some(chosen.spread(per_week));
+    }
+    let left = plan.sessions.len().saturating_sub(done);
+    let mut dates = Vec::with_capacity(left);
+    let mut week = 1u8;
+    while dates.len() < left {
+        dates.extend(week_dates(from, week, u32::from(per_week), kept.days)?);
+        week = week.checked_add(1).ok_or(PlanError::DateOutOfRange)?;
+    }
+    dates.truncate(left);
+    Ok((kept, dates))
+}
+
+/// The dates of a week's sessions: the 7 days from `start` plus whole weeks, on the chosen
+/// weekdays (as many as there are sessions) or, without a choice, spread evenly from its first day.
+fn week_dates(
+    start: Date,
+    week: u8,
+    per_week: u32,
+    days: Option<TrainingDays>,
+) -> Result<Vec<Date>, PlanError> {
+    let first = u32::from(week.saturating_sub(1)) * 7;
+    let offsets: Vec<u32> = match days {
+        None => (0..per_week).map(|d| first + d * 7 / per_week).collect(),
+        Some(days) => (0..7)
+            .filter(|d| {
+                start
+                    .checked_add(i64::from(first + d).days())
+                    .is_ok_and(|date| days.contains(date.weekday()))
+            })
+            .map(|d| first + d)
+            .collect(),
+    };
+    offsets
+        .into_iter()
+        .map(|o| {
+            start
+                .checked_add(i64::from(o).days())
+                .map_err(|_| PlanError::DateOutOfRange)
+        })
+        .collect()
 }
 
 /// Sum of the backward blocks' seconds.
@@ -704,6 +801,7 @@ pub(crate) mod tests {
             protocol: None,
             units: Units::Imperial,
             clinician_assigned: false,
+            schedule: Schedule::default(),
         }
     }
 
@@ -731,6 +829,99 @@ pub(crate) mod tests {
                 "{setting:?}: {said:?}"
             );
         }
+    }
+
+    #[test]
+    fn chosen_weekdays_shape_the_dates_and_keep_sessions_a_week() {
+        let mut r = request(Goal::Knee, Setting::Ground);
+        // Start on a Thursday: the first week runs Thursday to Wednesday.
+        r.start = jiff::civil::date(2027, 1, 7);
+        r.schedule.days = Some("tue,thu,sat".parse().unwrap());
+        r.schedule.time = Some("07:30".parse().unwrap());
+        let plan = build_plan(&r).unwrap();
+        assert_eq!(plan.sessions.len(), 18);
+        let dates: Vec<_> = plan.sessions[..4]
+            .iter()
+            .map(|s| s.date.to_string())
+            .collect();
+        assert_eq!(
+            dates,
+            ["2027-01-07", "2027-01-09", "2027-01-12", "2027-01-14"]
+        );
+        assert!(plan.sessions.iter().all(|s| {
+            matches!(
+                s.date.weekday(),
+                jiff::civil::Weekday::Tuesday
+                    | jiff::civil::Weekday::Thursday
+                    | jiff::civil::Weekday::Saturday
+            )
+        }));
+        // Within a week the dose holds, whatever the weekdays.
+        assert!(
+            plan.sessions
+                .chunks(3)
+                .all(|w| w.iter().all(|s| s.week == w[0].week))
+        );
+        assert_eq!(plan.schedule.time.unwrap().to_string(), "07:30");
+    }
+
+    #[test]
+    fn rescheduling_moves_the_sessions_left_and_keeps_their_doses() {
+        let plan = build_plan(&request(Goal::Knee, Setting::Ground)).unwrap();
+        let from = jiff::civil::date(2027, 1, 13); // a Wednesday
+        let wanted = Schedule {
+            days: Some("tue,thu,sat,sun".parse().unwrap()),
+            time: Some("18:00".parse().unwrap()),
+        };
+        let (kept, dates) = reschedule(&plan, 4, wanted, from).unwrap();
+        assert_eq!(kept.days.unwrap().to_string(), "tue,thu,sat");
+        assert_eq!(dates.len(), 14);
+        let first: Vec<String> = dates[..4].iter().map(ToString::to_string).collect();
+        assert_eq!(
+            first,
+            ["2027-01-14", "2027-01-16", "2027-01-19", "2027-01-21"]
+        );
+        assert!(dates.windows(2).all(|w| w[0] < w[1]));
+        let too_few = Schedule {
+            days: Some("mon".parse().unwrap()),
+            time: None,
+        };
+        assert!(matches!(
+            reschedule(&plan, 4, too_few, from),
+            Err(PlanError::TooFewTrainingDays {
+                chosen: 1,
+                needed: 3,
+                ..
+            })
+        ));
+        let (_, spread) = reschedule(&plan, 17, Schedule::default(), from).unwrap();
+        assert_eq!(spread, [from]);
+        assert!(
+            reschedule(&plan, 18, Schedule::default(), from)
+                .unwrap()
+                .1
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn fewer_weekdays_than_sessions_are_refused_and_more_are_spread() {
+        let mut r = request(Goal::Knee, Setting::Ground);
+        r.schedule.days = Some("mon,wed".parse().unwrap());
+        let err = build_plan(&r).unwrap_err().to_string();
+        assert!(
+            err.contains("Monday and Wednesday") && err.contains("at least 3"),
+            "{err}"
+        );
+        r.schedule.days = Some("mon,tue,wed,thu,fri,sat".parse().unwrap());
+        let plan = build_plan(&r).unwrap();
+        assert_eq!(plan.schedule.days.unwrap().to_string(), "mon,wed,fri");
+        assert_eq!(plan.sessions.len(), 18);
+        assert!(
+            plan.adjustments
+                .iter()
+                .any(|a| a.contains("Monday, Wednesday and Friday"))
+        );
     }
 
     #[test]

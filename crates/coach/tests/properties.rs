@@ -151,12 +151,45 @@ prop_compose! {
             protocol,
             units: if imperial { Units::Imperial } else { Units::Metric },
             clinician_assigned: false,
+            schedule: coach::schedule::Schedule::default(),
         }
     }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn chosen_weekdays_hold_every_session_and_keep_sessions_a_week(
+        r in plan_request(),
+        bits in 1u8..128,
+    ) {
+        let days = coach::schedule::TrainingDays::new(
+            (0..7i8)
+                .filter(|i| bits & (1 << i) != 0)
+                .map(|i| jiff::civil::Weekday::from_monday_zero_offset(i).unwrap()),
+        )
+        .unwrap();
+        let mut r = r;
+        r.schedule.days = Some(days);
+        match build_plan(&r) {
+            Err(coach::plan::PlanError::TooFewTrainingDays { .. }) => {
+                prop_assert!(days.count() < r.days_per_week.get());
+            }
+            Err(e) => prop_assert!(false, "{e}"),
+            Ok(plan) => {
+                prop_assert_eq!(
+                    plan.sessions.len(),
+                    usize::from(r.weeks.get()) * usize::from(r.days_per_week.get())
+                );
+                for s in &plan.sessions {
+                    prop_assert!(days.contains(s.date.weekday()), "{} on {:?}", s.date, days);
+                }
+                prop_assert!(plan.sessions.windows(2).all(|w| w[0].date < w[1].date));
+                prop_assert!(plan.sessions.windows(2).all(|w| w[0].week <= w[1].week));
+            }
+        }
+    }
 
     #[test]
     fn no_session_exceeds_its_protocols_dose(r in plan_request()) {

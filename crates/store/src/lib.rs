@@ -118,6 +118,21 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes a token. False when the user has no such token.
     async fn delete_token(&self, user: Id, id: Id) -> Result<bool, StoreError>;
 
+    // --- calendar feed ---
+    /// Sets the hash of the user's calendar feed secret, replacing (revoking) any earlier one.
+    async fn set_calendar_feed(
+        &self,
+        user: Id,
+        token_hash: &str,
+        created_at: jiff::Timestamp,
+    ) -> Result<(), StoreError>;
+    /// When the user's calendar feed was made, if they have one.
+    async fn calendar_feed(&self, user: Id) -> Result<Option<jiff::Timestamp>, StoreError>;
+    /// Revokes the user's calendar feed. False when there was none.
+    async fn delete_calendar_feed(&self, user: Id) -> Result<bool, StoreError>;
+    /// The user a calendar feed secret (by hash) belongs to.
+    async fn user_by_calendar_feed(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+
     // --- screenings (append-only) ---
     /// Appends a screening.
     async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError>;
@@ -145,6 +160,16 @@ pub trait Store: Send + Sync + 'static {
         user: Id,
         plan: Id,
     ) -> Result<Vec<PlannedSessionRecord>, StoreError>;
+    /// Moves a plan's sessions to new dates (`(number, date)`: the person changed their weekdays
+    /// or time) and replaces its details (which record the new schedule), in one transaction.
+    /// False when the user has no such plan.
+    async fn reschedule_plan(
+        &self,
+        user: Id,
+        plan: Id,
+        details: &serde_json::Value,
+        dates: &[(u32, jiff::civil::Date)],
+    ) -> Result<bool, StoreError>;
     /// Deletes a plan and its sessions (logged sessions stay, unlinked).
     async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError>;
     /// One planned session.

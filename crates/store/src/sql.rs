@@ -522,6 +522,50 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() > 0)
             }
 
+            async fn set_calendar_feed(&self, user: Id, token_hash: &str, created_at: jiff::Timestamp) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO calendar_feeds (user_id, token_hash, created_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_ms = excluded.created_ms",
+                )
+                .bind(user)
+                .bind(token_hash)
+                .bind(ms(created_at))
+                .execute(&self.pool)
+                .await
+                .map_err(conflict("this calendar feed"))?;
+                Ok(())
+            }
+
+            async fn calendar_feed(&self, user: Id) -> Result<Option<jiff::Timestamp>, StoreError> {
+                sqlx::query("SELECT created_ms FROM calendar_feeds WHERE user_id = $1")
+                    .bind(user)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|row| timestamp("calendar feed creation time", row.try_get("created_ms")?))
+                    .transpose()
+            }
+
+            async fn delete_calendar_feed(&self, user: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
+                    .bind(user)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn user_by_calendar_feed(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+                sqlx::query(
+                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                     FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(user_row)
+                .transpose()
+            }
+
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {
                 let row = sqlx::query(&format!(
                     "INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING {SCREENING_COLUMNS}"
@@ -651,6 +695,36 @@ macro_rules! impl_store {
                 .iter()
                 .map(planned_row)
                 .collect()
+            }
+
+            async fn reschedule_plan(
+                &self,
+                user: Id,
+                plan: Id,
+                details: &serde_json::Value,
+                dates: &[(u32, jiff::civil::Date)],
+            ) -> Result<bool, StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let found = sqlx::query("UPDATE plans SET details = $1 WHERE user_id = $2 AND id = $3")
+                    .bind(json(details)?)
+                    .bind(user)
+                    .bind(plan)
+                    .execute(&mut *tx)
+                    .await?;
+                if found.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                for (number, date) in dates {
+                    sqlx::query("UPDATE planned_sessions SET session_date = $1 WHERE plan_id = $2 AND number = $3")
+                        .bind(date.to_string())
+                        .bind(plan)
+                        .bind(i64::from(*number))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {

@@ -72,6 +72,7 @@ fn new_plan(start: &str) -> NewPlan {
         protocol: None,
         units: Units::Metric,
         clinician_assigned: false,
+        schedule: coach::schedule::Schedule::default(),
     })
     .unwrap();
     NewPlan {
@@ -683,9 +684,120 @@ async fn concurrent_writes(store: &Arc<dyn Store>) {
     assert!(stored.contains(&kept.id));
 }
 
+/// A calendar feed is found by its secret's hash, replaced by a new one, revoked, and gone with
+/// its owner.
+async fn calendar_feeds(store: &Arc<dyn Store>) {
+    let di = user(store, "fy@example.org").await;
+    let ed = user(store, "gu@example.org").await;
+    assert!(store.calendar_feed(di.id).await.unwrap().is_none());
+    let first = at("2026-11-22T12:00:00Z");
+    store
+        .set_calendar_feed(di.id, "feed1", first)
+        .await
+        .unwrap();
+    assert_eq!(store.calendar_feed(di.id).await.unwrap(), Some(first));
+    assert_eq!(
+        store
+            .user_by_calendar_feed("feed1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        di.id
+    );
+    let later = at("2026-11-23T12:00:00Z");
+    store
+        .set_calendar_feed(di.id, "feed2", later)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .user_by_calendar_feed("feed1")
+            .await
+            .unwrap()
+            .is_none(),
+        "replaced"
+    );
+    assert_eq!(store.calendar_feed(di.id).await.unwrap(), Some(later));
+    assert!(
+        store
+            .set_calendar_feed(ed.id, "feed2", later)
+            .await
+            .is_err(),
+        "a secret is one person's"
+    );
+    assert!(!store.delete_calendar_feed(ed.id).await.unwrap());
+    assert!(store.delete_calendar_feed(di.id).await.unwrap());
+    assert!(
+        store
+            .user_by_calendar_feed("feed2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store
+        .set_calendar_feed(ed.id, "feed3", later)
+        .await
+        .unwrap();
+    assert!(store.delete_user(ed.id).await.unwrap());
+    assert!(
+        store
+            .user_by_calendar_feed("feed3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// A plan's sessions move to new dates with its details, for its owner only.
+async fn plans_rescheduled(store: &Arc<dyn Store>) {
+    let hy = user(store, "hy@example.org").await;
+    let iz = user(store, "iz@example.org").await;
+    let plan = store
+        .add_plan(hy.id, &new_plan("2026-11-16"))
+        .await
+        .unwrap();
+    let id = plan.plan.id;
+    let details =
+        serde_json::json!({"precautions": [], "schedule": {"days": ["tue"], "time": "07:30"}});
+    let moved: Vec<(u32, jiff::civil::Date)> = vec![
+        (2, "2026-11-24".parse().unwrap()),
+        (3, "2026-12-01".parse().unwrap()),
+    ];
+    assert!(
+        !store
+            .reschedule_plan(iz.id, id, &details, &moved)
+            .await
+            .unwrap(),
+        "not theirs"
+    );
+    assert!(
+        store
+            .reschedule_plan(hy.id, id, &details, &moved)
+            .await
+            .unwrap()
+    );
+    let again = store.plan(hy.id, id).await.unwrap().unwrap();
+    assert_eq!(again.plan.details, details);
+    let dates: Vec<String> = again.sessions[..4]
+        .iter()
+        .map(|s| s.session.date.to_string())
+        .collect();
+    assert_eq!(
+        dates,
+        ["2026-11-16", "2026-11-24", "2026-12-01", "2026-11-23"]
+    );
+    assert_eq!(
+        again.sessions[1].session.backward_seconds,
+        plan.sessions[1].session.backward_seconds
+    );
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
     accounts(&store).await;
     credentials(&store).await;
+    calendar_feeds(&store).await;
+    plans_rescheduled(&store).await;
     screenings_and_plans(&store).await;
     sessions(&store).await;
     sessions_logged_once_per_client_key(&store).await;

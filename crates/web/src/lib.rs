@@ -104,23 +104,28 @@ impl AppState {
 /// Plans held at most; past this the cache starts over (a plan costs a few kB).
 const PLANNED_CACHE_PLANS: usize = 4096;
 
-/// See [`AppState`].
+/// See [`AppState`]. Each plan's sessions are held with the plan's reschedule count (its
+/// `details.rescheduled`, read with the plan on every request), so a plan whose dates were moved,
+/// by this process or another, is read again.
 #[derive(Default)]
-struct PlannedCache(
-    std::sync::Mutex<std::collections::HashMap<store::Id, Arc<Vec<coach::plan::PlannedSession>>>>,
-);
+struct PlannedCache(std::sync::Mutex<std::collections::HashMap<store::Id, HeldSessions>>);
+
+/// A plan's reschedule count and its sessions.
+type HeldSessions = (u64, Arc<Vec<coach::plan::PlannedSession>>);
 
 impl PlannedCache {
-    fn get(&self, plan: store::Id) -> Option<Arc<Vec<coach::plan::PlannedSession>>> {
-        self.0.lock().ok()?.get(&plan).cloned()
+    fn get(&self, plan: store::Id, revision: u64) -> Option<Arc<Vec<coach::plan::PlannedSession>>> {
+        let map = self.0.lock().ok()?;
+        let (held, sessions) = map.get(&plan)?;
+        (*held == revision).then(|| Arc::clone(sessions))
     }
 
-    fn put(&self, plan: store::Id, sessions: Arc<Vec<coach::plan::PlannedSession>>) {
+    fn put(&self, plan: store::Id, revision: u64, sessions: Arc<Vec<coach::plan::PlannedSession>>) {
         if let Ok(mut map) = self.0.lock() {
             if map.len() >= PLANNED_CACHE_PLANS {
                 map.clear();
             }
-            map.insert(plan, sessions);
+            map.insert(plan, (revision, sessions));
         }
     }
 }

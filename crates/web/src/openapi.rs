@@ -172,7 +172,7 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         accounts::delete_account, accounts::create_token, accounts::list_tokens, accounts::revoke_token,
         records::get_profile, records::put_profile, records::add_screening, records::list_screenings,
         records::get_screening, records::add_plan, records::list_plans, records::get_plan,
-        records::delete_plan, records::get_planned_session,
+        records::delete_plan, records::reschedule_plan, records::get_planned_session,
         sessions::add_session, sessions::list_sessions, sessions::get_session, sessions::put_session,
         sessions::delete_session, sessions::add_assessment, sessions::list_assessments,
         sessions::get_assessment, sessions::delete_assessment,

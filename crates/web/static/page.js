@@ -1,6 +1,7 @@
 // Small enhancements every page shares; every page works without them.
 import { keepSending, describe, pending } from './outbox.js';
 import { sendRecordings, waitingRecordings } from './motionbox.js';
+import './reminders.js';
 
 // Forms that take a local time also send the browser's UTC offset (minutes east of UTC).
 for (const input of document.querySelectorAll('input[data-utc-offset]')) {

@@ -201,6 +201,144 @@ async fn the_scripts_contract_holds() {
 }
 
 #[tokio::test]
+async fn plans_take_training_weekdays_and_a_time_and_name_bad_ones() {
+    let app = start(roomy()).await;
+    let token = app.person("wd@example.org").await;
+    let t = Some(token.as_str());
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(50)))
+        .await;
+    let body = |days: Value, time: &str| {
+        json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3, "weeks": 2,
+               "start": "2027-01-04", "training_days": days, "time_of_day": time})
+    };
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            t,
+            Some(body(json!(["mon", "fri"]), "07:30")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "training_days", "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least 3")
+    );
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            t,
+            Some(body(json!(["mon", "wed", "caturday"]), "7.30")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["training_days", "time_of_day"], "{problem}");
+
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            t,
+            Some(body(json!(["tue", "thu", "sat"]), "07:30")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let dates: Vec<&str> = plan["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2027-01-05",
+            "2027-01-07",
+            "2027-01-09",
+            "2027-01-12",
+            "2027-01-14",
+            "2027-01-16"
+        ]
+    );
+    assert_eq!(
+        plan["details"]["schedule"],
+        json!({"days": ["tue", "thu", "sat"], "time": "07:30"})
+    );
+
+    // Moved to other weekdays: from the next session's date on, doses kept; only by its owner.
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(progress["next"]["session"]["date"], "2027-01-05");
+    let path = format!("/api/v1/plans/{}/schedule", plan["id"]);
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &path,
+            t,
+            Some(json!({"training_days": ["mon"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "training_days", "{problem}");
+    let other = app.person("wx@example.org").await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(other.as_str()),
+            Some(json!({"training_days": ["mon", "wed", "fri"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, moved) = app
+        .call(
+            Method::PUT,
+            &path,
+            t,
+            Some(json!({"training_days": ["mon", "wed", "fri"], "time_of_day": "18:00"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let dates: Vec<&str> = moved["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2027-01-06",
+            "2027-01-08",
+            "2027-01-11",
+            "2027-01-13",
+            "2027-01-15",
+            "2027-01-18"
+        ]
+    );
+    assert_eq!(
+        moved["sessions"][5]["backward_seconds"],
+        plan["sessions"][5]["backward_seconds"]
+    );
+    assert_eq!(moved["details"]["schedule"]["time"], "18:00");
+    assert_eq!(moved["details"]["rescheduled"], 1);
+    let (_, progress) = app.call(Method::GET, "/api/v1/progress", t, None).await;
+    assert_eq!(
+        progress["next"]["session"]["date"], "2027-01-06",
+        "the cache reads the moved dates"
+    );
+}
+
+#[tokio::test]
 async fn plans_need_a_clearance_and_progress_follows_the_plan() {
     let app = start(roomy()).await;
     let token = app.person("bo@example.org").await;

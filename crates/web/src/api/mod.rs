@@ -68,6 +68,7 @@ pub(crate) fn routes(state: AppState) -> Router {
             "/api/v1/plans/{id}",
             get(records::get_plan).delete(records::delete_plan),
         )
+        .route("/api/v1/plans/{id}/schedule", put(records::reschedule_plan))
         .route(
             "/api/v1/planned-sessions/{id}",
             get(records::get_planned_session),

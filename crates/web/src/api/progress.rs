@@ -40,14 +40,15 @@ pub(crate) async fn active_plan(
     let Some(summary) = state.store.active_plan_summary(user).await? else {
         return Ok(None);
     };
-    let sessions = match state.planned.get(summary.id) {
+    let revision = rescheduled(&summary);
+    let sessions = match state.planned.get(summary.id, revision) {
         Some(sessions) => sessions,
         None => {
             let rows = state.store.planned_sessions(user, summary.id).await?;
             let sessions = std::sync::Arc::new(rows.into_iter().map(|r| r.session).collect());
             state
                 .planned
-                .put(summary.id, std::sync::Arc::clone(&sessions));
+                .put(summary.id, revision, std::sync::Arc::clone(&sessions));
             sessions
         }
     };
@@ -56,6 +57,15 @@ pub(crate) async fn active_plan(
         tracing::warn!("plan {} of user {user} cannot be shown: {why}", summary.id);
     }
     Ok(Some((summary, plan)))
+}
+
+/// How many times a plan's dates were moved (`details.rescheduled`; none before).
+pub(crate) fn rescheduled(stored: &PlanSummary) -> u64 {
+    stored
+        .details
+        .get("rescheduled")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0)
 }
 
 /// Rebuilds the coach's plan from the stored one (the stored sessions are the truth, so a later
@@ -96,6 +106,13 @@ pub(crate) fn coach_plan(
         days_per_week: stored.fields.days_per_week,
         weeks: stored.fields.weeks,
         units: stored.fields.units,
+        // Plans made before weekdays could be chosen have none; an unreadable one only loses
+        // the time shown, never the stored dates.
+        schedule: stored
+            .details
+            .get("schedule")
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+            .unwrap_or_default(),
         rules: Vec::new(),
         adjustments: Vec::new(),
         rule_sources: Vec::new(),

@@ -9,8 +9,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use coach::measure::{Age, BodyMass, Speed};
-use coach::plan::{DaysPerWeek, Level, PlanRequest, Setting, Units, Weeks};
+use coach::plan::{DaysPerWeek, Level, PlanError, PlanRequest, Setting, Units, Weeks};
 use coach::protocol::Goal;
+use coach::schedule::{Schedule, TimeOfDay, TrainingDays};
 use coach::screening::{Clearance, Precaution, ScreeningAnswers};
 use serde::{Deserialize, Serialize};
 use store::{NewPlan, NewScreening, PlanFields, Profile};
@@ -219,6 +220,18 @@ pub(crate) struct PlanBody {
     #[serde(default)]
     #[schema(schema_with = schema::protocol_or_null)]
     pub(crate) protocol: Option<String>,
+    /// The weekdays to train on (`mon`...`sun`), at least as many as `days_per_week`; without
+    /// them sessions are spread evenly from `start`.
+    #[serde(default)]
+    #[schema(schema_with = schema::weekdays_or_null)]
+    pub(crate) training_days: Option<Vec<String>>,
+    /// The time sessions start, HH:MM local time; without it they are whole-day entries.
+    #[serde(default)]
+    #[schema(
+        example = "07:30",
+        pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
+    pub(crate) time_of_day: Option<String>,
 }
 
 /// Makes a plan through the coach under the caller's latest screening; it becomes the active
@@ -239,6 +252,7 @@ pub(crate) async fn add_plan(
         "adjustments": plan.adjustments,
         "rule_sources": plan.rule_sources,
         "forward_speed_mps": forward_speed.map(Speed::mps),
+        "schedule": plan.schedule,
     });
     let stored = state
         .store
@@ -308,6 +322,11 @@ pub(crate) async fn prepare_plan(
             }
         },
     };
+    let schedule = parse_schedule(
+        body.training_days.as_deref(),
+        body.time_of_day.as_deref(),
+        &mut errors,
+    );
     let (Some(days_per_week), Some(weeks)) = (days, weeks) else {
         return Err(ApiError::invalid(errors));
     };
@@ -348,9 +367,15 @@ pub(crate) async fn prepare_plan(
         protocol,
         units: caller.user.profile.units,
         clinician_assigned: false,
+        schedule,
     };
-    let plan =
-        coach::plan::build_plan(&request).map_err(|e| ApiError::field("plan", e.to_string()))?;
+    let plan = coach::plan::build_plan(&request).map_err(|e| {
+        let field = match e {
+            PlanError::TooFewTrainingDays { .. } => "training_days",
+            _ => "plan",
+        };
+        ApiError::field(field, e.to_string())
+    })?;
     Ok((plan, screening.id, forward_speed))
 }
 
@@ -371,6 +396,132 @@ pub(crate) async fn get_plan(
     Path(id): Path<String>,
 ) -> Result<Json<store::StoredPlan>, ApiError> {
     let id = parse_id(&id, "plan")?;
+    state
+        .store
+        .plan(caller.id(), id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("plan"))
+}
+
+/// New training weekdays and time for a plan.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScheduleBody {
+    /// The weekdays to train on (`mon`...`sun`), at least the plan's sessions a week; without
+    /// them the sessions left are spread evenly through each week.
+    #[serde(default)]
+    #[schema(schema_with = schema::weekdays_or_null)]
+    pub(crate) training_days: Option<Vec<String>>,
+    /// The time sessions start, HH:MM local time; without it they are whole-day entries.
+    #[serde(default)]
+    #[schema(
+        example = "07:30",
+        pattern = "^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
+    pub(crate) time_of_day: Option<String>,
+}
+
+/// Parses weekday names and a time into a schedule, naming each bad field.
+fn parse_schedule(
+    training_days: Option<&[String]>,
+    time_of_day: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Schedule {
+    let mut schedule = Schedule::default();
+    if let Some(names) = training_days {
+        match names
+            .iter()
+            .map(|n| coach::schedule::parse_weekday(n))
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(TrainingDays::new)
+        {
+            Ok(days) => schedule.days = Some(days),
+            Err(e) => errors.push(FieldError {
+                field: "training_days".into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    if let Some(time) = time_of_day {
+        match time.parse::<TimeOfDay>() {
+            Ok(t) => schedule.time = Some(t),
+            Err(e) => errors.push(FieldError {
+                field: "time_of_day".into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    schedule
+}
+
+/// Moves the sessions not yet done to new weekdays and time, from today (or the plan's next
+/// date, when later) on; their doses and order stay. Answers the plan with its new dates.
+#[utoipa::path(put, path = "/api/v1/plans/{id}/schedule", request_body = ScheduleBody,
+    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn reschedule_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ScheduleBody>,
+) -> Result<Json<store::StoredPlan>, ApiError> {
+    let id = parse_id(&id, "plan")?;
+    let mut errors = Vec::new();
+    let schedule = parse_schedule(
+        body.training_days.as_deref(),
+        body.time_of_day.as_deref(),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let stored = state
+        .store
+        .plan(caller.id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("plan"))?;
+    let sessions: Vec<coach::plan::PlannedSession> =
+        stored.sessions.iter().map(|s| s.session.clone()).collect();
+    let plan =
+        crate::api::progress::coach_plan(&stored.plan, &sessions).map_err(ApiError::conflict)?;
+    // Counted as the coach counts them when it picks the next session.
+    let done =
+        crate::api::progress::outcomes(&state.store.plan_outcomes(caller.id(), id).await?).len();
+    let today = jiff::Zoned::now().date();
+    let from = sessions
+        .get(done)
+        .map_or(today, |next| next.date.max(today));
+    let (kept, dates) = coach::plan::reschedule(&plan, done, schedule, from).map_err(|e| {
+        let field = match e {
+            PlanError::TooFewTrainingDays { .. } => "training_days",
+            _ => "plan",
+        };
+        ApiError::field(field, e.to_string())
+    })?;
+    let mut details = stored.plan.details.clone();
+    if let Some(map) = details.as_object_mut() {
+        map.insert(
+            "schedule".into(),
+            serde_json::to_value(kept).map_err(ApiError::internal)?,
+        );
+        map.insert(
+            "rescheduled".into(),
+            (crate::api::progress::rescheduled(&stored.plan) + 1).into(),
+        );
+    }
+    let moved: Vec<(u32, jiff::civil::Date)> = sessions
+        .iter()
+        .skip(done)
+        .map(|s| s.number)
+        .zip(dates)
+        .collect();
+    if !state
+        .store
+        .reschedule_plan(caller.id(), id, &details, &moved)
+        .await?
+    {
+        return Err(ApiError::not_found("plan"));
+    }
     state
         .store
         .plan(caller.id(), id)

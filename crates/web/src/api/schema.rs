@@ -220,6 +220,18 @@ pub(crate) fn export_document() -> RefOr<Schema> {
     )
 }
 
+/// Training weekdays: a non-empty list of `mon`...`sun` (full names are read too), or null.
+pub(crate) fn weekdays_or_null() -> RefOr<Schema> {
+    use utoipa::openapi::schema::ArrayBuilder;
+    RefOr::T(Schema::Array(
+        ArrayBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+            .items(schema(string_enum(&coach::schedule::WEEKDAY_NAMES, false)))
+            .min_items(Some(1))
+            .build(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

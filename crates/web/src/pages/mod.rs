@@ -7,6 +7,7 @@
 //! Forms carry the session's CSRF token in a hidden `csrf` field (the API takes it as a header).
 
 mod assess;
+mod calendar;
 mod charts;
 mod motion_file;
 mod onboarding;
@@ -50,6 +51,12 @@ pub(crate) fn routes(state: AppState) -> Router {
             get(onboarding::plan_form).post(onboarding::plan_preview),
         )
         .route("/start/plan/create", post(onboarding::plan_create))
+        .route("/plan", get(calendar::plan_page))
+        .route("/plan/reminders.json", get(calendar::reminders))
+        .route("/plan/schedule", post(calendar::change_schedule))
+        .route("/calendar/{file}", get(calendar::feed))
+        .route("/settings/calendar", post(calendar::make_feed))
+        .route("/settings/calendar/revoke", post(calendar::revoke_feed))
         .route("/today", get(training::today))
         .route("/today/run", get(training::timer))
         .route("/log", get(training::log_form).post(training::log_session))
@@ -175,6 +182,36 @@ const STATIC_FILES: &[(&str, &str, &[u8])] = &[
         "motionbox.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/motionbox.js"),
+    ),
+    (
+        "reminders.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/reminders.js"),
+    ),
+    (
+        "technique-toe-to-heel.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/technique-toe-to-heel.svg"),
+    ),
+    (
+        "technique-soft-knees.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/technique-soft-knees.svg"),
+    ),
+    (
+        "technique-upright-chest.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/technique-upright-chest.svg"),
+    ),
+    (
+        "technique-look-over-shoulder.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/technique-look-over-shoulder.svg"),
+    ),
+    (
+        "technique-hand-on-rail.svg",
+        "image/svg+xml",
+        include_bytes!("../../static/technique-hand-on-rail.svg"),
     ),
     (
         "timer.js",

@@ -332,6 +332,72 @@ pub(crate) struct PlanForm {
     start: String,
     #[serde(default)]
     forward_speed: String,
+    // One checkbox per weekday: a urlencoded form cannot carry a list into serde.
+    #[serde(default)]
+    day_mon: String,
+    #[serde(default)]
+    day_tue: String,
+    #[serde(default)]
+    day_wed: String,
+    #[serde(default)]
+    day_thu: String,
+    #[serde(default)]
+    day_fri: String,
+    #[serde(default)]
+    day_sat: String,
+    #[serde(default)]
+    day_sun: String,
+    #[serde(default)]
+    time_of_day: String,
+}
+
+/// A weekday checkbox on the plan form.
+pub(crate) struct DayBox {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) checked: bool,
+}
+
+impl DayBox {
+    /// "Mon": the full name does not fit two boxes a row on a phone; screen readers get it.
+    pub(crate) fn short(&self) -> &'static str {
+        self.label.get(..3).unwrap_or(self.label)
+    }
+}
+
+impl PlanForm {
+    /// Each weekday's box as typed, Monday first, with its short name ("mon").
+    fn day_fields(&self) -> [(&'static str, &String); 7] {
+        [
+            ("mon", &self.day_mon),
+            ("tue", &self.day_tue),
+            ("wed", &self.day_wed),
+            ("thu", &self.day_thu),
+            ("fri", &self.day_fri),
+            ("sat", &self.day_sat),
+            ("sun", &self.day_sun),
+        ]
+    }
+    /// The weekday checkboxes to show.
+    fn day_boxes(&self) -> Vec<DayBox> {
+        self.day_fields()
+            .iter()
+            .zip(coach::schedule::WEEKDAY_WORDS)
+            .map(|((name, value), label)| DayBox {
+                name,
+                label,
+                checked: !value.is_empty(),
+            })
+            .collect()
+    }
+    /// The short names of the ticked weekdays.
+    fn chosen_days(&self) -> Vec<String> {
+        self.day_fields()
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, _)| (*n).to_string())
+            .collect()
+    }
 }
 
 /// A choice in a radio group.
@@ -406,6 +472,7 @@ struct PlanFormPage {
     levels: &'static [Choice],
     speed_unit: &'static str,
     clearance: &'static str,
+    days: Vec<DayBox>,
 }
 
 fn form_page(
@@ -416,13 +483,14 @@ fn form_page(
 ) -> PlanFormPage {
     PlanFormPage {
         chrome: viewer.chrome("today"),
-        form,
         errors,
         goals: GOALS,
         settings: SETTINGS,
         levels: LEVELS,
         speed_unit: speed_unit(viewer.units()),
         clearance: clearance.in_words(),
+        days: form.day_boxes(),
+        form,
     }
 }
 
@@ -512,6 +580,25 @@ fn parse_plan_form(form: &PlanForm, units: Units) -> Result<PlanBody, FormErrors
                 .map_err(|e| errors.add("forward_speed", format!("{e}")))
                 .ok()
         });
+    let chosen = form.chosen_days();
+    if let Some(d) = days
+        && !chosen.is_empty()
+        && chosen.len() < usize::from(d)
+    {
+        errors.add(
+            "training_days",
+            format!(
+                "You ticked {} weekday(s) for {d} days a week: tick at least {d}, or choose fewer days a week.",
+                chosen.len()
+            ),
+        );
+    }
+    let time = form.time_of_day.trim();
+    if !time.is_empty()
+        && let Err(e) = time.parse::<coach::schedule::TimeOfDay>()
+    {
+        errors.add("time_of_day", format!("{e}."));
+    }
     if form.setting == "treadmill" && speed.is_none() && errors.get("forward_speed").is_none() {
         errors.add(
             "forward_speed",
@@ -531,6 +618,8 @@ fn parse_plan_form(form: &PlanForm, units: Units) -> Result<PlanBody, FormErrors
                 start,
                 forward_speed_mps: speed.map(Speed::mps),
                 protocol: None,
+                training_days: (!chosen.is_empty()).then_some(chosen),
+                time_of_day: (!time.is_empty()).then(|| time.to_string()),
             })
         }
         _ => Err(errors),
@@ -557,6 +646,8 @@ struct PlanPreview {
     /// The title: what this plan asks for, from its own sessions (the protocol's name may name
     /// the trial's dose, which a scaled-down plan does not reach at first).
     headline: String,
+    days: Vec<DayBox>,
+    schedule_words: Option<String>,
 }
 
 fn form_query(form: &PlanForm) -> String {
@@ -568,6 +659,14 @@ fn form_query(form: &PlanForm) -> String {
         ("weeks", &form.weeks),
         ("start", &form.start),
         ("forward_speed", &form.forward_speed),
+        ("day_mon", &form.day_mon),
+        ("day_tue", &form.day_tue),
+        ("day_wed", &form.day_wed),
+        ("day_thu", &form.day_thu),
+        ("day_fri", &form.day_fri),
+        ("day_sat", &form.day_sat),
+        ("day_sun", &form.day_sun),
+        ("time_of_day", &form.time_of_day),
     ];
     pairs
         .iter()
@@ -611,6 +710,7 @@ pub(crate) async fn plan_preview(
         Ok((plan, _, _)) => plan,
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let errors = FormErrors::from_api(&e, &[("forward_speed_mps", "forward_speed")]);
+            // training_days and time_of_day keep their names on the form.
             return render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(&viewer, form, errors, clearance),
@@ -623,7 +723,7 @@ pub(crate) async fn plan_preview(
         .iter()
         .map(|s| SessionRow {
             number: s.number,
-            date: s.date.strftime("%a %-d %b").to_string(),
+            date: super::calendar::when(s.date, plan.schedule.time, "%a %-d %b"),
             backward: super::minutes(s.backward_seconds),
             total: super::minutes(s.total_seconds),
         })
@@ -651,6 +751,8 @@ pub(crate) async fn plan_preview(
         headline,
         chrome: viewer.chrome("today"),
         query: form_query(&form),
+        days: form.day_boxes(),
+        schedule_words: super::calendar::schedule_words(&plan.schedule),
         form,
         plan,
         rows,
@@ -707,6 +809,23 @@ mod tests {
             assert!(errors.get(field).is_some(), "{field}");
         }
         assert!(errors.get("forward_speed").unwrap().contains("km/h"));
+    }
+
+    #[test]
+    fn ticked_weekdays_and_a_time_reach_the_plan_request() {
+        let mut f = form();
+        f.day_tue = "on".into();
+        f.day_thu = "on".into();
+        f.day_sat = "on".into();
+        f.time_of_day = "07:30".into();
+        let body = parse_plan_form(&f, Units::Metric).unwrap();
+        assert_eq!(body.training_days.unwrap(), ["tue", "thu", "sat"]);
+        assert_eq!(body.time_of_day.as_deref(), Some("07:30"));
+        f.day_sat = String::new();
+        f.time_of_day = "25:00".into();
+        let errors = parse_plan_form(&f, Units::Metric).unwrap_err();
+        assert!(errors.get("training_days").unwrap().contains("at least 3"));
+        assert!(errors.get("time_of_day").unwrap().contains("HH:MM"));
     }
 
     #[test]

@@ -50,6 +50,7 @@ struct SettingsPage {
     delete_errors: FormErrors,
     notice: Option<&'static str>,
     mass_unit: &'static str,
+    calendar: super::calendar::FeedBlock,
 }
 
 fn mass_unit(units: Units) -> &'static str {
@@ -124,6 +125,7 @@ async fn page(
         delete_errors: extras.delete_errors,
         notice: extras.notice,
         mass_unit: mass_unit(viewer.units()),
+        calendar: super::calendar::feed_block(state, viewer).await?,
     })
 }
 
@@ -134,6 +136,8 @@ pub(crate) struct Notice {
     saved: Option<String>,
     #[serde(default)]
     revoked: Option<String>,
+    #[serde(default)]
+    calendar: Option<String>,
 }
 
 /// The settings page.
@@ -146,6 +150,8 @@ pub(crate) async fn settings(
         Some("Settings saved.")
     } else if notice.revoked.is_some() {
         Some("Token revoked: it no longer works.")
+    } else if notice.calendar.is_some() {
+        Some("Calendar link revoked: calendars subscribed to it get nothing more.")
     } else {
         None
     };
