@@ -291,7 +291,7 @@ test('import device files: review, mark backward laps, and a second import logs 
   await support.audit(page, 'upload form');
   await page.setInputFiles('#files', [`${data}/tcx/20181021_run_3106033902.tcx`, `${data}/broken/garmin-fenix-5-walk.truncated.fit`]);
   await page.click('button:has-text("Read the files")');
-  assert.match(await page.textContent('.error-summary'), /truncated\.fit.*truncated/s, 'the damaged file is named with its reason');
+  assert.match(await page.textContent('.error-summary'), /truncated\.fit.*cut off/s, 'the damaged file is named with its reason');
   assert.equal(await page.locator('fieldset.import').count(), 1);
   assert.equal(await page.locator('fieldset.import tbody tr').count(), 3, 'three laps to review');
   await support.audit(page, 'upload review');
