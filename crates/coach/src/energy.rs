@@ -40,7 +40,7 @@
 use crate::evidence::{
     ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, FLYNN_1994, HEATH_2001, HOOPER_2004, Source,
 };
-use crate::measure::{ActivityDuration, BodyMass, Grade, MPS_PER_MPH, Speed, TravelSpeed};
+use crate::measure::{ActivityDuration, BodyMass, Grade, Speed, TravelSpeed};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -827,11 +827,6 @@ pub fn estimate_sport(
     })
 }
 
-/// Miles per hour of a speed in metres per second (for tests and messages).
-pub fn mph_of(mps: f64) -> f64 {
-    mps / MPS_PER_MPH
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -985,7 +980,7 @@ mod tests {
     }
 
     fn travel(mph: f64) -> TravelSpeed {
-        TravelSpeed::from_mps(mph * MPS_PER_MPH).unwrap()
+        TravelSpeed::from_mps(mph * crate::measure::MPS_PER_MPH).unwrap()
     }
 
     fn code_of(m: &MetEstimate) -> u32 {
