@@ -276,6 +276,11 @@ async function everyCellHasItsHeader(page, table) {
         if (!label.startsWith(header)) out.push(`column ${i} shows "${label}" for "${headers[i]}"`);
         const box = td.getBoundingClientRect();
         if (box.right > window.innerWidth + 1) out.push(`column ${i} is off the screen`);
+        const card = row.getBoundingClientRect();
+        for (const part of td.querySelectorAll('*')) {
+          const r = part.getBoundingClientRect();
+          if (r.width && r.right > card.right + 0.5) out.push(`column ${i}: ${part.tagName} sticks out of its card`);
+        }
       });
     }
     return out;
