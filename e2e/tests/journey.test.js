@@ -97,10 +97,10 @@ test('sign up, screen, plan, run a timed session, log it and see it in progress'
   await page.goto(`${base}/settings`);
   await measure(page, 'settings');
   await page.fill('#body_mass', 'seventy');
-  await page.click('form[action="/settings"] button[type=submit]');
+  await page.click('form[action="/settings/body-mass"] button[type=submit]');
   assert.match(await page.textContent('#body_mass-error'), /seventy/);
   await page.fill('#body_mass', '70');
-  await page.click('form[action="/settings"] button[type=submit]');
+  await page.click('form[action="/settings/body-mass"] button[type=submit]');
   assert.match(await page.textContent('.notice'), /saved/);
   await audit(page, 'settings');
   await shot(page, '07-settings');
@@ -240,9 +240,10 @@ test('settings: units, API tokens shown once and revoked, export, account deleti
   await personWithPlan(page, base);
   await page.goto(`${base}/settings`);
   await page.check('input[name=units][value=imperial]');
-  await page.fill('#body_mass', '154');
   await page.click('form[action="/settings"] button[type=submit]');
-  assert.equal(await page.inputValue('#body_mass'), '154');
+  await page.fill('#body_mass', '154');
+  await page.click('form[action="/settings/body-mass"] button[type=submit]');
+  assert.match(await page.textContent('#body-mass table'), /154 lb/);
   const profile = await (await import('./support.js')).api(page, 'GET', '/api/v1/profile');
   assert.ok(Math.abs(profile.body.body_mass_kg - 69.85) < 0.05, 'pounds are stored as kilograms');
 

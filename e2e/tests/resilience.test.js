@@ -295,7 +295,7 @@ async function startRecordedSession(page, base, placement) {
 
 // What the session page may say a block's motion shows: the words, a percentage only with a
 // direction read from the motion, and a flag where it differs from the plan.
-const DIRECTION_WORDS = /^(forward \(given\)|(forward|backward) \(sure\)( \(\d+%\))?|probably (forward|backward)( \(\d+%\))?|can't tell from this recording: was it backward\?|no walking found)( differs)?$/;
+const DIRECTION_WORDS = /^(forward \(given\)|(forward|backward) \(sure\)( \(\d+% likely\))?|probably (forward|backward)( \(\d+% likely\))?|can't tell from this recording: was it backward\?( \(no more than \d+% either way\))?|no walking found)( differs)?$/;
 
 test('motion recorded during a guided session is analysed per block, said in words, answered by the person and exported with its labels', async () => {
   const { base } = server;
@@ -315,7 +315,7 @@ test('motion recorded during a guided session is analysed per block, said in wor
     const says = (await rows.nth(i).locator('.motion-says').textContent()).trim();
     assert.match(says, DIRECTION_WORDS, `block ${i + 1}: ${says}`);
     // After the warm-up, the motion reads each block the way it was walked.
-    if (i > 0) assert.match(says, new RegExp(`^(probably )?${b.direction}( \\(sure\\))?( \\(\\d+%\\))?$`), `block ${i + 1}: ${says}`);
+    if (i > 0) assert.match(says, new RegExp(`^(probably )?${b.direction}( \\(sure\\))?( \\(\\d+% likely\\))?$`), `block ${i + 1}: ${says}`);
     const steps = Number((await cells.nth(3).textContent()).trim());
     const expected = (b.seconds * 110) / 60;
     assert.ok(Math.abs(steps - expected) <= expected * 0.1 + 3, `block ${i + 1}: ${steps} steps, about ${expected} expected`);

@@ -22,11 +22,25 @@
 //!   +10%, 7.8 METs), which is above what the model gives at that point (about 7.5).
 //!
 //! Gross kcal = MET x kg x hours; net kcal = (MET - 1) x kg x hours.
+//!
+//! # Other sports
+//! An activity file may be a run or a ride, not a walk ([`Sport`]). Its energy comes from the
+//! 2024 Compendium's own codes for that sport ([`sport_met`]), never from the walking model:
+//! * **Running**: the running code for the speed band at or below the speed (codes 12026 to
+//!   12135), or 12145 "running, self-selected pace" when the file gives no speed. The
+//!   Compendium has no code for running backward, so a lap run backward takes the forward code
+//!   and says the figure is likely low (Flynn 1994 measured backward running dearer).
+//! * **Cycling**: indoors (a trainer, a spin bike, a virtual ride), 01200 "bicycling, stationary,
+//!   general"; outdoors, the speed band at or below the speed (01010 to 01060), or 01014
+//!   "bicycling, general" without a speed; mountain biking, 01009.
+//! * **Other sports** (swimming, rowing, strength...): no estimate, and the reason says so.
+//!
+//! The backward-walking codes and model are for walking backward only.
 
 use crate::evidence::{
-    ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, HEATH_2001, HOOPER_2004, Source,
+    ACSM_EQUATIONS, COMPENDIUM_2011, COMPENDIUM_2024, FLYNN_1994, HEATH_2001, HOOPER_2004, Source,
 };
-use crate::measure::{ActivityDuration, BodyMass, Grade, Speed};
+use crate::measure::{ActivityDuration, BodyMass, Grade, Speed, TravelSpeed};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -303,7 +317,7 @@ impl MetEstimate {
                 between_bands,
             } => {
                 let mut text = format!(
-                    "Compendium {} code {} ({}): {:.1} METs",
+                    "Compendium {} code {:05} ({}): {:.1} METs",
                     edition.year(),
                     code.code,
                     code.description,
@@ -326,7 +340,7 @@ impl MetEstimate {
                 level_ratio,
                 grade_factor,
             } => format!(
-                "estimate (no published value for this speed and grade): Compendium {} forward code {} x {:.2} (the backward/forward ratio of codes 17320 and 17200){}: {:.1} METs",
+                "estimate (no published value for this speed and grade): Compendium {} forward code {:05} x {:.2} (the backward/forward ratio of codes 17320 and 17200){}: {:.1} METs",
                 edition.year(),
                 forward_code.code,
                 level_ratio,
@@ -584,6 +598,235 @@ pub fn estimate(
     }
 }
 
+/// What kind of activity a session was. Only walking follows a plan; the other sports are kept
+/// in the history with their own energy (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sport {
+    /// Walking, forward or backward (the default: what the product is for).
+    #[default]
+    Walking,
+    /// Running or jogging.
+    Running,
+    /// Cycling, outdoors or on a trainer.
+    Cycling,
+    /// Anything else (swimming, rowing, strength training...): listed, not estimated.
+    Other,
+}
+
+impl Sport {
+    /// Every sport, in the order forms list them.
+    pub const ALL: [Sport; 4] = [Sport::Walking, Sport::Running, Sport::Cycling, Sport::Other];
+
+    /// The stored and typed name: `walking`, `running`, `cycling` or `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sport::Walking => "walking",
+            Sport::Running => "running",
+            Sport::Cycling => "cycling",
+            Sport::Other => "other",
+        }
+    }
+
+    /// Whether sessions of this sport count toward a walking plan.
+    pub fn follows_plan(self) -> bool {
+        self == Sport::Walking
+    }
+}
+
+impl fmt::Display for Sport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Sport {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "walking" | "walk" => Ok(Sport::Walking),
+            "running" | "run" => Ok(Sport::Running),
+            "cycling" | "bike" | "ride" => Ok(Sport::Cycling),
+            "other" => Ok(Sport::Other),
+            other => Err(format!(
+                "sport '{other}' is not known; expected walking, running, cycling or other"
+            )),
+        }
+    }
+}
+
+/// Running on level ground, 2024, ordered by the lowest speed of each band.
+#[rustfmt::skip] // one code per line reads as the Compendium table it copies
+const RUNNING_2024: &[CompendiumCode] = &[
+    code(12026, (0.0, 3.7), 3.3, "jogging, 2.6 to 3.7 mph"),
+    code(12028, (4.0, 4.2), 6.5, "running, 4 to 4.2 mph (13 min/mile)"),
+    code(12029, (4.3, 4.8), 7.8, "running, 4.3 to 4.8 mph"),
+    code(12030, (5.0, 5.2), 8.5, "running, 5.0 to 5.2 mph (12 min/mile)"),
+    code(12045, (5.5, 5.8), 9.0, "running, 5.5 to 5.8 mph"),
+    code(12050, (6.0, 6.3), 9.3, "running, 6 to 6.3 mph (10 min/mile)"),
+    code(12060, (6.7, 6.7), 10.5, "running, 6.7 mph (9 min/mile)"),
+    code(12070, (7.0, 7.0), 11.0, "running, 7 mph (8.5 min/mile)"),
+    code(12080, (7.5, 7.5), 11.8, "running, 7.5 mph (8 min/mile)"),
+    code(12090, (8.0, 8.0), 12.0, "running, 8 mph (7.5 min/mile)"),
+    code(12100, (8.6, 8.6), 12.5, "running, 8.6 mph (7 min/mile)"),
+    code(12110, (9.0, 9.0), 13.0, "running, 9 mph (6.5 min/mile)"),
+    code(12115, (9.3, 9.6), 14.8, "running, 9.3 to 9.6 mph"),
+    code(12120, (10.0, 10.0), 14.8, "running, 10 mph (6 min/mile)"),
+    code(12130, (11.0, 11.0), 16.8, "running, 11 mph (5.5 min/mile)"),
+    code(12132, (12.0, 12.0), 18.5, "running, 12 mph (5 min/mile)"),
+    code(12134, (13.0, 13.0), 19.8, "running, 13 mph (4.6 min/mile)"),
+    code(12135, (14.0, 14.0), 23.0, "running, 14 mph (4.3 min/mile)"),
+];
+
+/// Running without a known speed, 2024.
+pub const RUNNING_SELF_PACED_2024: CompendiumCode =
+    code(12145, (0.0, 0.0), 10.5, "running, self-selected pace");
+
+/// Cycling outdoors by speed, 2024, ordered by the lowest speed of each band.
+#[rustfmt::skip] // one code per line reads as the Compendium table it copies
+const CYCLING_2024: &[CompendiumCode] = &[
+    code(1010, (0.0, 9.9), 4.0, "bicycling, <10 mph, leisure, to work or for pleasure"),
+    code(1020, (10.0, 11.9), 6.8, "bicycling, 10-11.9 mph, leisure, slow, light effort"),
+    code(1030, (12.0, 13.9), 8.0, "bicycling, 12-13.9 mph, leisure, moderate effort"),
+    code(1040, (14.0, 15.9), 10.0, "bicycling, 14-15.9 mph, racing or leisure, fast, vigorous effort"),
+    code(1050, (16.0, 19.0), 12.0, "bicycling, 16-19 mph, racing/not drafting or >19 mph drafting, very fast, racing general"),
+    code(1060, (20.0, 20.0), 16.8, "bicycling, >20 mph, racing, not drafting"),
+];
+
+/// Cycling outdoors without a known speed, 2024.
+pub const CYCLING_GENERAL_2024: CompendiumCode = code(1014, (0.0, 0.0), 7.0, "bicycling, general");
+/// Mountain biking, 2024.
+pub const CYCLING_MOUNTAIN_2024: CompendiumCode =
+    code(1009, (0.0, 0.0), 8.5, "bicycling, mountain, general");
+/// Cycling indoors (a trainer, a spin bike, a virtual ride) without power, 2024.
+pub const CYCLING_STATIONARY_2024: CompendiumCode =
+    code(1200, (0.0, 0.0), 6.8, "bicycling, stationary, general");
+
+/// Where and how a run or a ride was done, as far as the file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Terrain {
+    /// Roads, tracks, trails: the speed codes apply.
+    #[default]
+    Outdoors,
+    /// A trainer, a spin bike or a treadmill: for cycling, the stationary code.
+    Indoors,
+    /// Mountain biking.
+    Mountain,
+}
+
+/// A MET value for a stretch of running or cycling at a speed (when known), from the 2024
+/// Compendium's codes for that sport, and the caveats a person should read with it. `None` for
+/// walking (use [`met`]) and for other sports (no estimate).
+pub fn sport_met(
+    sport: Sport,
+    direction: Direction,
+    speed: Option<TravelSpeed>,
+    terrain: Terrain,
+) -> Option<(MetEstimate, Vec<String>)> {
+    let edition = Edition::Y2024;
+    let mut notes = Vec::new();
+    let from_code = |code: CompendiumCode, between_bands: bool| MetEstimate {
+        met: code.met,
+        basis: MetBasis::Compendium {
+            edition,
+            code,
+            between_bands,
+        },
+    };
+    let banded = |table: &'static [CompendiumCode], speed: TravelSpeed, notes: &mut Vec<String>| {
+        let mph = (speed.mph() * 10.0).round() / 10.0;
+        let (found, between) = band(table, mph);
+        let first = table[0];
+        if first.from_mph == 0.0 && mph + 1e-9 < lowest_listed(first) {
+            notes.push(format!(
+                "{mph:.1} mph is slower than the slowest listed speed, so its code is used."
+            ));
+        }
+        if let Some(top) = table.last()
+            && mph > top.to_mph + 1e-9
+            && found.code == top.code
+            && top.from_mph > 0.0
+        {
+            notes.push(format!(
+                "{mph:.1} mph is faster than the fastest listed speed ({:.0} mph), so its code is used.",
+                top.to_mph
+            ));
+        }
+        from_code(found, between)
+    };
+    let estimate = match sport {
+        Sport::Walking | Sport::Other => return None,
+        Sport::Running => {
+            if direction == Direction::Backward {
+                notes.push(format!(
+                    "The Compendium has no code for running backward, so the forward running value is used; backward running costs more at the same speed ({}), so this figure is likely low.",
+                    FLYNN_1994.short
+                ));
+            }
+            match speed {
+                Some(s) => banded(RUNNING_2024, s, &mut notes),
+                None => {
+                    notes.push(
+                        "The file gives no speed, so running at a self-selected pace is assumed."
+                            .to_string(),
+                    );
+                    from_code(RUNNING_SELF_PACED_2024, false)
+                }
+            }
+        }
+        Sport::Cycling => {
+            match (terrain, speed) {
+                (Terrain::Indoors, _) => from_code(CYCLING_STATIONARY_2024, false),
+                (Terrain::Mountain, _) => from_code(CYCLING_MOUNTAIN_2024, false),
+                (Terrain::Outdoors, Some(s)) => banded(CYCLING_2024, s, &mut notes),
+                (Terrain::Outdoors, None) => {
+                    notes.push("The file gives no speed, so the Compendium's general cycling code is used.".to_string());
+                    from_code(CYCLING_GENERAL_2024, false)
+                }
+            }
+        }
+    };
+    Some((estimate, notes))
+}
+
+/// The slowest speed a table's first code names in its description (its band starts at 0 so
+/// that slower speeds find it): 2.6 mph for jogging; none for cycling under 10 mph.
+fn lowest_listed(first: CompendiumCode) -> f64 {
+    if first.code == 12026 { 2.6 } else { 0.0 }
+}
+
+/// Energy of a stretch of running or cycling (see [`sport_met`]); `None` for walking and other
+/// sports.
+pub fn estimate_sport(
+    sport: Sport,
+    direction: Direction,
+    speed: Option<TravelSpeed>,
+    terrain: Terrain,
+    duration: ActivityDuration,
+    mass: BodyMass,
+    basis: EnergyBasis,
+) -> Option<EnergyEstimate> {
+    let (met_estimate, mut notes) = sport_met(sport, direction, speed, terrain)?;
+    notes.push(
+        "A MET assumes a resting rate of 3.5 mL/kg/min, which overstates most adults' rest by about a fifth; treat the figure as an estimate.".to_string(),
+    );
+    let mut references = met_estimate.sources();
+    if sport == Sport::Running && direction == Direction::Backward {
+        references.push(&FLYNN_1994);
+    }
+    Some(EnergyEstimate {
+        kcal: kcal(met_estimate.met, mass, duration, basis),
+        met: met_estimate.met,
+        basis,
+        edition: Edition::Y2024,
+        met_basis: met_estimate.basis,
+        source: met_estimate.describe(),
+        references,
+        notes,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,5 +977,130 @@ mod tests {
         // 2.0 mph forward is 2.8 METs in 2024; backward x 1.25.
         assert!((e.met - 3.5).abs() < 1e-9);
         assert!(e.notes.iter().any(|n| n.contains("Practice")));
+    }
+
+    fn travel(mph: f64) -> TravelSpeed {
+        TravelSpeed::from_mps(mph * crate::measure::MPS_PER_MPH).unwrap()
+    }
+
+    fn code_of(m: &MetEstimate) -> u32 {
+        match m.basis {
+            MetBasis::Compendium { code, .. } => code.code,
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn a_run_takes_the_running_code_for_its_speed_not_a_walking_one() {
+        let (m, _) = sport_met(
+            Sport::Running,
+            Direction::Forward,
+            Some(travel(6.1)),
+            Terrain::Outdoors,
+        )
+        .unwrap();
+        assert_eq!((code_of(&m), m.met), (12050, 9.3));
+        assert!(
+            m.describe().starts_with("Compendium 2024 code 12050"),
+            "{}",
+            m.describe()
+        );
+        // 6.5 mph lies between 6.3 and 6.7: the lower band, and it says so.
+        let (m, _) = sport_met(
+            Sport::Running,
+            Direction::Forward,
+            Some(travel(6.5)),
+            Terrain::Outdoors,
+        )
+        .unwrap();
+        assert!(
+            matches!(m.basis, MetBasis::Compendium { between_bands: true, code, .. } if code.code == 12050)
+        );
+        let (m, notes) =
+            sport_met(Sport::Running, Direction::Forward, None, Terrain::Outdoors).unwrap();
+        assert_eq!(code_of(&m), 12145);
+        assert!(notes.iter().any(|n| n.contains("no speed")));
+    }
+
+    #[test]
+    fn a_run_backward_says_there_is_no_backward_running_code() {
+        let (m, notes) = sport_met(
+            Sport::Running,
+            Direction::Backward,
+            Some(travel(5.0)),
+            Terrain::Outdoors,
+        )
+        .unwrap();
+        assert_eq!(code_of(&m), 12030, "never a backward walking code");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("no code for running backward"))
+        );
+    }
+
+    #[test]
+    fn a_ride_takes_the_cycling_code_for_its_speed_or_the_stationary_one_indoors() {
+        let (m, _) = sport_met(
+            Sport::Cycling,
+            Direction::Forward,
+            Some(travel(13.0)),
+            Terrain::Outdoors,
+        )
+        .unwrap();
+        assert_eq!((code_of(&m), m.met), (1030, 8.0));
+        assert!(m.describe().contains("code 01030"), "{}", m.describe());
+        let (m, _) = sport_met(
+            Sport::Cycling,
+            Direction::Forward,
+            Some(travel(25.0)),
+            Terrain::Outdoors,
+        )
+        .unwrap();
+        assert_eq!(code_of(&m), 1060);
+        let (m, _) = sport_met(
+            Sport::Cycling,
+            Direction::Forward,
+            Some(travel(20.0)),
+            Terrain::Indoors,
+        )
+        .unwrap();
+        assert_eq!(code_of(&m), 1200);
+        let (m, _) =
+            sport_met(Sport::Cycling, Direction::Forward, None, Terrain::Outdoors).unwrap();
+        assert_eq!(code_of(&m), 1014);
+        assert!(sport_met(Sport::Other, Direction::Forward, None, Terrain::Outdoors).is_none());
+        assert!(sport_met(Sport::Walking, Direction::Forward, None, Terrain::Outdoors).is_none());
+    }
+
+    #[test]
+    fn sport_energy_is_met_times_kg_times_hours() {
+        let e = estimate_sport(
+            Sport::Running,
+            Direction::Forward,
+            Some(travel(6.0)),
+            Terrain::Outdoors,
+            "30min".parse().unwrap(),
+            "70kg".parse().unwrap(),
+            EnergyBasis::Gross,
+        )
+        .unwrap();
+        assert!((e.kcal - 9.3 * 70.0 * 0.5).abs() < 1e-9, "{}", e.kcal);
+        assert_eq!(e.edition, Edition::Y2024);
+    }
+
+    #[test]
+    fn running_and_cycling_codes_never_fall_as_speed_rises() {
+        for table in [RUNNING_2024, CYCLING_2024] {
+            for w in table.windows(2) {
+                assert!(
+                    w[0].from_mph < w[1].from_mph && w[0].met <= w[1].met,
+                    "{:?}",
+                    w[1]
+                );
+            }
+        }
+        assert_eq!("ride".parse::<Sport>(), Ok(Sport::Cycling));
+        assert!("swim".parse::<Sport>().is_err());
     }
 }

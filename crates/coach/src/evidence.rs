@@ -120,6 +120,16 @@ pub const HEATH_2001: Source = Source {
     checked: Checked::AgainstSource,
 };
 
+/// Flynn 1994: backward running and walking cost more oxygen than forward at the same speed.
+pub const FLYNN_1994: Source = Source {
+    id: "flynn-1994",
+    short: "Flynn et al. 1994",
+    reference: "Flynn TW et al. Oxygen uptake, heart rate and lactate walking and running backward and forward at the same speeds (healthy adults). Med Sci Sports Exerc 1994;26(1):89-94.",
+    doi: Some("10.1249/00005768-199401000-00015"),
+    pmid: Some("8133744"),
+    checked: Checked::AgainstSource,
+};
+
 /// Alghadir 2019: retro walking for knee osteoarthritis, RCT.
 pub const ALGHADIR_2019: Source = Source {
     id: "alghadir-2019",
@@ -379,6 +389,7 @@ pub const ALL_SOURCES: &[Source] = &[
     ACSM_EQUATIONS,
     HOOPER_2004,
     HEATH_2001,
+    FLYNN_1994,
     ALGHADIR_2019,
     CHANG_2021,
     ROSE_2018,

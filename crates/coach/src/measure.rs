@@ -101,7 +101,7 @@ impl Speed {
     /// Slowest accepted speed: slower than any treadmill's lowest setting.
     pub const MIN_MPS: f64 = 0.1;
     /// Fastest accepted walking speed: 5.5 mph, the top of the Compendium's walking codes.
-    /// Faster is running, which the product does not estimate.
+    /// Faster is running, estimated as running ([`TravelSpeed`]), not as walking.
     pub const MAX_MPS: f64 = 5.5 * MPS_PER_MPH;
     const EXPECTED_RANGE: &'static str =
         "a walking speed from 0.1 m/s to 5.5 mph (8.85 km/h, 2.46 m/s); faster is running";
@@ -183,6 +183,69 @@ impl FromStr for Speed {
 impl fmt::Display for Speed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.1} km/h ({:.1} mph)", self.kmh(), self.mph())
+    }
+}
+
+/// Speed of travel in any sport (walking, running, cycling), stored in metres per second. A
+/// walking estimate needs a [`Speed`] as well: this only says the figure is a plausible speed
+/// for a person moving under their own power.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(into = "f64", try_from = "f64")]
+pub struct TravelSpeed(f64);
+
+impl TravelSpeed {
+    /// Slowest accepted speed, as for walking.
+    pub const MIN_MPS: f64 = Speed::MIN_MPS;
+    /// Fastest accepted speed: 30 m/s (108 km/h, 67 mph), beyond a racing cyclist downhill.
+    pub const MAX_MPS: f64 = 30.0;
+    const EXPECTED_RANGE: &'static str = "a speed from 0.1 m/s to 30 m/s (108 km/h, 67 mph)";
+
+    /// A speed in metres per second.
+    pub fn from_mps(mps: f64) -> Result<Self, MeasureError> {
+        if mps.is_finite() && (Self::MIN_MPS..=Self::MAX_MPS).contains(&mps) {
+            Ok(TravelSpeed(mps))
+        } else {
+            Err(MeasureError::out_of_range(
+                "speed",
+                format!("{mps} m/s"),
+                Self::EXPECTED_RANGE,
+            ))
+        }
+    }
+    /// Metres per second.
+    pub fn mps(self) -> f64 {
+        self.0
+    }
+    /// Miles per hour.
+    pub fn mph(self) -> f64 {
+        self.0 / MPS_PER_MPH
+    }
+    /// Kilometres per hour.
+    pub fn kmh(self) -> f64 {
+        self.0 / MPS_PER_KMH
+    }
+    /// The same speed as a walking [`Speed`], when it is one (at most 5.5 mph).
+    pub fn walking(self) -> Option<Speed> {
+        Speed::from_mps(self.0).ok()
+    }
+}
+
+impl From<Speed> for TravelSpeed {
+    fn from(s: Speed) -> Self {
+        TravelSpeed(s.mps())
+    }
+}
+
+impl TryFrom<f64> for TravelSpeed {
+    type Error = MeasureError;
+    fn try_from(value: f64) -> Result<Self, MeasureError> {
+        Self::from_mps(value)
+    }
+}
+
+impl From<TravelSpeed> for f64 {
+    fn from(s: TravelSpeed) -> f64 {
+        s.0
     }
 }
 

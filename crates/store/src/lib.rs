@@ -83,8 +83,31 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, id: Id) -> Result<Option<User>, StoreError>;
     /// All users, oldest first (for administrators).
     async fn users(&self) -> Result<Vec<User>, StoreError>;
-    /// Replaces a user's profile.
-    async fn update_profile(&self, id: Id, profile: &Profile) -> Result<Option<User>, StoreError>;
+    /// Replaces a user's units and year of birth (the body mass is a history of its own:
+    /// [`Store::set_body_mass`]).
+    async fn update_profile(
+        &self,
+        id: Id,
+        units: coach::plan::Units,
+        birth_year: Option<i16>,
+    ) -> Result<Option<User>, StoreError>;
+    /// The local day of a user's first logged session, if any.
+    async fn first_session_day(&self, user: Id) -> Result<Option<jiff::civil::Date>, StoreError>;
+    /// A user's body-mass history, oldest first.
+    async fn body_masses(&self, user: Id) -> Result<Vec<BodyMassEntry>, StoreError>;
+    /// Adds the body mass from a day (replacing the one from that day: a correction), or removes
+    /// the one from that day (`mass` None), and in the same transaction estimates again, with
+    /// `estimate` and the history as changed, the energy of every session it applies to: those
+    /// from that day until the next entry (counted in the answer), and those before the earliest
+    /// entry, which have none in force and are told so again. `None` when there was nothing to
+    /// remove.
+    async fn set_body_mass(
+        &self,
+        user: Id,
+        from: jiff::civil::Date,
+        mass: Option<coach::measure::BodyMass>,
+        estimate: &Reestimate,
+    ) -> Result<Option<Reestimated>, StoreError>;
     /// Replaces a password hash.
     async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError>;
     /// Sets a user's role.
@@ -214,7 +237,8 @@ pub trait Store: Send + Sync + 'static {
     async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError>;
     /// The outcomes of the sessions logged against a plan, oldest first.
     async fn plan_outcomes(&self, user: Id, plan: Id) -> Result<Vec<PlanOutcome>, StoreError>;
-    /// Per-day totals of the sessions between two local dates (inclusive), oldest first.
+    /// Per-day totals of the walking sessions between two local dates (inclusive), oldest first
+    /// (runs, rides and other sports do not count toward a walking plan).
     async fn daily_totals(
         &self,
         user: Id,

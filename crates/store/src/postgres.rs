@@ -18,6 +18,10 @@ impl PgStore {
     /// an import, a session's motion) take turns: without it, two new plans could both stay
     /// active and two imports into one empty account could both see it empty.
     const FOR_UPDATE: &'static str = " FOR UPDATE";
+    /// The owner's row locked against other changes of their body-mass history, without
+    /// blocking rows that merely refer to it (a session's motion being stored while its energy
+    /// is estimated again would otherwise deadlock with it).
+    const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
 
     /// Connects and migrates. Migrations take an advisory lock, so processes starting together
     /// do not race.

@@ -2,8 +2,8 @@
 //! record read back is valid by construction; documents the coach produced for display (a
 //! screening's reasons, a plan's rules) are kept as JSON as they were shown.
 
-use coach::energy::Direction;
-use coach::measure::{BodyMass, Grade, PainScore, Rpe, Speed};
+use coach::energy::{Direction, Sport};
+use coach::measure::{BodyMass, Grade, PainScore, Rpe, TravelSpeed};
 use coach::plan::{DaysPerWeek, Level, PlannedSession, Setting, Units, Weeks};
 use coach::protocol::Goal;
 use coach::screening::{Clearance, ScreeningAnswers};
@@ -65,14 +65,49 @@ impl FromStr for Role {
 /// What a person tells about themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Profile {
-    /// Units for display and treadmill steps.
+    /// Units for display and input; everything is stored in SI units whatever they are.
     pub units: Units,
-    /// Body mass; energy is not estimated without it.
+    /// The current body mass: the latest entry of the body-mass history ([`BodyMassEntry`]),
+    /// read only (the history is changed with [`crate::Store::set_body_mass`]). Energy is not
+    /// estimated without one.
     #[serde(rename = "body_mass_kg")]
     pub body_mass: Option<BodyMass>,
     /// Year of birth, for age-related norms.
     pub birth_year: Option<i16>,
 }
+
+/// One entry of a person's body-mass history: it holds from its date (the walker's local date)
+/// until the next entry's. A session's energy uses the entry in force on the session's day.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BodyMassEntry {
+    /// The first day it holds.
+    pub from: Date,
+    /// The body mass, kg.
+    #[serde(rename = "kg")]
+    pub mass: BodyMass,
+}
+
+/// The entry of a history (oldest first) in force on a day, if any: the latest from that day or
+/// before.
+pub fn body_mass_on(history: &[BodyMassEntry], day: Date) -> Option<BodyMassEntry> {
+    history.iter().rev().find(|e| e.from <= day).copied()
+}
+
+/// Sessions whose energy was estimated again after a change of body mass: those from `from`
+/// until the next entry (`until`, not included), if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Reestimated {
+    /// The changed entry's date.
+    pub from: Date,
+    /// The next entry's date, when there is one.
+    pub until: Option<Date>,
+    /// How many sessions were estimated again.
+    pub sessions: u32,
+}
+
+/// Gives one session its kcal and energy explanation from a body-mass history.
+pub type Reestimate =
+    dyn Fn(&LoggedSession, &[BodyMassEntry]) -> (Option<f64>, serde_json::Value) + Send + Sync;
 
 /// A new account.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,9 +321,10 @@ pub struct LoggedBlock {
     pub direction: Direction,
     /// Length, seconds.
     pub seconds: u32,
-    /// Speed, m/s, when known.
+    /// Speed, m/s, when known (a walking speed in a walking session; any speed of travel in a
+    /// run or a ride).
     #[serde(default, rename = "speed_mps", skip_serializing_if = "Option::is_none")]
-    pub speed: Option<Speed>,
+    pub speed: Option<TravelSpeed>,
     /// Grade, percent, when known.
     #[serde(
         default,
@@ -307,6 +343,10 @@ pub struct SessionEntry {
     pub utc_offset_seconds: i32,
     /// Where.
     pub setting: Setting,
+    /// Walking (the default, and all that was logged before files kept their sport), running,
+    /// cycling or another sport. Only walking follows a plan.
+    #[serde(default)]
+    pub sport: Sport,
     /// The blocks, in order.
     pub blocks: Vec<LoggedBlock>,
     /// Backward seconds (sum of backward blocks).
@@ -488,8 +528,11 @@ pub struct Assessment {
 
 /// Name of the export format, checked on import.
 pub const EXPORT_FORMAT: &str = "retrostride-export";
-/// Version of the export format.
-pub const EXPORT_VERSION: u32 = 1;
+/// Version of the export format: 2 added the body-mass history and each session's sport.
+pub const EXPORT_VERSION: u32 = 2;
+/// Versions an import reads: version 1 (no history: its profile's body mass holds from the
+/// start, and every session was walking) and this one.
+pub const EXPORT_VERSIONS_READ: [u32; 2] = [1, EXPORT_VERSION];
 
 /// Everything one person owns, as one document that [`crate::Store::import`] takes back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -505,6 +548,9 @@ pub struct Export {
     pub email: String,
     /// Profile.
     pub profile: Profile,
+    /// The body-mass history, oldest first (absent from version 1).
+    #[serde(default)]
+    pub body_masses: Vec<BodyMassEntry>,
     /// Screenings, oldest first.
     pub screenings: Vec<Screening>,
     /// Plans with sessions, oldest first.

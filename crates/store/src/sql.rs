@@ -86,10 +86,12 @@ macro_rules! impl_store {
 
         type DbRow = <$db as sqlx::Database>::Row;
 
-        const USER_COLUMNS: &str =
-            "id, email, password_hash, role, units, body_mass_kg, birth_year, created_ms";
+        /// A user's columns; the body mass is the latest of their history.
+        const USER_COLUMNS: &str = "id, email, password_hash, role, units, \
+             (SELECT b.kg FROM body_masses b WHERE b.user_id = users.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg, \
+             birth_year, created_ms";
         const PLAN_COLUMNS: &str = "id, active, created_ms, author_id, screening_id, protocol_id, goal, setting, level, start_date, days_per_week, weeks, units, clearance, details";
-        const SESSION_COLUMNS: &str = "id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy";
+        const SESSION_COLUMNS: &str = "id, created_ms, started_ms, utc_offset_seconds, local_date, setting, sport, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy";
         const SCREENING_COLUMNS: &str = "id, taken_ms, clearance, answers, result";
         const ASSESSMENT_COLUMNS: &str = "id, taken_ms, kind, value, inputs, result";
 
@@ -215,6 +217,7 @@ macro_rules! impl_store {
                     started_at: timestamp("session start", row.try_get("started_ms")?)?,
                     utc_offset_seconds: small("UTC offset", row.try_get("utc_offset_seconds")?)?,
                     setting: from_name("setting", row.try_get("setting")?)?,
+                    sport: from_name("sport", row.try_get("sport")?)?,
                     blocks: from_json("logged blocks", row.try_get("blocks")?)?,
                     backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
                     total_seconds: small("seconds", row.try_get("total_seconds")?)?,
@@ -262,7 +265,7 @@ macro_rules! impl_store {
             sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
 
         /// Binds a session's columns, in the order both the INSERT and the UPDATE list them
-        /// (parameters $3 to $20).
+        /// (parameters $3 to $21).
         fn bind_entry<'q>(
             query: EntryQuery<'q>,
             entry: &'q SessionEntry,
@@ -285,7 +288,8 @@ macro_rules! impl_store {
                 .bind(entry.plan_id)
                 .bind(entry.planned_backward_seconds.map(i64::from))
                 .bind(entry.kcal)
-                .bind(json(&entry.energy)?))
+                .bind(json(&entry.energy)?)
+                .bind(name(&entry.sport)?))
         }
 
         async fn insert_session<'c, E>(
@@ -298,8 +302,8 @@ macro_rules! impl_store {
             E: sqlx::Executor<'c, Database = $db>,
         {
             let sql = format!(
-                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING {SESSION_COLUMNS}"
+                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, sport) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {SESSION_COLUMNS}"
             );
             let query = sqlx::query(&sql)
             .bind(user)
@@ -320,9 +324,9 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
-                let row = sqlx::query(&format!(
-                    "INSERT INTO users (email, password_hash, role, units, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
-                ))
+                let row = sqlx::query(
+                    "INSERT INTO users (email, password_hash, role, units, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
                 .bind(new.email.to_lowercase())
                 .bind(&new.password_hash)
                 .bind(new.role.as_str())
@@ -331,7 +335,10 @@ macro_rules! impl_store {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(conflict("an account with this email"))?;
-                user_row(&row)
+                let id: Id = row.try_get("id")?;
+                self.user(id)
+                    .await?
+                    .ok_or_else(|| corrupt("account", "vanished after it was made"))
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
@@ -366,20 +373,104 @@ macro_rules! impl_store {
             async fn update_profile(
                 &self,
                 id: Id,
-                profile: &Profile,
+                units: coach::plan::Units,
+                birth_year: Option<i16>,
             ) -> Result<Option<User>, StoreError> {
-                sqlx::query(&format!(
-                    "UPDATE users SET units = $2, body_mass_kg = $3, birth_year = $4 WHERE id = $1 RETURNING {USER_COLUMNS}"
+                let done = sqlx::query("UPDATE users SET units = $2, birth_year = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(name(&units)?)
+                    .bind(birth_year.map(i64::from))
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                self.user(id).await
+            }
+
+            async fn first_session_day(&self, user: Id) -> Result<Option<jiff::civil::Date>, StoreError> {
+                let first: Option<String> = sqlx::query("SELECT MIN(local_date) AS first FROM logged_sessions WHERE user_id = $1")
+                    .bind(user)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("first")?;
+                first.map(|d| date("local date", &d)).transpose()
+            }
+
+            async fn body_masses(&self, user: Id) -> Result<Vec<BodyMassEntry>, StoreError> {
+                body_mass_history(&self.pool, user).await
+            }
+
+            async fn set_body_mass(
+                &self,
+                user: Id,
+                from: jiff::civil::Date,
+                mass: Option<coach::measure::BodyMass>,
+                estimate: &Reestimate,
+            ) -> Result<Option<Reestimated>, StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
+                match mass {
+                    Some(mass) => {
+                        sqlx::query(
+                            "INSERT INTO body_masses (user_id, from_date, kg) VALUES ($1, $2, $3) \
+                             ON CONFLICT (user_id, from_date) DO UPDATE SET kg = excluded.kg",
+                        )
+                        .bind(user)
+                        .bind(from.to_string())
+                        .bind(mass.kg())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        let done = sqlx::query("DELETE FROM body_masses WHERE user_id = $1 AND from_date = $2")
+                            .bind(user)
+                            .bind(from.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                        if done.rows_affected() == 0 {
+                            return Ok(None);
+                        }
+                    }
+                }
+                let history = body_mass_history(&mut *tx, user).await?;
+                let until = history.iter().map(|e| e.from).find(|d| *d > from);
+                let rows = sqlx::query(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM logged_sessions WHERE user_id = $1 \
+                     AND local_date >= $2 AND local_date < $3 ORDER BY started_ms, id"
                 ))
-                .bind(id)
-                .bind(name(&profile.units)?)
-                .bind(profile.body_mass.map(|m| m.kg()))
-                .bind(profile.birth_year.map(i64::from))
-                .fetch_optional(&self.pool)
-                .await?
-                .as_ref()
-                .map(user_row)
-                .transpose()
+                .bind(user)
+                .bind(from.to_string())
+                .bind(until.map_or_else(|| "9999-12-31".to_string(), |d| d.to_string()))
+                .fetch_all(&mut *tx)
+                .await?;
+                // Sessions before the earliest entry have none in force: they are told again
+                // why (the earliest day may have moved), and are not counted as estimated.
+                let earliest = history.first().map_or(from, |e| e.from.min(from));
+                let before = sqlx::query(&format!(
+                    "SELECT {SESSION_COLUMNS} FROM logged_sessions WHERE user_id = $1 AND local_date < $2"
+                ))
+                .bind(user)
+                .bind(earliest.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut sessions: u32 = 0;
+                for (row, counted) in rows.iter().map(|r| (r, true)).chain(before.iter().map(|r| (r, false))) {
+                    let session = session_row(row)?;
+                    let (kcal, energy) = estimate(&session, &history);
+                    sqlx::query("UPDATE logged_sessions SET kcal = $3, energy = $4 WHERE user_id = $1 AND id = $2")
+                        .bind(user)
+                        .bind(session.id)
+                        .bind(kcal)
+                        .bind(json(&energy)?)
+                        .execute(&mut *tx)
+                        .await?;
+                    if counted {
+                        sessions = sessions.saturating_add(1);
+                    }
+                }
+                tx.commit().await?;
+                Ok(Some(Reestimated { from, until, sessions }))
             }
 
             async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError> {
@@ -428,7 +519,8 @@ macro_rules! impl_store {
             ) -> Result<Option<(WebSession, User)>, StoreError> {
                 let row = sqlx::query(
                     "SELECT s.id_hash, s.csrf_token, s.created_ms AS session_created_ms, s.expires_ms, \
-                     u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                     u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
+                     (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg \
                      FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_ms > $2",
                 )
                 .bind(id_hash)
@@ -486,7 +578,8 @@ macro_rules! impl_store {
 
             async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
                 sqlx::query(
-                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
+                     (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg \
                      FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
                 )
                 .bind(token_hash)
@@ -555,7 +648,8 @@ macro_rules! impl_store {
 
             async fn user_by_calendar_feed(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
                 sqlx::query(
-                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.body_mass_kg, u.birth_year, u.created_ms \
+                    "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
+                     (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg \
                      FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1",
                 )
                 .bind(token_hash)
@@ -978,7 +1072,7 @@ macro_rules! impl_store {
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
                 let sql = format!(
-                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20 \
+                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21 \
                      WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
                 );
                 let query = sqlx::query(&sql).bind(user).bind(id);
@@ -1043,6 +1137,7 @@ macro_rules! impl_store {
                      CAST(COALESCE(SUM(CASE WHEN pain_after IS NOT NULL THEN pain_before END), 0) AS BIGINT) AS pain_before_sum, \
                      CAST(COALESCE(SUM(CASE WHEN pain_before IS NOT NULL THEN pain_after END), 0) AS BIGINT) AS pain_after_sum \
                      FROM logged_sessions WHERE user_id = $1 AND local_date >= $2 AND local_date <= $3 \
+                     AND sport = 'walking' \
                      GROUP BY local_date ORDER BY local_date",
                 )
                 .bind(user)
@@ -1138,6 +1233,7 @@ macro_rules! impl_store {
                     exported_at: jiff::Timestamp::now(),
                     email: account.email,
                     profile: account.profile,
+                    body_masses: self.body_masses(user).await?,
                     screenings,
                     plans,
                     sessions,
@@ -1159,13 +1255,26 @@ macro_rules! impl_store {
                 if held > 0 {
                     return Err(StoreError::NotEmpty);
                 }
-                sqlx::query("UPDATE users SET units = $2, body_mass_kg = $3, birth_year = $4 WHERE id = $1")
+                sqlx::query("UPDATE users SET units = $2, birth_year = $3 WHERE id = $1")
                     .bind(user)
                     .bind(name(&export.profile.units)?)
-                    .bind(export.profile.body_mass.map(|m| m.kg()))
                     .bind(export.profile.birth_year.map(i64::from))
                     .execute(&mut *tx)
                     .await?;
+                // A version 1 document has no history: the caller makes one from its profile.
+                sqlx::query("DELETE FROM body_masses WHERE user_id = $1")
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                for entry in &export.body_masses {
+                    sqlx::query("INSERT INTO body_masses (user_id, from_date, kg) VALUES ($1, $2, $3)")
+                        .bind(user)
+                        .bind(entry.from.to_string())
+                        .bind(entry.mass.kg())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(conflict("a body mass from that day"))?;
+                }
                 // Ids are new in this database: map the document's ids to the new ones.
                 let mut screening_ids = std::collections::HashMap::new();
                 for s in &export.screenings {
@@ -1220,7 +1329,27 @@ macro_rules! impl_store {
             Ok(())
         }
 
-                async fn insert_assessment<'c, E>(
+        /// A user's body-mass history, oldest first.
+        async fn body_mass_history<'c, E>(executor: E, user: Id) -> Result<Vec<BodyMassEntry>, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            sqlx::query("SELECT from_date, kg FROM body_masses WHERE user_id = $1 ORDER BY from_date")
+                .bind(user)
+                .fetch_all(executor)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(BodyMassEntry {
+                        from: date("body mass date", row.try_get("from_date")?)?,
+                        mass: coach::measure::BodyMass::from_kg(row.try_get("kg")?)
+                            .map_err(|e| corrupt("body mass", e))?,
+                    })
+                })
+                .collect()
+        }
+
+        async fn insert_assessment<'c, E>(
             executor: E,
             user: Id,
             new: &NewAssessment,

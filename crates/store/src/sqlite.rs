@@ -24,6 +24,8 @@ impl SqliteStore {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     /// Nothing to add to a row read before writing: an `IMMEDIATE` transaction is the only writer.
     const FOR_UPDATE: &'static str = "";
+    /// Nothing to add either (see `FOR_UPDATE`).
+    const FOR_NO_KEY_UPDATE: &'static str = "";
 
     /// Opens (creating when missing, with its folder) the database file and migrates it.
     pub async fn open(path: &Path) -> Result<Self, crate::StoreError> {

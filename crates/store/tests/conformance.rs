@@ -36,6 +36,7 @@ fn entry(started: &str, backward: u32) -> SessionEntry {
         started_at: at(started),
         utc_offset_seconds: 3600,
         setting: Setting::Ground,
+        sport: Default::default(),
         blocks: vec![LoggedBlock {
             direction: Direction::Backward,
             seconds: backward,
@@ -112,11 +113,11 @@ async fn accounts(store: &Arc<dyn Store>) {
     );
     let profile = Profile {
         units: Units::Imperial,
-        body_mass: Some(BodyMass::from_kg(64.0).unwrap()),
+        body_mass: None,
         birth_year: Some(1960),
     };
     let updated = store
-        .update_profile(ann.id, &profile)
+        .update_profile(ann.id, Units::Imperial, Some(1960))
         .await
         .unwrap()
         .unwrap();
@@ -509,13 +510,15 @@ async fn sessions_logged_once_per_client_key(store: &Arc<dyn Store>) {
 async fn assessments_export_and_deletion(store: &Arc<dyn Store>) {
     let hal = user(store, "hal@example.org").await;
     store
-        .update_profile(
+        .update_profile(hal.id, Units::Metric, Some(1950))
+        .await
+        .unwrap();
+    store
+        .set_body_mass(
             hal.id,
-            &Profile {
-                units: Units::Metric,
-                body_mass: Some(BodyMass::from_kg(80.0).unwrap()),
-                birth_year: Some(1950),
-            },
+            "2026-10-01".parse().unwrap(),
+            Some(BodyMass::from_kg(80.0).unwrap()),
+            &|s, _| (s.entry.kcal, s.entry.energy.clone()),
         )
         .await
         .unwrap();
@@ -562,6 +565,8 @@ async fn assessments_export_and_deletion(store: &Arc<dyn Store>) {
     store.import(other.id, &parsed).await.unwrap();
     let again = store.export(other.id).await.unwrap().unwrap();
     assert_eq!(again.profile, exported.profile);
+    assert_eq!(again.body_masses, exported.body_masses);
+    assert_eq!(again.profile.body_mass.map(BodyMass::kg), Some(80.0));
     assert_eq!(again.screenings.len(), 1);
     assert_eq!(
         again.plans[0].sessions.len(),
@@ -793,7 +798,138 @@ async fn plans_rescheduled(store: &Arc<dyn Store>) {
     );
 }
 
+/// Body mass is a dated history: the profile shows the latest, and a change re-estimates exactly
+/// the sessions it applies to (from its day until the next entry), in one go.
+async fn body_mass_history(store: &Arc<dyn Store>) {
+    let mo = user(store, "mo@example.org").await;
+    let day = |d: &str| -> jiff::civil::Date { d.parse().unwrap() };
+    assert_eq!(store.first_session_day(mo.id).await.unwrap(), None);
+    for started in [
+        "2026-11-02T07:00:00Z",
+        "2026-11-09T07:00:00Z",
+        "2026-11-16T07:00:00Z",
+    ] {
+        let mut e = entry(started, 300);
+        e.kcal = None;
+        e.energy = serde_json::json!({"reason": "no body mass"});
+        store.add_session(mo.id, &e).await.unwrap();
+    }
+    assert_eq!(
+        store.first_session_day(mo.id).await.unwrap(),
+        Some(day("2026-11-02"))
+    );
+    // The estimate names the mass in force, so that the test sees which one each session got.
+    let estimate =
+        |s: &LoggedSession, history: &[BodyMassEntry]| match body_mass_on(history, s.local_date) {
+            Some(e) => (
+                Some(e.mass.kg()),
+                serde_json::json!({"body_mass_kg": e.mass.kg()}),
+            ),
+            None => (None, serde_json::json!({"reason": "none in force"})),
+        };
+    let kg = |k: f64| Some(BodyMass::from_kg(k).unwrap());
+    let done = store
+        .set_body_mass(mo.id, day("2026-11-09"), kg(80.0), &estimate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (done.sessions, done.until),
+        (2, None),
+        "the 9th and the 16th"
+    );
+    let done = store
+        .set_body_mass(mo.id, day("2026-11-16"), kg(78.0), &estimate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((done.sessions, done.until), (1, None));
+    // An earlier entry applies until the next one only.
+    let done = store
+        .set_body_mass(mo.id, day("2026-11-01"), kg(82.0), &estimate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((done.sessions, done.until), (1, Some(day("2026-11-09"))));
+    let kcal = |store: Arc<dyn Store>| async move {
+        let mut all = store
+            .sessions(
+                mo.id,
+                &SessionQuery {
+                    from: None,
+                    to: None,
+                    after: None,
+                    limit: 10,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        all.reverse();
+        all.iter().map(|s| s.entry.kcal).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kcal(store.clone()).await,
+        vec![Some(82.0), Some(80.0), Some(78.0)]
+    );
+    assert_eq!(
+        store.user(mo.id).await.unwrap().unwrap().profile.body_mass,
+        kg(78.0),
+        "the latest"
+    );
+    // A correction of the same day replaces it; removing it hands its sessions to the one before.
+    store
+        .set_body_mass(mo.id, day("2026-11-09"), kg(81.0), &estimate)
+        .await
+        .unwrap();
+    assert_eq!(
+        kcal(store.clone()).await,
+        vec![Some(82.0), Some(81.0), Some(78.0)]
+    );
+    let done = store
+        .set_body_mass(mo.id, day("2026-11-09"), None, &estimate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.sessions, 1);
+    assert_eq!(
+        kcal(store.clone()).await,
+        vec![Some(82.0), Some(82.0), Some(78.0)]
+    );
+    assert!(
+        store
+            .set_body_mass(mo.id, day("2026-11-09"), None, &estimate)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .body_masses(mo.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.from.to_string())
+            .collect::<Vec<_>>(),
+        vec!["2026-11-01", "2026-11-16"]
+    );
+    // Another person's history is theirs alone.
+    let other = user(store, "nel@example.org").await;
+    assert!(store.body_masses(other.id).await.unwrap().is_empty());
+    assert_eq!(
+        store
+            .user(other.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .profile
+            .body_mass,
+        None
+    );
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
+    body_mass_history(&store).await;
     accounts(&store).await;
     credentials(&store).await;
     calendar_feeds(&store).await;

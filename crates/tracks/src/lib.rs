@@ -122,7 +122,152 @@ pub struct Activity {
     pub summary: Summary,
 }
 
+/// The kind of activity a file names, in four kinds: what decides how its energy is estimated
+/// and whether it can count toward a walking plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SportKind {
+    /// Walking or hiking.
+    Walking,
+    /// Running, jogging, trail running.
+    Running,
+    /// Cycling of any kind but an e-bike.
+    Cycling,
+    /// Anything else the file names: swimming, rowing, strength training, an e-bike, or a
+    /// multisport file whose parts differ.
+    Other,
+}
+
+/// The kind a sport or sub-sport name means; `None` for names that say nothing (`generic`,
+/// `Other`, `transition`, junk such as a number).
+fn kind_of_name(name: &str) -> Option<SportKind> {
+    let name = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    if name.contains("e_bike") || name.contains("ebike") || name.contains("e_biking") {
+        return Some(SportKind::Other);
+    }
+    let kind = match name.as_str() {
+        "" | "generic" | "other" | "activity" | "transition" | "multisport" | "all" => {
+            return None;
+        }
+        n if n.contains("walk") || n.contains("hik") => SportKind::Walking,
+        n if n.contains("run") || n.contains("jog") => SportKind::Running,
+        n if n.contains("cycl") || n.contains("bik") || n == "ride" || n.ends_with("_ride") => {
+            SportKind::Cycling
+        }
+        n if n.chars().all(|c| c.is_ascii_digit() || c == '_') => return None,
+        // Names of other sports; any other word says nothing.
+        n if KNOWN_OTHER.iter().any(|k| n.contains(k)) => SportKind::Other,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Fragments of sport names that are neither walking, running nor cycling (FIT sport names,
+/// TCX and GPX types as apps write them).
+const KNOWN_OTHER: &[&str] = &[
+    "swim",
+    "row",
+    "paddl",
+    "kayak",
+    "canoe",
+    "ski",
+    "board",
+    "skat",
+    "training",
+    "fitness",
+    "strength",
+    "yoga",
+    "pilates",
+    "elliptical",
+    "climb",
+    "golf",
+    "tennis",
+    "soccer",
+    "football",
+    "basketball",
+    "sail",
+    "surf",
+    "dive",
+    "diving",
+    "boxing",
+    "dance",
+    "stair",
+    "hiit",
+    "cardio",
+    "tactical",
+    "motor",
+    "driving",
+    "flying",
+    "horse",
+    "hunting",
+    "fishing",
+    "wheelchair",
+];
+
 impl Activity {
+    /// The kind of sport the file names, from every session's sport and sub-sport (a sub-sport
+    /// such as `treadmill` or `indoor_cycling` says more than `generic`). `None` when the file
+    /// does not say; [`SportKind::Other`] when its sessions are of different kinds.
+    pub fn sport_kind(&self) -> Option<SportKind> {
+        let mut sessions = self.sessions.clone();
+        if sessions.is_empty() {
+            sessions.push((self.sport.clone(), self.sub_sport.clone()));
+        }
+        let mut kinds: Vec<SportKind> = Vec::new();
+        for (sport, sub) in &sessions {
+            let sub_kind = sub.as_deref().and_then(kind_of_name);
+            let kind = match (sport.as_deref().and_then(kind_of_name), sub_kind) {
+                // An e-bike or another sport named by the sub-sport wins over a plain name.
+                (Some(SportKind::Cycling), Some(SportKind::Other)) => Some(SportKind::Other),
+                (Some(k), _) => Some(k),
+                (None, k) => k,
+            };
+            if let Some(k) = kind
+                && !kinds.contains(&k)
+            {
+                kinds.push(k);
+            }
+        }
+        match kinds.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            _ => Some(SportKind::Other),
+        }
+    }
+
+    /// Whether the file says it was done indoors: on a treadmill, a trainer, a spin bike or a
+    /// virtual ride (whose positions are a game's, not the rider's).
+    pub fn indoors(&self) -> bool {
+        let names = self
+            .sessions
+            .iter()
+            .flat_map(|(s, sub)| [s, sub])
+            .chain([&self.sport, &self.sub_sport])
+            .filter_map(|n| n.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>();
+        names.iter().any(|n| {
+            n.contains("treadmill")
+                || n.contains("indoor")
+                || n.contains("virtual")
+                || n.contains("spin")
+                || n.contains("trainer")
+                || n == "fitness_equipment"
+        })
+    }
+
+    /// Whether the file says it was mountain biking.
+    pub fn mountain(&self) -> bool {
+        [&self.sport, &self.sub_sport]
+            .into_iter()
+            .chain(self.sessions.iter().flat_map(|(s, sub)| [s, sub]))
+            .filter_map(|n| n.as_deref())
+            .any(|n| {
+                let n = n.to_ascii_lowercase();
+                n.contains("mountain") && !n.contains("e_bike")
+            })
+    }
+
     /// Whether any record carries a position.
     pub fn has_positions(&self) -> bool {
         self.records
@@ -475,6 +620,67 @@ mod tests {
             .map(|r| r.outcome.as_ref().map_or_else(|e| e.error.kind(), |_| "ok"))
             .collect();
         assert_eq!(kinds, vec!["not_fit", "not_fit", "zip_too_large"]);
+    }
+
+    fn named(sport: Option<&str>, sub: Option<&str>) -> Activity {
+        Activity {
+            format: Format::Fit,
+            sport: sport.map(str::to_string),
+            sub_sport: sub.map(str::to_string),
+            sessions: vec![(sport.map(str::to_string), sub.map(str::to_string))],
+            start: None,
+            device: None,
+            laps: Vec::new(),
+            records: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    #[test]
+    fn a_file_keeps_its_sport_in_four_kinds() {
+        let kind = |sport, sub| named(sport, sub).sport_kind();
+        assert_eq!(
+            kind(Some("walking"), Some("generic")),
+            Some(SportKind::Walking)
+        );
+        assert_eq!(
+            kind(Some("running"), Some("treadmill")),
+            Some(SportKind::Running)
+        );
+        assert_eq!(kind(Some("Running"), None), Some(SportKind::Running), "TCX");
+        assert_eq!(kind(Some("Biking"), None), Some(SportKind::Cycling), "TCX");
+        assert_eq!(
+            kind(Some("cycling"), Some("indoor_cycling")),
+            Some(SportKind::Cycling)
+        );
+        assert_eq!(
+            kind(Some("cycling"), Some("e_bike_fitness")),
+            Some(SportKind::Other)
+        );
+        assert_eq!(
+            kind(Some("swimming"), Some("lap_swimming")),
+            Some(SportKind::Other)
+        );
+        assert_eq!(
+            kind(Some("fitness_equipment"), Some("indoor_rowing")),
+            Some(SportKind::Other)
+        );
+        assert_eq!(kind(Some("hiking"), None), Some(SportKind::Walking));
+        assert_eq!(kind(Some("Other"), None), None, "TCX's Other says nothing");
+        assert_eq!(kind(Some("jkljkl"), None), None, "junk says nothing");
+        assert_eq!(kind(None, None), None);
+        let mut multi = named(Some("running"), None);
+        multi.sessions = vec![
+            (Some("generic".into()), None),
+            (Some("running".into()), None),
+            (Some("transition".into()), None),
+            (Some("cycling".into()), None),
+        ];
+        assert_eq!(multi.sport_kind(), Some(SportKind::Other));
+        assert!(named(Some("cycling"), Some("virtual_activity")).indoors());
+        assert!(named(Some("running"), Some("treadmill")).indoors());
+        assert!(!named(Some("cycling"), Some("road")).indoors());
+        assert!(named(Some("cycling"), Some("mountain")).mountain());
     }
 
     #[test]

@@ -256,3 +256,29 @@ fn every_file_matches_its_expected_facts_or_error() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Real files keep their sport: a ride is cycling, a run running, a swim another sport, and a
+/// treadmill run or a trainer ride says it was indoors.
+#[test]
+fn real_files_keep_their_sport() {
+    use tracks::SportKind::{Cycling, Other, Running, Walking};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tracks");
+    let cases = [
+        ("fit/garmin-fenix-5-walk.fit", Some(Walking), false),
+        ("fit/garmin-fenix-5-run.fit", Some(Running), false),
+        ("fit/garmin-edge-820-bike.fit", Some(Cycling), false),
+        ("fit/treadmill.fit", Some(Running), true),
+        ("fit/biking-500-trainer.fit", Some(Cycling), true),
+        ("fit/null_compressed_speed_dist.fit", Some(Cycling), true),
+        ("fit/pool-swim.fit", Some(Other), false),
+        ("fit/sample_mulitple_header.fit", Some(Other), false),
+        ("tcx/20181021_run_3106033902.tcx", Some(Running), false),
+        ("gpx/korita-zbevnica.gpx", None, false),
+    ];
+    for (name, kind, indoors) in cases {
+        let bytes = std::fs::read(root.join(name)).unwrap();
+        let activity = tracks::read_one(name, &bytes).map_err(|d| d.error).unwrap();
+        assert_eq!(activity.sport_kind(), kind, "{name}");
+        assert_eq!(activity.indoors(), indoors, "{name}: indoors");
+    }
+}

@@ -1716,3 +1716,326 @@ async fn the_api_document_states_what_the_server_does() {
         }
     }
 }
+
+/// Every session's kcal, oldest first.
+async fn kcals(app: &App, token: &str) -> Vec<Value> {
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/sessions", Some(token), None)
+        .await;
+    let mut all: Vec<Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kcal"].clone())
+        .collect();
+    all.reverse();
+    all
+}
+
+/// Body mass is a dated history: each entry holds from its day until the next; a change
+/// estimates again exactly the sessions it applies to and says how many; units change nothing
+/// stored; the profile shows the latest entry and a profile sent back as read changes nothing.
+#[tokio::test]
+async fn energy_follows_the_body_mass_in_force_on_each_sessions_day() {
+    let app = start(roomy()).await;
+    let token = app.person("bea@example.org").await;
+    let t = Some(token.as_str());
+    for day in ["2026-11-02", "2026-11-09", "2026-11-16"] {
+        let (status, s) = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                t,
+                Some(session_body(&format!("{day}T07:30:00Z"), 600)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert!(s["kcal"].is_null());
+        assert!(
+            s["kcal_missing_reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("No body mass in your profile")
+        );
+    }
+    // 10 min of code 17320 (6.0 METs): kcal = kg.
+    let (status, change) = app
+        .call(
+            Method::PUT,
+            "/api/v1/body-mass/2026-11-09",
+            t,
+            Some(json!({"kg": 80})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{change}");
+    assert_eq!(change["reestimated"]["sessions"], 2);
+    assert_eq!(change["reestimated"]["until"], Value::Null);
+    assert_eq!(
+        kcals(&app, &token).await,
+        vec![Value::Null, json!(80.0), json!(80.0)]
+    );
+    let (_, change) = app
+        .call(
+            Method::PUT,
+            "/api/v1/body-mass/2026-11-16",
+            t,
+            Some(json!({"kg": 70})),
+        )
+        .await;
+    assert_eq!(change["reestimated"]["sessions"], 1);
+    assert_eq!(
+        kcals(&app, &token).await,
+        vec![Value::Null, json!(80.0), json!(70.0)]
+    );
+    let (_, list) = app.call(Method::GET, "/api/v1/sessions", t, None).await;
+    assert!(
+        list["items"][2]["kcal_missing_reason"]
+            .as_str()
+            .unwrap()
+            .contains("earliest is from 2026-11-09"),
+        "{}",
+        list["items"][2]
+    );
+
+    // The profile shows the latest; sent back as read, or with units switched, nothing moves.
+    let (_, profile) = app.call(Method::GET, "/api/v1/profile", t, None).await;
+    assert_eq!(profile["body_mass_kg"], 70.0);
+    assert_eq!(profile["body_mass_from"], "2026-11-16");
+    let mut back = profile.clone();
+    for read_only in ["email", "role"] {
+        back.as_object_mut().unwrap().remove(read_only);
+    }
+    back["units"] = json!("imperial");
+    back.as_object_mut().unwrap().remove("body_mass_from");
+    let (status, after) = app
+        .call(Method::PUT, "/api/v1/profile", t, Some(back))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert!(after.get("reestimated").is_none(), "{after}");
+    let (_, history) = app.call(Method::GET, "/api/v1/body-mass", t, None).await;
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    assert_eq!(
+        kcals(&app, &token).await,
+        vec![Value::Null, json!(80.0), json!(70.0)]
+    );
+
+    // A correction through the profile, with its day.
+    let (_, after) = app
+        .call(
+            Method::PUT,
+            "/api/v1/profile",
+            t,
+            Some(json!({"units": "metric", "body_mass_kg": 90, "body_mass_from": "2026-11-01"})),
+        )
+        .await;
+    assert_eq!(after["reestimated"]["sessions"], 1, "{after}");
+    assert_eq!(after["reestimated"]["until"], "2026-11-09");
+    assert_eq!(after["body_mass_kg"], 70.0, "still the latest");
+    assert_eq!(
+        kcals(&app, &token).await,
+        vec![json!(90.0), json!(80.0), json!(70.0)]
+    );
+
+    // Removing an entry hands its sessions to the one before it.
+    let (status, change) = app
+        .call(Method::DELETE, "/api/v1/body-mass/2026-11-09", t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(change["reestimated"]["sessions"], 1);
+    assert_eq!(
+        kcals(&app, &token).await,
+        vec![json!(90.0), json!(90.0), json!(70.0)]
+    );
+    let (status, _) = app
+        .call(Method::DELETE, "/api/v1/body-mass/2026-11-09", t, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for (path, body, field) in [
+        ("/api/v1/body-mass/2999-01-01", json!({"kg": 70}), "date"),
+        ("/api/v1/body-mass/soon", json!({"kg": 70}), "date"),
+        ("/api/v1/body-mass/2026-11-20", json!({"kg": 7}), "kg"),
+    ] {
+        let (status, problem) = app.call(Method::PUT, path, t, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+
+    // Another person sees none of it.
+    let other = app.person("cal@example.org").await;
+    let (_, theirs) = app
+        .call(Method::GET, "/api/v1/body-mass", Some(&other), None)
+        .await;
+    assert_eq!(theirs, json!([]));
+}
+
+/// A run and a ride keep their sport: their own Compendium codes and speeds, no backward ride,
+/// no walk at a running speed, and none of them counted toward the plan.
+#[tokio::test]
+async fn sessions_keep_their_sport() {
+    let app = start(roomy()).await;
+    let token = app.person("dan@example.org").await;
+    let t = Some(token.as_str());
+    app.call(
+        Method::PUT,
+        "/api/v1/body-mass/2026-01-01",
+        t,
+        Some(json!({"kg": 70})),
+    )
+    .await;
+    let body = |sport: &str, direction: &str, mps: f64| {
+        json!({"started_at": "2026-11-20T07:00:00Z", "setting": "ground", "sport": sport,
+               "rpe": 12, "pain_before": 0, "pain_after": 0,
+               "blocks": [{"direction": direction, "seconds": 1800, "speed_mps": mps}]})
+    };
+    let (status, run) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(body("running", "forward", 2.7)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{run}");
+    assert_eq!(run["sport"], "running");
+    // 2.7 m/s is 6.04 mph: code 12050, 9.3 METs, for half an hour at 70 kg.
+    assert!(
+        (run["kcal"].as_f64().unwrap() - 9.3 * 35.0).abs() < 1e-6,
+        "{run}"
+    );
+    assert!(
+        run["energy"]["blocks"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("code 12050")
+    );
+    let (_, ride) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(body("cycling", "forward", 6.0)),
+        )
+        .await;
+    assert!(
+        (ride["kcal"].as_f64().unwrap() - 8.0 * 35.0).abs() < 1e-6,
+        "{ride}"
+    );
+    let (_, swim) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            t,
+            Some(body("other", "forward", 1.0)),
+        )
+        .await;
+    assert!(swim["kcal"].is_null());
+    assert!(
+        swim["kcal_missing_reason"]
+            .as_str()
+            .unwrap()
+            .contains("this sport")
+    );
+    for (sport, direction, mps, field) in [
+        ("cycling", "backward", 6.0, "blocks[0].direction"),
+        ("walking", "forward", 2.7, "blocks[0].speed_mps"),
+        ("running", "forward", 40.0, "blocks[0].speed_mps"),
+    ] {
+        let (status, problem) = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                t,
+                Some(body(sport, direction, mps)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{sport}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // A replacement without a sport keeps the session's.
+    let mut again = body("running", "forward", 3.0);
+    again.as_object_mut().unwrap().remove("sport");
+    let (status, replaced) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/sessions/{}", run["id"]),
+            t,
+            Some(again),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(replaced["sport"], "running");
+}
+
+/// A version 1 export (one body mass, no history, no sports) still imports: its body mass holds
+/// from its first session's day, and its sessions are walks. A history out of order is refused.
+#[tokio::test]
+async fn a_version_1_export_imports_with_its_body_mass_from_the_first_session() {
+    let app = start(roomy()).await;
+    let token = app.person("eve@example.org").await;
+    let t = Some(token.as_str());
+    app.call(
+        Method::PUT,
+        "/api/v1/body-mass/2026-11-01",
+        t,
+        Some(json!({"kg": 64})),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        "/api/v1/sessions",
+        t,
+        Some(session_body("2026-11-03T07:00:00Z", 600)),
+    )
+    .await;
+    let (_, exported) = app.call(Method::GET, "/api/v1/export", t, None).await;
+    assert_eq!(exported["version"], 2);
+    assert_eq!(exported["sessions"][0]["sport"], "walking");
+    let mut old = exported.clone();
+    old["version"] = json!(1);
+    old.as_object_mut().unwrap().remove("body_masses");
+    for s in old["sessions"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("sport");
+    }
+    let fresh = app.person("fin@example.org").await;
+    let (status, problem) = app
+        .call(Method::POST, "/api/v1/import", Some(&fresh), Some(old))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{problem}");
+    let (_, history) = app
+        .call(Method::GET, "/api/v1/body-mass", Some(&fresh), None)
+        .await;
+    assert_eq!(history, json!([{"from": "2026-11-03", "kg": 64.0}]));
+
+    let mut unordered = exported.clone();
+    unordered["body_masses"] =
+        json!([{"from": "2026-11-05", "kg": 64}, {"from": "2026-11-01", "kg": 70}]);
+    unordered["profile"]["body_mass_kg"] = json!(70);
+    let other = app.person("gil@example.org").await;
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            Some(&other),
+            Some(unordered),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["errors"][0]["field"], "body_masses[1].from",
+        "{problem}"
+    );
+    // The document as exported imports, history and all.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            Some(&other),
+            Some(exported.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, again) = app
+        .call(Method::GET, "/api/v1/export", Some(&other), None)
+        .await;
+    assert_eq!(again["body_masses"], exported["body_masses"]);
+}

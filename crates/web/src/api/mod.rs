@@ -55,6 +55,11 @@ pub(crate) fn routes(state: AppState) -> Router {
             "/api/v1/profile",
             get(records::get_profile).put(records::put_profile),
         )
+        .route("/api/v1/body-mass", get(records::list_body_masses))
+        .route(
+            "/api/v1/body-mass/{date}",
+            put(records::put_body_mass).delete(records::delete_body_mass),
+        )
         .route(
             "/api/v1/screenings",
             post(records::add_screening).get(records::list_screenings),

@@ -14,11 +14,14 @@ use coach::protocol::Goal;
 use coach::schedule::{Schedule, TimeOfDay, TrainingDays};
 use coach::screening::{Clearance, Precaution, ScreeningAnswers};
 use serde::{Deserialize, Serialize};
-use store::{NewPlan, NewScreening, PlanFields, Profile};
+use store::{BodyMassEntry, NewPlan, NewScreening, PlanFields, Profile, Reestimated};
 use utoipa::ToSchema;
 
-/// The profile as replaced: every field is set as sent, an absent one to its default (no body
-/// mass, no birth year, metric).
+/// The profile as replaced: units and birth year are set as sent (absent: metric, no birth
+/// year); the body mass is a history of its own (`/api/v1/body-mass`), which a body mass sent
+/// here adds to, and which an absent one leaves as it is. Everything is stored in SI units:
+/// `units` only chooses how the pages show and read values, and switching it changes nothing
+/// stored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProfileBody {
@@ -26,10 +29,19 @@ pub(crate) struct ProfileBody {
     #[serde(default)]
     #[schema(schema_with = schema::units)]
     pub(crate) units: Units,
-    /// Body mass in kg (20-350); energy is not estimated without it.
+    /// The current body mass in kg (20-350): the latest entry of the body-mass history
+    /// (`/api/v1/body-mass`). Sent with a value that differs from it (or with
+    /// `body_mass_from`), it becomes the entry from `body_mass_from` and the sessions it applies
+    /// to are estimated again; absent or null, the history is left as it is. Without
+    /// `body_mass_from` it holds from today, or, for a person's first body mass, from their first
+    /// logged session's day when that is earlier.
     #[serde(default)]
     #[schema(minimum = 20, maximum = 350)]
     pub(crate) body_mass_kg: Option<f64>,
+    /// The first day `body_mass_kg` holds (YYYY-MM-DD), at most a day ahead.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, example = "2026-11-20")]
+    pub(crate) body_mass_from: Option<jiff::civil::Date>,
     /// Year of birth, for age-related norms: this year or up to 120 years before (the bounds
     /// in this document are those of the year the server started).
     #[serde(default, deserialize_with = "crate::api::whole_or_null")]
@@ -42,8 +54,14 @@ pub(crate) struct ProfileView {
     /// `metric` or `imperial`.
     #[schema(schema_with = schema::units)]
     pub(crate) units: Units,
-    /// Body mass in kg, null when not given.
+    /// The current body mass in kg (the latest entry of the history), null when not given.
     pub(crate) body_mass_kg: Option<f64>,
+    /// The day the current body mass holds from, null when there is none.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-11-20")]
+    pub(crate) body_mass_from: Option<jiff::civil::Date>,
+    /// The sessions estimated again, when this answer changed the body mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reestimated: Option<Reestimation>,
     /// Year of birth, null when not given.
     pub(crate) birth_year: Option<i16>,
     /// The account's email (change it by a new account; read-only here).
@@ -53,10 +71,12 @@ pub(crate) struct ProfileView {
     pub(crate) role: String,
 }
 
-fn profile_view(user: &store::User) -> ProfileView {
+fn profile_view(user: &store::User, history: &[BodyMassEntry]) -> ProfileView {
     ProfileView {
         units: user.profile.units,
         body_mass_kg: user.profile.body_mass.map(BodyMass::kg),
+        body_mass_from: history.last().map(|e| e.from),
+        reestimated: None,
         birth_year: user.profile.birth_year,
         email: user.email.clone(),
         role: user.role.as_str().to_string(),
@@ -65,8 +85,222 @@ fn profile_view(user: &store::User) -> ProfileView {
 
 /// The caller's profile.
 #[utoipa::path(get, path = "/api/v1/profile", responses((status = 200, body = ProfileView), (status = 401, body = Problem)), security(("bearer" = [])))]
-pub(crate) async fn get_profile(caller: Caller) -> Json<ProfileView> {
-    Json(profile_view(&caller.user))
+pub(crate) async fn get_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ProfileView>, ApiError> {
+    let history = state.store.body_masses(caller.id()).await?;
+    Ok(Json(profile_view(&caller.user, &history)))
+}
+
+/// Sessions whose energy was estimated again after a change of body mass.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Reestimation {
+    /// The changed entry's date.
+    #[schema(value_type = String, format = Date, example = "2026-11-20")]
+    pub(crate) from: jiff::civil::Date,
+    /// The next entry's date (not included), when there is one.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-01")]
+    pub(crate) until: Option<jiff::civil::Date>,
+    /// How many sessions were estimated again.
+    pub(crate) sessions: u32,
+}
+
+impl From<Reestimated> for Reestimation {
+    fn from(r: Reestimated) -> Self {
+        Reestimation {
+            from: r.from,
+            until: r.until,
+            sessions: r.sessions,
+        }
+    }
+}
+
+/// One entry of the body-mass history: it holds from its date until the next entry's.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BodyMassView {
+    /// The first day it holds (the walker's local date).
+    #[schema(value_type = String, format = Date, example = "2026-11-20")]
+    pub(crate) from: jiff::civil::Date,
+    /// Body mass, kg.
+    pub(crate) kg: f64,
+}
+
+/// A body mass to keep from a day.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BodyMassBody {
+    /// Body mass in kg (20-350).
+    #[schema(minimum = 20, maximum = 350)]
+    pub(crate) kg: f64,
+}
+
+/// What a change of the history did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct BodyMassChange {
+    /// The history as changed, oldest first.
+    pub(crate) history: Vec<BodyMassView>,
+    /// The sessions estimated again: those from the changed day until the next entry.
+    pub(crate) reestimated: Reestimation,
+}
+
+/// Today on the server's clock.
+pub(crate) fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+/// The day a body mass given without one holds from: today, but the first one a person gives
+/// holds from their first logged session's day when that is earlier, so that it applies to every
+/// session logged so far.
+pub(crate) async fn default_body_mass_day(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<jiff::civil::Date, ApiError> {
+    let today = today();
+    if !state.store.body_masses(caller.id()).await?.is_empty() {
+        return Ok(today);
+    }
+    Ok(state
+        .store
+        .first_session_day(caller.id())
+        .await?
+        .map_or(today, |first| first.min(today)))
+}
+
+/// A body mass's first day from the path: a date, not more than a day ahead.
+pub(crate) fn body_mass_day(text: &str) -> Result<jiff::civil::Date, String> {
+    let day: jiff::civil::Date = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a date: expected YYYY-MM-DD, e.g. 2026-11-20"))?;
+    body_mass_day_error(day).map_or(Ok(day), Err)
+}
+
+/// Why a body mass cannot hold from `day`: more than a day ahead, or before 1900.
+pub(crate) fn body_mass_day_error(day: jiff::civil::Date) -> Option<String> {
+    let latest = today().tomorrow().unwrap_or(jiff::civil::Date::MAX);
+    if day > latest {
+        Some(format!(
+            "{day} is in the future: a body mass holds from a day that has come"
+        ))
+    } else if day.year() < 1900 {
+        Some(format!(
+            "{day} is too long ago: expected a day from 1900 on"
+        ))
+    } else {
+        None
+    }
+}
+
+fn history_view(history: &[BodyMassEntry]) -> Vec<BodyMassView> {
+    history
+        .iter()
+        .map(|e| BodyMassView {
+            from: e.from,
+            kg: e.mass.kg(),
+        })
+        .collect()
+}
+
+/// Re-estimates one stored session from a body-mass history, as the store's change asks.
+pub(crate) fn reestimate(
+    session: &store::LoggedSession,
+    history: &[BodyMassEntry],
+) -> (Option<f64>, serde_json::Value) {
+    let e = &session.entry;
+    crate::energy::session_energy(e.setting, e.sport, &e.blocks, session.local_date, history)
+}
+
+/// Keeps a body mass from a day and estimates again the sessions it applies to.
+pub(crate) async fn change_body_mass(
+    state: &AppState,
+    caller: &Caller,
+    from: jiff::civil::Date,
+    mass: Option<BodyMass>,
+) -> Result<Option<BodyMassChange>, ApiError> {
+    let Some(done) = state
+        .store
+        .set_body_mass(caller.id(), from, mass, &reestimate)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let history = state.store.body_masses(caller.id()).await?;
+    Ok(Some(BodyMassChange {
+        history: history_view(&history),
+        reestimated: done.into(),
+    }))
+}
+
+/// The caller's body-mass history, oldest first.
+#[utoipa::path(get, path = "/api/v1/body-mass", responses((status = 200, body = [BodyMassView])), security(("bearer" = [])))]
+pub(crate) async fn list_body_masses(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<BodyMassView>>, ApiError> {
+    Ok(Json(history_view(
+        &state.store.body_masses(caller.id()).await?,
+    )))
+}
+
+/// Keeps a body mass from a day (replacing, that is correcting, the one from that day) and
+/// estimates again every session it applies to: those from that day until the next entry.
+#[utoipa::path(put, path = "/api/v1/body-mass/{date}", request_body = BodyMassBody,
+    params(("date" = String, Path, format = Date, description = "The first day it holds, YYYY-MM-DD, from 1900 to tomorrow")),
+    responses((status = 200, body = BodyMassChange), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn put_body_mass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(date): Path<String>,
+    ApiJson(body): ApiJson<BodyMassBody>,
+) -> Result<Json<BodyMassChange>, ApiError> {
+    let mut errors = Vec::new();
+    let day = body_mass_day(&date)
+        .map_err(|message| {
+            errors.push(FieldError {
+                field: "date".into(),
+                message,
+            })
+        })
+        .ok();
+    let mass = BodyMass::from_kg(body.kg)
+        .map_err(|e| {
+            errors.push(FieldError {
+                field: "kg".into(),
+                message: e.to_string(),
+            })
+        })
+        .ok();
+    let (Some(day), Some(mass)) = (day, mass) else {
+        return Err(ApiError::invalid(errors));
+    };
+    change_body_mass(&state, &caller, day, Some(mass))
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::internal("a body mass was kept but the store said nothing changed")
+        })
+}
+
+/// Removes the body mass from a day; the sessions it applied to take the one before it (or
+/// none, and say so).
+#[utoipa::path(delete, path = "/api/v1/body-mass/{date}",
+    params(("date" = String, Path, format = Date, description = "The day the entry holds from, YYYY-MM-DD")),
+    responses((status = 200, body = BodyMassChange), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn delete_body_mass(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(date): Path<String>,
+) -> Result<Json<BodyMassChange>, ApiError> {
+    let day: jiff::civil::Date = date
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::not_found("body mass"))?;
+    change_body_mass(&state, &caller, day, None)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("body mass"))
 }
 
 /// The current year, for birth-year checks.
@@ -85,7 +319,8 @@ pub(crate) fn birth_year_error(born: i16) -> Option<String> {
     })
 }
 
-/// Replaces the caller's profile.
+/// Replaces the caller's units and birth year, and keeps a new body mass when one is sent (see
+/// `body_mass_kg`).
 #[utoipa::path(put, path = "/api/v1/profile", request_body = ProfileBody, responses((status = 200, body = ProfileView), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn put_profile(
     State(state): State<AppState>,
@@ -109,22 +344,45 @@ pub(crate) async fn put_profile(
             message,
         });
     }
+    if let Some(message) = body.body_mass_from.and_then(body_mass_day_error) {
+        errors.push(FieldError {
+            field: "body_mass_from".into(),
+            message,
+        });
+    }
+    if body.body_mass_from.is_some() && body.body_mass_kg.is_none() {
+        errors.push(FieldError {
+            field: "body_mass_kg".into(),
+            message: "give the body mass that holds from body_mass_from".into(),
+        });
+    }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    // A body mass equal to the current one, with no day, is the profile sent back as read.
+    let unchanged = body.body_mass_from.is_none()
+        && body_mass
+            .zip(caller.user.profile.body_mass)
+            .is_some_and(|(new, old)| (new.kg() - old.kg()).abs() < 1e-9);
+    let mut reestimated = None;
+    if let Some(mass) = body_mass.filter(|_| !unchanged) {
+        let from = match body.body_mass_from {
+            Some(day) => day,
+            None => default_body_mass_day(&state, &caller).await?,
+        };
+        reestimated = change_body_mass(&state, &caller, from, Some(mass))
+            .await?
+            .map(|c| c.reestimated);
+    }
     let user = state
         .store
-        .update_profile(
-            caller.id(),
-            &Profile {
-                units: body.units,
-                body_mass,
-                birth_year: body.birth_year,
-            },
-        )
+        .update_profile(caller.id(), body.units, body.birth_year)
         .await?
         .ok_or_else(|| ApiError::not_found("account"))?;
-    Ok(Json(profile_view(&user)))
+    let history = state.store.body_masses(caller.id()).await?;
+    let mut view = profile_view(&user, &history);
+    view.reestimated = reestimated;
+    Ok(Json(view))
 }
 
 /// Screens the answers with the coach and appends the result to the history.

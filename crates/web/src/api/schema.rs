@@ -3,7 +3,7 @@
 //! said `older_adults` where the server wants `older-adults`).
 
 use coach::assessment::{Eyes, Population, Sex};
-use coach::energy::Direction;
+use coach::energy::{Direction, Sport};
 use coach::plan::{Level, Setting, Units};
 use coach::protocol::Goal;
 use serde::Serialize;
@@ -57,6 +57,10 @@ pub(crate) fn direction() -> RefOr<Schema> {
         &[Direction::Forward, Direction::Backward],
         false,
     ))
+}
+
+pub(crate) fn sport_or_null() -> RefOr<Schema> {
+    schema(string_enum(&Sport::ALL, true))
 }
 
 pub(crate) fn population() -> RefOr<Schema> {
@@ -184,7 +188,7 @@ pub(crate) fn export_document() -> RefOr<Schema> {
             "version",
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
-                .enum_values(Some([store::EXPORT_VERSION])),
+                .enum_values(Some(store::EXPORT_VERSIONS_READ)),
         )
         .property(
             "exported_at",
@@ -194,6 +198,10 @@ pub(crate) fn export_document() -> RefOr<Schema> {
         )
         .property("email", ObjectBuilder::new().schema_type(Type::String))
         .property("profile", object())
+        .property(
+            "body_masses",
+            list("The body-mass history (absent from version 1)"),
+        )
         .property("screenings", list("Screenings"))
         .property("plans", list("Plans with their planned sessions"))
         .property("sessions", list("Logged sessions"))

@@ -11,8 +11,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use coach::assessment::{Eyes, Population, Sex};
-use coach::energy::Direction;
-use coach::measure::{Age, Grade, PainScore, Rpe, Speed};
+use coach::energy::{Direction, Sport};
+use coach::measure::{Age, Grade, PainScore, Rpe, Speed, TravelSpeed};
 use coach::plan::Setting;
 use jiff::Timestamp;
 use jiff::fmt::temporal::{Pieces, PiecesOffset};
@@ -45,10 +45,11 @@ pub(crate) struct BlockBody {
     #[schema(minimum = 1, maximum = 86400)]
     #[serde(deserialize_with = "crate::api::whole")]
     pub(crate) seconds: u32,
-    /// Speed, m/s, when known (improves the energy estimate): 0.1 to 2.45872 (5.5 mph, the
-    /// fastest walking speed the energy tables cover).
+    /// Speed, m/s, when known (improves the energy estimate): 0.1 to 30 m/s, and in a walking
+    /// session at most 2.45872 (5.5 mph, the fastest walking speed the walking tables cover;
+    /// faster is a run or a ride).
     #[serde(default)]
-    #[schema(minimum = 0.1, maximum = 2.45872)]
+    #[schema(minimum = 0.1, maximum = 30)]
     pub(crate) speed_mps: Option<f64>,
     /// Treadmill grade, percent: 0 to 25.
     #[serde(default)]
@@ -68,9 +69,15 @@ pub(crate) struct SessionBody {
     /// sessions once done.
     #[schema(format = DateTime, example = "2026-11-22T07:30:00+01:00")]
     pub(crate) started_at: String,
-    /// ground, hallway or treadmill.
+    /// ground, hallway or treadmill (for a ride, treadmill means indoors: a trainer).
     #[schema(schema_with = schema::setting)]
     pub(crate) setting: Setting,
+    /// walking, running, cycling or other. Only walking counts toward the plan; running and
+    /// cycling are estimated with the Compendium's own codes, other sports not at all. Walking
+    /// when absent from a new session; unchanged when absent from a replacement.
+    #[serde(default)]
+    #[schema(schema_with = schema::sport_or_null)]
+    pub(crate) sport: Option<Sport>,
     /// The blocks in order: 1 to 500.
     #[schema(min_items = 1, max_items = 500)]
     pub(crate) blocks: Vec<BlockBody>,
@@ -166,8 +173,28 @@ pub(crate) fn notes_error(notes: &str) -> Option<String> {
     })
 }
 
-/// Checks every field and returns the entry, or a 422 naming each bad field.
-fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError> {
+/// A block's speed for a session of this sport: a walking speed when walking, else any speed
+/// of travel.
+pub(crate) fn block_speed(sport: Sport, mps: f64) -> Result<TravelSpeed, String> {
+    match sport {
+        Sport::Walking => Speed::from_mps(mps).map(TravelSpeed::from).map_err(|e| {
+            format!("{e}: a faster session is a run (sport running) or a ride (sport cycling)")
+        }),
+        _ => TravelSpeed::from_mps(mps).map_err(|e| e.to_string()),
+    }
+}
+
+/// Why a block cannot be part of a session of this sport: a ride has no backward blocks.
+pub(crate) fn block_direction_error(sport: Sport, direction: Direction) -> Option<String> {
+    (sport == Sport::Cycling && direction == Direction::Backward).then(|| {
+        "a ride has no backward blocks: mark backward only what was walked or run backward".into()
+    })
+}
+
+/// Checks every field and returns the entry, or a 422 naming each bad field. `sport` is the
+/// session's sport when the body gives none.
+fn validate(body: SessionBody, now: Timestamp, sport: Sport) -> Result<SessionEntry, ApiError> {
+    let sport = body.sport.unwrap_or(sport);
     let mut errors = Vec::new();
     let mut bad = |field: String, message: String| errors.push(FieldError { field, message });
     let started = match parse_started_at(&body.started_at) {
@@ -201,13 +228,16 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
         if let Some(message) = block_seconds_error(b.seconds) {
             bad(format!("blocks[{i}].seconds"), message);
         }
-        let speed = match b.speed_mps.map(Speed::from_mps).transpose() {
+        let speed = match b.speed_mps.map(|v| block_speed(sport, v)).transpose() {
             Ok(s) => s,
             Err(e) => {
-                bad(format!("blocks[{i}].speed_mps"), e.to_string());
+                bad(format!("blocks[{i}].speed_mps"), e);
                 None
             }
         };
+        if let Some(message) = block_direction_error(sport, b.direction) {
+            bad(format!("blocks[{i}].direction"), message);
+        }
         let grade = match b.grade_percent.map(Grade::from_percent).transpose() {
             Ok(g) => g,
             Err(e) => {
@@ -257,6 +287,7 @@ fn validate(body: SessionBody, now: Timestamp) -> Result<SessionEntry, ApiError>
         started_at,
         utc_offset_seconds,
         setting: body.setting,
+        sport,
         backward_seconds,
         total_seconds: blocks.iter().map(|b| b.seconds).sum(),
         blocks,
@@ -304,17 +335,32 @@ impl From<LoggedSession> for SessionView {
     }
 }
 
-/// Fills in energy and the plan link.
+/// The walker's local date of a session's start.
+pub(crate) fn local_day(entry: &SessionEntry) -> Result<jiff::civil::Date, ApiError> {
+    let offset =
+        jiff::tz::Offset::from_seconds(entry.utc_offset_seconds).map_err(ApiError::internal)?;
+    Ok(offset.to_datetime(entry.started_at).date())
+}
+
+/// Fills in energy (with the body mass in force on the session's day) and the plan link (only
+/// a walk follows the plan).
 async fn complete_entry(
     state: &AppState,
     caller: &Caller,
     entry: &mut SessionEntry,
     keep_plan: Option<(Option<store::Id>, Option<u32>)>,
 ) -> Result<(), ApiError> {
+    let day = local_day(entry)?;
+    let history = state.store.body_masses(caller.id()).await?;
     let (kcal, energy) =
-        crate::energy::session_energy(entry.setting, &entry.blocks, caller.user.profile.body_mass);
+        crate::energy::session_energy(entry.setting, entry.sport, &entry.blocks, day, &history);
     entry.kcal = kcal;
     entry.energy = energy;
+    if !entry.sport.follows_plan() {
+        entry.plan_id = None;
+        entry.planned_backward_seconds = None;
+        return Ok(());
+    }
     if let Some((plan_id, planned)) = keep_plan {
         entry.plan_id = plan_id;
         entry.planned_backward_seconds = planned;
@@ -322,9 +368,7 @@ async fn complete_entry(
     }
     // A new session answers the active plan's next session when it falls within the plan.
     if let Some((stored, plan)) = active_coach_plan(state, caller.id()).await? {
-        let offset =
-            jiff::tz::Offset::from_seconds(entry.utc_offset_seconds).map_err(ApiError::internal)?;
-        let local = offset.to_datetime(entry.started_at).date();
+        let local = day;
         let end = plan.sessions.last().map_or(stored.fields.start, |s| s.date);
         if local >= stored.fields.start && local <= end {
             let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
@@ -336,7 +380,8 @@ async fn complete_entry(
     Ok(())
 }
 
-/// Logs a session; energy comes from the coach and the profile's body mass.
+/// Logs a session; energy comes from the coach and the body mass in force on the session's day
+/// (none in force: `kcal` is null and `kcal_missing_reason` says why).
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = SessionBody,
     responses((status = 201, body = SessionView), (status = 200, description = "Already logged under this client_key: the session it made", body = SessionView), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn add_session(
@@ -345,7 +390,7 @@ pub(crate) async fn add_session(
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionView>), ApiError> {
     let client_key = body.client_key.clone();
-    let mut entry = validate(body, Timestamp::now())?;
+    let mut entry = validate(body, Timestamp::now(), Sport::Walking)?;
     complete_entry(&state, &caller, &mut entry, None).await?;
     match client_key {
         Some(key) => {
@@ -479,7 +524,7 @@ pub(crate) async fn get_session(
         .ok_or_else(|| ApiError::not_found("session"))
 }
 
-/// Replaces a session (energy is recomputed with the current body mass).
+/// Replaces a session (energy is estimated again with the body mass in force on its day).
 #[utoipa::path(put, path = "/api/v1/sessions/{id}", request_body = SessionBody,
     responses((status = 200, body = SessionView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn put_session(
@@ -494,7 +539,7 @@ pub(crate) async fn put_session(
         .session(caller.id(), id)
         .await?
         .ok_or_else(|| ApiError::not_found("session"))?;
-    let mut entry = validate(body, Timestamp::now())?;
+    let mut entry = validate(body, Timestamp::now(), existing.entry.sport)?;
     let link = (
         existing.entry.plan_id,
         existing.entry.planned_backward_seconds,

@@ -9,9 +9,11 @@
 //! transaction, so an import lands completely or not at all.
 
 use crate::AppState;
+use crate::api::records::body_mass_day_error;
 use crate::api::records::{SEE_CLINICIAN_FIRST, birth_year_error, known_protocol};
 use crate::api::sessions::{
-    block_count_error, block_seconds_error, notes_error, session_length_error, start_error,
+    block_count_error, block_direction_error, block_seconds_error, block_speed, notes_error,
+    session_length_error, start_error,
 };
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, FieldError, Problem};
@@ -22,7 +24,10 @@ use coach::energy::Direction;
 use coach::measure::BodyMass;
 use coach::screening::{Clearance, Precaution};
 use std::collections::HashSet;
-use store::{AssessmentKind, EXPORT_FORMAT, EXPORT_VERSION, Export, LoggedBlock};
+use store::{
+    AssessmentKind, BodyMassEntry, EXPORT_FORMAT, EXPORT_VERSION, EXPORT_VERSIONS_READ, Export,
+    LoggedBlock,
+};
 
 /// Most logged sessions in one document: ten a day for almost three years. (30,000 took 6 s to
 /// import and the account's pages slowed with them.)
@@ -64,7 +69,7 @@ pub(crate) async fn export(
 pub(crate) async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(document): ApiJson<Export>,
+    ApiJson(mut document): ApiJson<Export>,
 ) -> Result<StatusCode, ApiError> {
     if document.format != EXPORT_FORMAT {
         return Err(ApiError::field(
@@ -75,16 +80,33 @@ pub(crate) async fn import(
             ),
         ));
     }
-    if document.version != EXPORT_VERSION {
+    if !EXPORT_VERSIONS_READ.contains(&document.version) {
         return Err(ApiError::field(
             "version",
             format!(
-                "version {} is not supported: expected {EXPORT_VERSION}",
+                "version {} is not supported: expected 1 to {EXPORT_VERSION}",
                 document.version
             ),
         ));
     }
     check_document(&document, jiff::Timestamp::now())?;
+    if document.body_masses.is_empty()
+        && let Some(mass) = document.profile.body_mass
+    {
+        // A version 1 document has one body mass, which every session was estimated with: it
+        // holds from the first session's day (or the day of the export).
+        let exported = document
+            .exported_at
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let first = document
+            .sessions
+            .iter()
+            .map(|s| s.local_date)
+            .min()
+            .map_or(exported, |d| d.min(exported));
+        document.body_masses = vec![BodyMassEntry { from: first, mass }];
+    }
     state.store.import(caller.id(), &document).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -164,6 +186,7 @@ pub(crate) fn check_document(doc: &Export, now: jiff::Timestamp) -> Result<(), A
         return errors.into_result();
     }
     check_profile(doc, &mut errors);
+    check_body_masses(doc, &mut errors);
     let screenings = check_screenings(doc, now, &mut errors);
     let plans = check_plans(doc, &screenings, &mut errors);
     check_sessions(doc, now, &plans, &mut errors);
@@ -174,6 +197,40 @@ pub(crate) fn check_document(doc: &Export, now: jiff::Timestamp) -> Result<(), A
 fn check_profile(doc: &Export, errors: &mut Errors) {
     if let Some(born) = doc.profile.birth_year {
         errors.add_if("profile.birth_year", birth_year_error(born));
+    }
+}
+
+/// The history's days: each once, in order, none ahead; the profile's body mass is its latest.
+fn check_body_masses(doc: &Export, errors: &mut Errors) {
+    for (i, entry) in doc.body_masses.iter().enumerate() {
+        errors.add_if(
+            format!("body_masses[{i}].from"),
+            body_mass_day_error(entry.from),
+        );
+        if i > 0 && doc.body_masses[i - 1].from >= entry.from {
+            errors.add(
+                format!("body_masses[{i}].from"),
+                format!(
+                    "{} comes after {}: the history lists each day once, oldest first",
+                    doc.body_masses[i - 1].from,
+                    entry.from
+                ),
+            );
+        }
+    }
+    if let Some(latest) = doc.body_masses.last() {
+        let profile = doc.profile.body_mass.map(BodyMass::kg);
+        if profile.is_none_or(|kg| (kg - latest.mass.kg()).abs() > 1e-6) {
+            errors.add(
+                "profile.body_mass_kg",
+                format!(
+                    "{} is not the latest body mass of the history ({} kg from {})",
+                    profile.map_or_else(|| "no body mass".to_string(), |kg| format!("{kg} kg")),
+                    latest.mass.kg(),
+                    latest.from
+                ),
+            );
+        }
     }
 }
 
@@ -432,6 +489,14 @@ fn check_sessions(
                 format!("{path}.blocks[{j}].seconds"),
                 block_seconds_error(b.seconds),
             );
+            errors.add_if(
+                format!("{path}.blocks[{j}].speed_mps"),
+                b.speed.and_then(|v| block_speed(s.sport, v.mps()).err()),
+            );
+            errors.add_if(
+                format!("{path}.blocks[{j}].direction"),
+                block_direction_error(s.sport, b.direction),
+            );
         }
         let blocks: &[LoggedBlock] = &s.blocks;
         let total: u64 = blocks.iter().map(|b| u64::from(b.seconds)).sum();
@@ -469,8 +534,10 @@ fn check_sessions(
         if let Some(kcal) = s.kcal {
             // kcal = MET x kg x h: no session reaches this version's estimate for its blocks
             // at the heaviest body mass the profile accepts (with headroom for older tables).
-            let most = crate::energy::session_energy(s.setting, blocks, heaviest)
-                .0
+            let most = heaviest
+                .and_then(|m| {
+                    crate::energy::energy_with_mass(s.setting, s.sport, blocks, m, None).0
+                })
                 .unwrap_or(0.0)
                 * KCAL_HEADROOM;
             if !kcal.is_finite() || kcal < 0.0 || kcal > most.ceil() {

@@ -95,6 +95,11 @@ pub(crate) fn routes(state: AppState) -> Router {
             "/settings",
             get(settings::settings).post(settings::save_profile),
         )
+        .route("/settings/body-mass", post(settings::save_body_mass))
+        .route(
+            "/settings/body-mass/{day}/remove",
+            post(settings::remove_body_mass),
+        )
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/export", get(settings::export))
@@ -598,6 +603,117 @@ pub(crate) fn speed_unit(units: Units) -> &'static str {
     }
 }
 
+// Unit-bearing fields. Everything is stored in SI units (m/s, kg, m); a page converts only to
+// show a value and to read one back. Each such field is sent with the unit it was shown in
+// (`NAME_unit`, a hidden input), and is read in that unit, not in the profile's units at the
+// time of sending: a form shown in pounds and sent after the units were switched to metric is
+// still read in pounds. A value sent back as it was shown keeps the stored value exactly, so that
+// saving a form unchanged never moves a stored value by the display's rounding.
+
+/// The units a field was shown in, from its unit name (`km/h`, `kg`, `m` or `mph`, `lb`, `mi`,
+/// `ft`); the profile's units when the form did not say (an older page).
+pub(crate) fn shown_units(unit: &str, profile: Units) -> Units {
+    match unit.trim() {
+        "km/h" | "kg" | "m" | "km" | "metric" => Units::Metric,
+        "mph" | "lb" | "ft" | "mi" | "imperial" => Units::Imperial,
+        _ => profile,
+    }
+}
+
+/// A speed as a form field shows it: one decimal, in the given units, without the unit.
+pub(crate) fn speed_field(mps: f64, units: Units) -> String {
+    match units {
+        Units::Metric => format!("{:.1}", mps / coach::measure::MPS_PER_KMH),
+        Units::Imperial => format!("{:.1}", mps / coach::measure::MPS_PER_MPH),
+    }
+}
+
+/// A walking speed typed in a field shown in `units`; `None` when empty or wrong (the error is
+/// added). When the text is what [`speed_field`] shows for `stored`, the stored speed is kept.
+pub(crate) fn read_speed_field(
+    errors: &mut FormErrors,
+    field: &str,
+    text: &str,
+    units: Units,
+    stored: Option<f64>,
+) -> Option<coach::measure::Speed> {
+    if let Some(kept) = stored
+        .filter(|mps| text.trim() == speed_field(*mps, units))
+        .and_then(|mps| coach::measure::Speed::from_mps(mps).ok())
+    {
+        return Some(kept);
+    }
+    let value = parse_number(errors, field, text, speed_unit(units))?;
+    match units {
+        Units::Metric => coach::measure::Speed::from_kmh(value),
+        Units::Imperial => coach::measure::Speed::from_mph(value),
+    }
+    .map_err(|e| errors.add(field, e.to_string()))
+    .ok()
+}
+
+/// A body mass as a form field shows it: kg with one decimal, or whole pounds.
+pub(crate) fn mass_field(kg: f64, units: Units) -> String {
+    match units {
+        Units::Metric => format!("{kg:.1}"),
+        Units::Imperial => format!("{:.0}", kg / coach::measure::KG_PER_LB),
+    }
+}
+
+/// The unit body masses are typed and shown in.
+pub(crate) fn mass_unit(units: Units) -> &'static str {
+    match units {
+        Units::Metric => "kg",
+        Units::Imperial => "lb",
+    }
+}
+
+/// A body mass in the person's units, for reading: "81.6 kg" or "180 lb".
+pub(crate) fn mass_text(kg: f64, units: Units) -> String {
+    format!("{} {}", mass_field(kg, units), mass_unit(units))
+}
+
+/// A distance in the person's units: "2.35 km" or "1.46 mi" (metres or feet when short).
+pub(crate) fn distance_text(metres: f64, units: Units) -> String {
+    match units {
+        Units::Metric if metres < 1000.0 => format!("{metres:.0} m"),
+        Units::Metric => format!("{:.2} km", metres / 1000.0),
+        Units::Imperial if metres < 160.9344 => format!("{:.0} ft", metres / FOOT_M),
+        Units::Imperial => format!("{:.2} mi", metres / MILE_M),
+    }
+}
+
+/// A height climbed in the person's units: "120 m" or "394 ft".
+pub(crate) fn height_text(metres: f64, units: Units) -> String {
+    match units {
+        Units::Metric => format!("{metres:.0} m"),
+        Units::Imperial => format!("{:.0} ft", metres / FOOT_M),
+    }
+}
+
+/// How sure the motion is of a stretch's direction, for people, or `None` when the direction
+/// was not read from the motion (given as forward, or nothing to read it against). A direction
+/// read is shown with the chance that it is right; one too weak to give is shown with the best
+/// either way reached, so that "can't tell" is not mistaken for a coin toss or for certainty.
+pub(crate) fn how_sure(
+    basis: gait::Basis,
+    direction: gait::Direction,
+    confidence: f64,
+) -> Option<String> {
+    if basis != gait::Basis::Motion {
+        return None;
+    }
+    let percent = (confidence * 100.0).round().clamp(0.0, 100.0);
+    Some(match direction {
+        gait::Direction::Unknown => format!("no more than {percent:.0}% either way"),
+        _ => format!("{percent:.0}% likely"),
+    })
+}
+
+/// Metres in a foot and in a mile (international).
+const FOOT_M: f64 = 0.3048;
+const MILE_M: f64 = 1609.344;
+
 /// See other: where a form goes after it has been handled.
 pub(crate) fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()
@@ -606,6 +722,41 @@ pub(crate) fn see_other(path: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confidence_is_shown_only_where_the_motion_was_read_and_never_overstated() {
+        use gait::{Basis, Direction};
+        assert_eq!(
+            how_sure(Basis::Motion, Direction::Backward, 0.734).as_deref(),
+            Some("73% likely")
+        );
+        assert_eq!(
+            how_sure(Basis::Motion, Direction::Unknown, 0.58).as_deref(),
+            Some("no more than 58% either way")
+        );
+        assert_eq!(how_sure(Basis::Given, Direction::Forward, 1.0), None);
+        assert_eq!(how_sure(Basis::Nothing, Direction::Unknown, 0.5), None);
+    }
+
+    #[test]
+    fn a_field_is_read_in_the_unit_it_was_shown_in_and_kept_when_unchanged() {
+        assert_eq!(shown_units("lb", Units::Metric), Units::Imperial);
+        assert_eq!(shown_units("km/h", Units::Imperial), Units::Metric);
+        assert_eq!(shown_units("", Units::Imperial), Units::Imperial);
+        let mut errors = FormErrors::default();
+        // 1.0 m/s shows as 2.2 mph; sent back unchanged it stays 1.0 m/s, not 2.2 mph.
+        let kept = read_speed_field(&mut errors, "s", "2.2", Units::Imperial, Some(1.0)).unwrap();
+        assert_eq!(kept.mps(), 1.0);
+        let typed = read_speed_field(&mut errors, "s", "2.3", Units::Imperial, Some(1.0)).unwrap();
+        assert!((typed.mph() - 2.3).abs() < 1e-9);
+        assert!(errors.is_empty());
+        assert_eq!(mass_text(81.646_627, Units::Imperial), "180 lb");
+        assert_eq!(mass_text(81.646_627, Units::Metric), "81.6 kg");
+        assert_eq!(distance_text(2350.0, Units::Metric), "2.35 km");
+        assert_eq!(distance_text(2350.0, Units::Imperial), "1.46 mi");
+        assert_eq!(distance_text(30.0, Units::Imperial), "98 ft");
+        assert_eq!(height_text(120.0, Units::Imperial), "394 ft");
+    }
 
     #[test]
     fn minutes_read_naturally() {

@@ -17,7 +17,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use gait::csv::{CsvError, CsvOptions};
-use gait::{Analysis, Analyzer, Basis, Direction, Options, Placement};
+use gait::{Analysis, Analyzer, Options, Placement};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -253,6 +253,8 @@ struct ResultPage {
     direction_note: String,
     rows: Vec<Row>,
     per_stride: bool,
+    /// What "how sure" means, when a stretch shows it.
+    how_sure_note: Option<String>,
     /// Offer to pick a forward stretch.
     offer: bool,
     errors: FormErrors,
@@ -507,8 +509,7 @@ fn result_page(
             steps: b.steps,
             cadence: format!("{:.0}", b.cadence_spm),
             direction: b.direction_words(),
-            percent: (b.basis == Basis::Motion && b.direction != Direction::Unknown)
-                .then(|| format!("{:.0}%", b.confidence * 100.0)),
+            percent: super::how_sure(b.basis, b.direction, b.confidence),
             turned: b.turned,
             forward: format!(
                 "{:.2}-{:.2}",
@@ -537,6 +538,12 @@ fn result_page(
         notes: reading.notes,
         direction_note: without_cli_hints(&a.direction_note),
         per_stride: a.bouts.iter().any(|b| b.two_steps_per_stride),
+        how_sure_note: rows.iter().any(|r| r.percent.is_some()).then(|| {
+            format!(
+                "How sure: the chance, from this recording's motion, that the direction shown is right. 50% would be a coin toss; below {:.0}% no direction is given.",
+                gait::ANSWER_FROM * 100.0
+            )
+        }),
         rows,
         errors: FormErrors::default(),
     }

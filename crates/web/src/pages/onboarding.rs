@@ -6,9 +6,7 @@
 //! until the last answer: an abandoned screening leaves no half-record behind.
 
 use super::speed_unit;
-use super::{
-    Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other,
-};
+use super::{Chrome, FormErrors, PageError, Viewer, render, render_status, see_other};
 use crate::AppState;
 use crate::api::records::{self, PlanBody};
 use crate::problem::ApiJson;
@@ -349,6 +347,9 @@ pub(crate) struct PlanForm {
     day_sun: String,
     #[serde(default)]
     time_of_day: String,
+    /// The unit `forward_speed` was shown in (see `super::shown_units`).
+    #[serde(default)]
+    forward_speed_unit: String,
 }
 
 /// A weekday checkbox on the plan form.
@@ -481,13 +482,15 @@ fn form_page(
     errors: FormErrors,
     clearance: Clearance,
 ) -> PlanFormPage {
+    // Shown again with its errors, the speed keeps the unit it was typed in.
+    let speed_unit = speed_unit(super::shown_units(&form.forward_speed_unit, viewer.units()));
     PlanFormPage {
         chrome: viewer.chrome("today"),
         errors,
         goals: GOALS,
         settings: SETTINGS,
         levels: LEVELS,
-        speed_unit: speed_unit(viewer.units()),
+        speed_unit,
         clearance: clearance.in_words(),
         days: form.day_boxes(),
         form,
@@ -569,17 +572,16 @@ fn parse_plan_form(form: &PlanForm, units: Units) -> Result<PlanBody, FormErrors
             "Enter the first day as a date, for example 2026-12-01.",
         );
     });
+    // Read in the unit the field was shown in, whatever the profile says now.
+    let units = super::shown_units(&form.forward_speed_unit, units);
     let unit = speed_unit(units);
-    let speed =
-        parse_number(&mut errors, "forward_speed", &form.forward_speed, unit).and_then(|v| {
-            let parsed = match units {
-                Units::Metric => Speed::from_kmh(v),
-                Units::Imperial => Speed::from_mph(v),
-            };
-            parsed
-                .map_err(|e| errors.add("forward_speed", format!("{e}")))
-                .ok()
-        });
+    let speed = super::read_speed_field(
+        &mut errors,
+        "forward_speed",
+        &form.forward_speed,
+        units,
+        None,
+    );
     let chosen = form.chosen_days();
     if let Some(d) = days
         && !chosen.is_empty()
@@ -667,6 +669,7 @@ fn form_query(form: &PlanForm) -> String {
         ("day_sat", &form.day_sat),
         ("day_sun", &form.day_sun),
         ("time_of_day", &form.time_of_day),
+        ("forward_speed_unit", &form.forward_speed_unit),
     ];
     pairs
         .iter()

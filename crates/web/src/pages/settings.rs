@@ -1,9 +1,16 @@
-//! Settings: units, body mass and birth year (through the API's profile handler), personal API
-//! tokens (created after the password is typed again, shown once), export, and account
-//! deletion (also behind the password).
+//! Settings: units and birth year (through the API's profile handler), the body-mass history
+//! (each entry from its day until the next; a change estimates again the sessions it applies
+//! to, and the page says how many), personal API tokens (created after the password is typed
+//! again, shown once), export, and account deletion (also behind the password).
+//!
+//! Units only choose how values are shown and typed: switching them changes no stored value.
+//! The body-mass form is separate from the units form, and its value is read in the unit it was
+//! shown in (`body_mass_unit`), so a number typed under "lb" is pounds whatever the units are by
+//! the time it arrives.
 
 use super::{
-    Chrome, FormErrors, PageError, Viewer, parse_number, render, render_status, see_other,
+    Chrome, FormErrors, PageError, Viewer, mass_field, mass_text, mass_unit, parse_number, render,
+    render_status, see_other, shown_units,
 };
 use crate::AppState;
 use crate::api::{accounts, records, transfer};
@@ -18,7 +25,7 @@ use coach::measure::BodyMass;
 use coach::plan::Units;
 use serde::Deserialize;
 
-/// The settings forms as typed.
+/// The units and birth-year form as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct ProfileForm {
     #[serde(default)]
@@ -26,9 +33,27 @@ pub(crate) struct ProfileForm {
     #[serde(default)]
     units: String,
     #[serde(default)]
+    birth_year: String,
+}
+
+/// The body-mass form as typed: the mass, the unit it was shown in, and its first day.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct BodyMassForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
     body_mass: String,
     #[serde(default)]
-    birth_year: String,
+    body_mass_unit: String,
+    #[serde(default)]
+    body_mass_from: String,
+}
+
+/// One entry of the history as listed.
+struct MassRow {
+    from: String,
+    mass: String,
+    current: bool,
 }
 
 struct TokenRow {
@@ -43,21 +68,19 @@ struct SettingsPage {
     chrome: Chrome,
     profile: ProfileForm,
     profile_errors: FormErrors,
+    mass_form: BodyMassForm,
+    mass_errors: FormErrors,
+    masses: Vec<MassRow>,
+    /// The default first day's explanation, when it is not today.
+    from_hint: Option<String>,
     tokens: Vec<TokenRow>,
     token_errors: FormErrors,
     token_name: String,
     new_token: Option<String>,
     delete_errors: FormErrors,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     mass_unit: &'static str,
     calendar: super::calendar::FeedBlock,
-}
-
-fn mass_unit(units: Units) -> &'static str {
-    match units {
-        Units::Metric => "kg",
-        Units::Imperial => "lb",
-    }
 }
 
 fn profile_form(user: &store::User) -> ProfileForm {
@@ -68,14 +91,6 @@ fn profile_form(user: &store::User) -> ProfileForm {
             Units::Metric => "metric".into(),
             Units::Imperial => "imperial".into(),
         },
-        body_mass: user
-            .profile
-            .body_mass
-            .map(|m| match units {
-                Units::Metric => format!("{:.1}", m.kg()),
-                Units::Imperial => format!("{:.0}", m.lb()),
-            })
-            .unwrap_or_default(),
         birth_year: user
             .profile
             .birth_year
@@ -89,11 +104,13 @@ fn profile_form(user: &store::User) -> ProfileForm {
 struct Extras {
     profile: Option<ProfileForm>,
     profile_errors: FormErrors,
+    mass_form: Option<BodyMassForm>,
+    mass_errors: FormErrors,
     token_errors: FormErrors,
     token_name: String,
     new_token: Option<String>,
     delete_errors: FormErrors,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 async fn page(
@@ -112,19 +129,52 @@ async fn page(
             created: t.created_at.strftime("%Y-%m-%d").to_string(),
         })
         .collect();
+    let units = viewer.units();
+    let history = state.store.body_masses(viewer.caller.id()).await?;
+    let today = records::today();
+    // The first entry holds from the first session's day by default, so that it applies to every
+    // session logged so far; later ones from today.
+    let first_session = if history.is_empty() {
+        state.store.first_session_day(viewer.caller.id()).await?
+    } else {
+        None
+    };
+    let default_from = first_session.filter(|d| *d < today);
+    let mass_form = extras.mass_form.unwrap_or_else(|| BodyMassForm {
+        csrf: String::new(),
+        body_mass: String::new(),
+        body_mass_unit: mass_unit(units).to_string(),
+        body_mass_from: default_from.unwrap_or(today).to_string(),
+    });
+    let masses = history
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, e)| MassRow {
+            from: e.from.to_string(),
+            mass: mass_text(e.mass.kg(), units),
+            current: i == 0,
+        })
+        .collect();
     Ok(SettingsPage {
         chrome: viewer.chrome("settings"),
         profile: extras
             .profile
             .unwrap_or_else(|| profile_form(&viewer.caller.user)),
         profile_errors: extras.profile_errors,
+        mass_unit: mass_unit(shown_units(&mass_form.body_mass_unit, units)),
+        mass_form,
+        mass_errors: extras.mass_errors,
+        masses,
+        from_hint: default_from.map(|d| {
+            format!("{d} is the day of your first logged session, so that this body mass applies to all of them. Change it if your body mass was different then.")
+        }),
         tokens,
         token_errors: extras.token_errors,
         token_name: extras.token_name,
         new_token: extras.new_token,
         delete_errors: extras.delete_errors,
         notice: extras.notice,
-        mass_unit: mass_unit(viewer.units()),
         calendar: super::calendar::feed_block(state, viewer).await?,
     })
 }
@@ -138,6 +188,43 @@ pub(crate) struct Notice {
     revoked: Option<String>,
     #[serde(default)]
     calendar: Option<String>,
+    /// After a change of body mass: its day, whether it was removed, and the sessions
+    /// estimated again.
+    #[serde(default)]
+    mass_from: Option<String>,
+    #[serde(default)]
+    mass_removed: Option<String>,
+    #[serde(default)]
+    reestimated: Option<u32>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+/// The notice after a change of body mass, saying which sessions were estimated again.
+fn mass_notice(notice: &Notice) -> Option<String> {
+    let from = notice
+        .mass_from
+        .as_deref()?
+        .parse::<jiff::civil::Date>()
+        .ok()?;
+    let what = if notice.mass_removed.is_some() {
+        format!("Body mass from {from} removed.")
+    } else {
+        format!("Body mass from {from} saved.")
+    };
+    let span = match notice
+        .until
+        .as_deref()
+        .and_then(|u| u.parse::<jiff::civil::Date>().ok())
+    {
+        Some(until) => format!("from {from} until {until}"),
+        None => format!("from {from} on"),
+    };
+    Some(match notice.reestimated.unwrap_or(0) {
+        0 => format!("{what} No logged session falls {span}, so no energy figure changed."),
+        1 => format!("{what} The energy of the 1 session {span} was estimated again with it."),
+        n => format!("{what} The energy of the {n} sessions {span} was estimated again with it."),
+    })
 }
 
 /// The settings page.
@@ -146,12 +233,17 @@ pub(crate) async fn settings(
     viewer: Viewer,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let notice = if notice.saved.is_some() {
-        Some("Settings saved.")
+    let notice = if let Some(text) = mass_notice(&notice) {
+        Some(text)
+    } else if notice.saved.is_some() {
+        Some(
+            "Settings saved. Units change how values are shown and typed, never what is stored."
+                .to_string(),
+        )
     } else if notice.revoked.is_some() {
-        Some("Token revoked: it no longer works.")
+        Some("Token revoked: it no longer works.".to_string())
     } else if notice.calendar.is_some() {
-        Some("Calendar link revoked: calendars subscribed to it get nothing more.")
+        Some("Calendar link revoked: calendars subscribed to it get nothing more.".to_string())
     } else {
         None
     };
@@ -168,7 +260,7 @@ pub(crate) async fn settings(
     )
 }
 
-/// Saves units, body mass and birth year.
+/// Saves units and birth year (the body mass is left as it is).
 pub(crate) async fn save_profile(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -178,15 +270,6 @@ pub(crate) async fn save_profile(
     let mut errors = FormErrors::default();
     let units = form.units.parse::<Units>().map_err(|_| {
         errors.add("units", "Choose metric or imperial.");
-    });
-    let unit = mass_unit(*units.as_ref().unwrap_or(&Units::Metric));
-    let mass = parse_number(&mut errors, "body_mass", &form.body_mass, unit).and_then(|v| {
-        match units {
-            Ok(Units::Imperial) => BodyMass::from_lb(v),
-            _ => BodyMass::from_kg(v),
-        }
-        .map_err(|e| errors.add("body_mass", e.to_string()))
-        .ok()
     });
     let birth_year = match form.birth_year.trim() {
         "" => None,
@@ -206,19 +289,110 @@ pub(crate) async fn save_profile(
     if !errors.is_empty() {
         return sent_back(&state, &viewer, form, errors).await;
     }
+    // No body mass: the profile's units and birth year only, whatever the units become.
     let body = records::ProfileBody {
         units,
-        body_mass_kg: mass.map(BodyMass::kg),
+        body_mass_kg: None,
+        body_mass_from: None,
         birth_year,
     };
     match records::put_profile(State(state.clone()), viewer.caller.clone(), ApiJson(body)).await {
         Ok(_) => Ok(see_other("/settings?saved=1")),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            let errors = FormErrors::from_api(&e, &[("body_mass_kg", "body_mass")]);
+            let errors = FormErrors::from_api(&e, &[]);
             sent_back(&state, &viewer, form, errors).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Keeps a body mass from a day, read in the unit the field was shown in, and estimates again
+/// the sessions it applies to.
+pub(crate) async fn save_body_mass(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<BodyMassForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let mut errors = FormErrors::default();
+    let units = shown_units(&form.body_mass_unit, viewer.units());
+    let unit = mass_unit(units);
+    if form.body_mass.trim().is_empty() {
+        errors.add("body_mass", format!("Enter your body mass in {unit}."));
+    }
+    let mass = parse_number(
+        &mut errors,
+        "body_mass",
+        &form.body_mass,
+        &format!(
+            "your body mass in {unit}, for example {}",
+            mass_field(70.0, units)
+        ),
+    )
+    .and_then(|v| {
+        match units {
+            Units::Imperial => BodyMass::from_lb(v),
+            Units::Metric => BodyMass::from_kg(v),
+        }
+        .map_err(|e| errors.add("body_mass", e.to_string()))
+        .ok()
+    });
+    let from = records::body_mass_day(&form.body_mass_from)
+        .map_err(|message| errors.add("body_mass_from", message))
+        .ok();
+    let (Some(mass), Some(from), true) = (mass, from, errors.is_empty()) else {
+        return mass_sent_back(&state, &viewer, form, errors).await;
+    };
+    let change = records::change_body_mass(&state, &viewer.caller, from, Some(mass))
+        .await?
+        .ok_or_else(|| ApiError::internal("a body mass was kept but nothing changed"))?;
+    Ok(see_other(&mass_redirect(&change.reestimated, false)))
+}
+
+fn mass_redirect(done: &records::Reestimation, removed: bool) -> String {
+    format!(
+        "/settings?mass_from={}&reestimated={}{}{}#body-mass",
+        done.from,
+        done.sessions,
+        done.until
+            .map(|u| format!("&until={u}"))
+            .unwrap_or_default(),
+        if removed { "&mass_removed=1" } else { "" }
+    )
+}
+
+/// Removes the body mass from a day.
+pub(crate) async fn remove_body_mass(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(day): Path<String>,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let day: jiff::civil::Date = day.parse().map_err(|_| PageError::NotFound("body mass"))?;
+    let change = records::change_body_mass(&state, &viewer.caller, day, None)
+        .await?
+        .ok_or(PageError::NotFound("body mass"))?;
+    Ok(see_other(&mass_redirect(&change.reestimated, true)))
+}
+
+async fn mass_sent_back(
+    state: &AppState,
+    viewer: &Viewer,
+    form: BodyMassForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let page = page(
+        state,
+        viewer,
+        Extras {
+            mass_form: Some(form),
+            mass_errors: errors,
+            ..Extras::default()
+        },
+    )
+    .await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 async fn sent_back(

@@ -282,6 +282,9 @@ pub(crate) struct LogForm {
     forward_minutes: String,
     #[serde(default)]
     backward_speed: String,
+    /// The unit `backward_speed` was shown in (see `super::shown_units`).
+    #[serde(default)]
+    backward_speed_unit: String,
     #[serde(default)]
     rpe: String,
     #[serde(default)]
@@ -382,8 +385,18 @@ fn motion_view(session: store::Id, a: &crate::api::motion::MotionAnalysis) -> Mo
                         .zip(b.confidence)
                         .map(|(d, c)| gait::direction_in_words(d, c).to_string())
                 });
-                // A percentage only for a direction read from the motion.
-                let read = known.is_some() && b.basis.as_deref().is_none_or(|s| s == "motion");
+                // How sure, only for a direction read from the motion (older analyses say no
+                // basis: a direction they give was read from the motion).
+                let basis = match b.basis.as_deref() {
+                    Some("given") => gait::Basis::Given,
+                    Some("motion") => gait::Basis::Motion,
+                    None if known.is_some() => gait::Basis::Motion,
+                    _ => gait::Basis::Nothing,
+                };
+                let sure = b
+                    .detected
+                    .zip(b.confidence)
+                    .and_then(|(d, c)| super::how_sure(basis, d, c));
                 MotionRow {
                     index: i,
                     number: i + 1,
@@ -397,9 +410,9 @@ fn motion_view(session: store::Id, a: &crate::api::motion::MotionAnalysis) -> Mo
                     cadence: b
                         .cadence_spm
                         .map_or_else(|| "—".into(), |c| format!("{c:.0}")),
-                    detected: match (words, b.confidence) {
-                        (Some(w), Some(c)) if read => format!("{w} ({:.0}%)", c * 100.0),
-                        (Some(w), _) => w,
+                    detected: match (words, sure) {
+                        (Some(w), Some(sure)) => format!("{w} ({sure})"),
+                        (Some(w), None) => w,
                         (None, _) => "no walking found".into(),
                     },
                     differs: known.is_some_and(|d| d != b.labelled),
@@ -435,12 +448,14 @@ fn log_page(
     errors: FormErrors,
     editing: Option<store::Id>,
 ) -> LogPage {
+    // A form sent back with its errors shows its speed in the unit it was typed in.
+    let units = super::shown_units(&form.backward_speed_unit, viewer.units());
     LogPage {
         chrome: viewer.chrome("history"),
         form,
         errors,
         editing,
-        speed_unit: super::speed_unit(viewer.units()),
+        speed_unit: super::speed_unit(units),
         rpe_choices: rpe_choices(),
         motion: None,
     }
@@ -538,21 +553,24 @@ fn parse_log_form(
             "Enter how many minutes you walked backward.",
         );
     }
-    let speed_unit = super::speed_unit(units);
-    let speed = parse_number(
+    // Read in the unit the field was shown in; sent back as shown, the stored speed stays.
+    let shown = super::shown_units(&form.backward_speed_unit, units);
+    let stored_speed = original
+        .and_then(|o| {
+            o.entry
+                .blocks
+                .iter()
+                .find(|b| b.direction == Direction::Backward)
+        })
+        .and_then(|b| b.speed)
+        .map(f64::from);
+    let speed = super::read_speed_field(
         &mut errors,
         "backward_speed",
         &form.backward_speed,
-        speed_unit,
-    )
-    .and_then(|v| {
-        match units {
-            Units::Metric => Speed::from_kmh(v),
-            Units::Imperial => Speed::from_mph(v),
-        }
-        .map_err(|e| errors.add("backward_speed", e.to_string()))
-        .ok()
-    });
+        shown,
+        stored_speed,
+    );
     let rpe = small_number(
         &mut errors,
         "rpe",
@@ -594,9 +612,9 @@ fn parse_log_form(
                 direction: b.direction,
                 seconds: b.seconds,
                 speed_mps: if b.direction == Direction::Backward {
-                    speed.map(Speed::mps).or(b.speed.map(Speed::mps))
+                    speed.map(Speed::mps).or(b.speed.map(f64::from))
                 } else {
-                    b.speed.map(Speed::mps)
+                    b.speed.map(f64::from)
                 },
                 grade_percent: b.grade.map(coach::measure::Grade::percent),
             })
@@ -630,6 +648,8 @@ fn parse_log_form(
     Ok(SessionBody {
         started_at,
         setting,
+        // A new session by hand is a walk; an edited one keeps its sport.
+        sport: None,
         blocks,
         rpe,
         pain_before,
@@ -690,9 +710,14 @@ struct HistoryRow {
     id: store::Id,
     when: String,
     setting: &'static str,
+    /// The sport when it is not walking ("run", "ride", "other sport"): kept, not counted
+    /// toward the plan.
+    sport: Option<&'static str>,
     backward: String,
     total: String,
     kcal: String,
+    /// Why there is no kcal figure, in a few words, when there is none.
+    kcal_missing: Option<&'static str>,
     rpe: String,
     pain: String,
     source: &'static str,
@@ -735,15 +760,33 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
     if !e.felt_safe {
         flags.push("did not feel safe".to_string());
     }
+    let sport = match e.sport {
+        coach::energy::Sport::Walking => None,
+        coach::energy::Sport::Running => Some("run"),
+        coach::energy::Sport::Cycling => Some("ride"),
+        coach::energy::Sport::Other => Some("other sport"),
+    };
     HistoryRow {
         id: s.id,
         when: local.strftime("%a %-d %b %Y, %H:%M").to_string(),
-        setting: e.setting.as_str(),
+        setting: match (e.sport, e.setting) {
+            (coach::energy::Sport::Walking, setting) => setting.as_str(),
+            (_, Setting::Treadmill) => "indoors",
+            _ => "outdoors",
+        },
+        sport,
         backward: walked_of_planned(e.backward_seconds, e.planned_backward_seconds),
         total: minutes(e.total_seconds),
         kcal: e
             .kcal
             .map_or_else(|| "—".to_string(), |k| format!("{k:.0}")),
+        kcal_missing: e.kcal.is_none().then(|| {
+            if e.sport == coach::energy::Sport::Other {
+                "not estimated for this sport"
+            } else {
+                "no body mass in force on that day"
+            }
+        }),
         rpe: e
             .rpe
             .map_or_else(|| "—".to_string(), |r| r.value().to_string()),
@@ -824,10 +867,13 @@ pub(crate) async fn history(
     } else {
         None
     };
+    let rows: Vec<HistoryRow> = page.items.iter().map(history_row).collect();
     render(&HistoryPage {
         chrome: viewer.chrome("history"),
-        kcal_note: viewer.caller.user.profile.body_mass.is_none(),
-        rows: page.items.iter().map(history_row).collect(),
+        kcal_note: rows
+            .iter()
+            .any(|r| r.kcal_missing == Some("no body mass in force on that day")),
+        rows,
         next: page.next.map(|c| c.to_string()),
         notice,
     })
@@ -843,10 +889,7 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
         .iter()
         .find(|b| b.direction == Direction::Backward)
         .and_then(|b| b.speed)
-        .map(|s| match units {
-            Units::Metric => format!("{:.1}", s.kmh()),
-            Units::Imperial => format!("{:.1}", s.mph()),
-        })
+        .map(|s| super::speed_field(s.mps(), units))
         .unwrap_or_default();
     let fmt_minutes = |seconds: u32| {
         let m = f64::from(seconds) / 60.0;
@@ -865,6 +908,7 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
         backward_minutes: fmt_minutes(e.backward_seconds),
         forward_minutes: fmt_minutes(e.total_seconds - e.backward_seconds),
         backward_speed,
+        backward_speed_unit: super::speed_unit(units).to_string(),
         rpe: e.rpe.map(|r| r.value().to_string()).unwrap_or_default(),
         pain_before: e
             .pain_before

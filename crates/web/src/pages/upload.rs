@@ -1,22 +1,29 @@
 //! Importing device files from the history page: FIT, GPX or TCX files (or a zip of them) are
 //! read with `tracks`, shown for review (the person marks which laps were walked backward when
-//! the file cannot say), then each becomes a logged session with its energy. A file's content
-//! fingerprint is its session's client key, so importing the same file again logs nothing twice.
+//! the file cannot say, and can correct the sport), then each becomes a logged session with its
+//! energy. A file's content fingerprint is its session's client key, so importing the same file
+//! again logs nothing twice.
+//!
+//! Each file keeps its sport: a run is logged as a run and a ride as a ride, with their own
+//! Compendium codes and the file's speeds, and neither counts toward the walking plan. A file
+//! that does not say is offered as a walk when its speed is a walking speed, else as another
+//! sport, and the person chooses. Distances, speeds and heights are shown in the person's units;
+//! what is sent back is in metres and seconds.
 
-use super::{Chrome, PageError, Viewer, minutes, render, see_other};
+use super::{Chrome, PageError, Viewer, distance_text, height_text, minutes, render, see_other};
 use crate::AppState;
-use crate::api::sessions::{self, BlockBody, SessionBody};
+use crate::api::sessions::{self, BlockBody, SessionBody, block_speed};
 use crate::problem::{ApiError, ApiJson};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use coach::energy::Direction;
+use coach::energy::{Direction, Sport};
 use coach::measure::Speed;
-use coach::plan::Setting;
+use coach::plan::{Setting, Units};
 use std::collections::HashMap;
-use tracks::{Activity, FileResult};
+use tracks::{Activity, FileResult, SportKind};
 
 /// Most files in one upload.
 const MAX_FILES: usize = 20;
@@ -43,8 +50,17 @@ struct LapRow {
     length: String,
     distance: String,
     distance_m: Option<f64>,
+    /// Mean speed in the person's units, when the lap has a distance.
+    speed: String,
     name: String,
     backward: bool,
+}
+
+/// A sport to choose, with whether it is chosen.
+struct SportChoice {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
 }
 
 /// An activity as reviewed.
@@ -52,12 +68,45 @@ struct Reviewed {
     index: usize,
     file: String,
     key: String,
+    /// The file's own words for its sport ("running / trail"), or what is known of it.
     sport: String,
+    /// The sports to choose from, the file's (or the likely one) selected.
+    sports: Vec<SportChoice>,
+    /// Why the selected sport was chosen, when the file did not say.
+    sport_hint: Option<String>,
+    /// Whether it is counted toward the plan as chosen (walking only).
+    walking: bool,
     start: String,
     start_text: String,
     summary: String,
     treadmill: bool,
     laps: Vec<LapRow>,
+}
+
+/// A speed in the person's units, for reading.
+fn travel_speed_text(mps: f64, units: Units) -> String {
+    match units {
+        Units::Metric => format!("{:.1} km/h", mps * 3.6),
+        Units::Imperial => format!("{:.1} mph", mps / coach::measure::MPS_PER_MPH),
+    }
+}
+
+fn sport_of(kind: SportKind) -> Sport {
+    match kind {
+        SportKind::Walking => Sport::Walking,
+        SportKind::Running => Sport::Running,
+        SportKind::Cycling => Sport::Cycling,
+        SportKind::Other => Sport::Other,
+    }
+}
+
+fn sport_label(sport: Sport) -> &'static str {
+    match sport {
+        Sport::Walking => "Walking",
+        Sport::Running => "Running",
+        Sport::Cycling => "Cycling",
+        Sport::Other => "Another sport (not estimated)",
+    }
 }
 
 /// A file that cannot be imported.
@@ -75,7 +124,13 @@ struct ReviewPage {
     rpe_choices: Vec<(u8, &'static str)>,
 }
 
-fn review(index: usize, file: &str, key: u64, a: &Activity) -> Result<Reviewed, String> {
+fn review(
+    index: usize,
+    file: &str,
+    key: u64,
+    a: &Activity,
+    units: Units,
+) -> Result<Reviewed, String> {
     let start = a.start.ok_or_else(|| {
         "the file keeps only the device's relative time, so the day of the walk is unknown: log it by hand".to_string()
     })?;
@@ -105,8 +160,11 @@ fn review(index: usize, file: &str, key: u64, a: &Activity) -> Result<Reviewed, 
             length: minutes(seconds.round() as u32),
             distance: distance
                 .filter(|d| *d > 0.0)
-                .map_or_else(|| "—".into(), |d| format!("{:.0} m", d)),
+                .map_or_else(|| "—".into(), |d| distance_text(d, units)),
             distance_m: distance.filter(|d| *d > 0.0),
+            speed: distance
+                .filter(|d| *d > 0.0 && seconds >= 1.0)
+                .map_or_else(|| "—".into(), |d| travel_speed_text(d / seconds, units)),
             // A lap the device or our own workout export named backward is marked already.
             backward: name.to_ascii_lowercase().contains("backward"),
             name,
@@ -119,28 +177,62 @@ fn review(index: usize, file: &str, key: u64, a: &Activity) -> Result<Reviewed, 
     if total > 24 * 3600 {
         return Err("it lasts more than 24 hours: a session is at most a day".into());
     }
-    let sport = match (&a.sport, &a.sub_sport) {
-        (Some(s), Some(sub)) => format!("{s} / {sub}"),
-        (Some(s), None) => s.clone(),
-        _ => "activity".into(),
+    let words = match (&a.sport, &a.sub_sport) {
+        (Some(s), Some(sub)) if sub != "generic" => format!("{s} / {sub}"),
+        (Some(s), _) => s.clone(),
+        _ => String::new(),
     };
+    // The file's sport; when it does not say, a walk if its speed is a walking speed.
+    let moving_speed = a.summary.average_speed_mps;
+    let (sport, sport_hint) = match a.sport_kind() {
+        Some(kind) => (sport_of(kind), None),
+        None => match moving_speed.filter(|v| Speed::from_mps(*v).is_err()) {
+            Some(fast) => (
+                Sport::Other,
+                Some(format!(
+                    "The file does not say which sport it was. At {} it is faster than walking: choose running or cycling if it was one of them.",
+                    travel_speed_text(fast, units)
+                )),
+            ),
+            None => (
+                Sport::Walking,
+                Some("The file does not say which sport it was: it is taken as a walk. Choose another sport if it was not.".to_string()),
+            ),
+        },
+    };
+    let mut summary = minutes(total);
+    if let Some(d) = a.summary.distance_m.filter(|d| *d > 0.0) {
+        summary.push_str(&format!(", {}", distance_text(d, units)));
+    }
+    if let Some(v) = moving_speed.filter(|v| *v > 0.0) {
+        summary.push_str(&format!(", {}", travel_speed_text(v, units)));
+    }
+    if let Some(up) = a.summary.ascent_m.filter(|h| *h >= 1.0) {
+        summary.push_str(&format!(", {} climbed", height_text(up, units)));
+    }
     Ok(Reviewed {
         index,
         file: file.to_string(),
         key: format!("{key:016x}"),
-        sport,
+        sport: if words.is_empty() {
+            "activity".into()
+        } else {
+            words
+        },
+        sports: Sport::ALL
+            .iter()
+            .map(|s| SportChoice {
+                value: s.as_str(),
+                label: sport_label(*s),
+                selected: *s == sport,
+            })
+            .collect(),
+        sport_hint,
+        walking: sport == Sport::Walking,
         start: start.to_string(),
         start_text: start.strftime("%a %-d %b %Y, %H:%M UTC").to_string(),
-        summary: format!(
-            "{}{}",
-            minutes(total),
-            a.summary
-                .distance_m
-                .filter(|d| *d > 0.0)
-                .map(|d| format!(", {:.2} km", d / 1000.0))
-                .unwrap_or_default()
-        ),
-        treadmill: a.sub_sport.as_deref() == Some("treadmill"),
+        summary,
+        treadmill: a.indoors(),
         laps: rows,
     })
 }
@@ -202,7 +294,7 @@ pub(crate) async fn upload(
     let mut refused = Vec::new();
     for r in &results {
         match &r.outcome {
-            Ok(a) => match review(activities.len(), &r.name, r.fingerprint, a) {
+            Ok(a) => match review(activities.len(), &r.name, r.fingerprint, a, viewer.units()) {
                 Ok(reviewed) => activities.push(reviewed),
                 Err(reason) => refused.push(Refused {
                     file: r.name.clone(),
@@ -266,6 +358,9 @@ pub(crate) async fn import(
         if field(format!("{prefix}include")) != "on" {
             continue;
         }
+        let sport = field(format!("{prefix}sport"))
+            .parse::<Sport>()
+            .unwrap_or_default();
         let mut blocks = Vec::new();
         for j in 0..500 {
             let seconds: u32 = match field(format!("{prefix}l{j}_seconds")).parse() {
@@ -280,10 +375,11 @@ pub(crate) async fn import(
                     Direction::Forward
                 },
                 seconds,
-                // Only walking speeds help the energy estimate; others are left out.
+                // The lap's speed, when it is one for this sport (a walk at a running speed
+                // keeps none, and is estimated at an assumed walking speed).
                 speed_mps: distance
                     .map(|d| d / f64::from(seconds.max(1)))
-                    .filter(|v| Speed::from_mps(*v).is_ok()),
+                    .filter(|v| block_speed(sport, *v).is_ok()),
                 grade_percent: None,
             });
         }
@@ -292,6 +388,7 @@ pub(crate) async fn import(
             setting: field(format!("{prefix}setting"))
                 .parse::<Setting>()
                 .unwrap_or(Setting::Ground),
+            sport: Some(sport),
             blocks,
             rpe: small(field(format!("{prefix}rpe")), 6, 20, 11),
             // Left empty, pain is not given (not 0); the API checks the range.
@@ -299,10 +396,14 @@ pub(crate) async fn import(
             pain_after: field(format!("{prefix}pain_after")).trim().parse().ok(),
             near_falls: 0,
             felt_safe: true,
-            notes: format!("Imported from {}", field(format!("{prefix}file")))
-                .chars()
-                .take(300)
-                .collect(),
+            notes: format!(
+                "Imported from {} ({})",
+                field(format!("{prefix}file")),
+                field(format!("{prefix}sport_words"))
+            )
+            .chars()
+            .take(300)
+            .collect(),
             source: store::SessionSource::File,
             client_key: Some(format!("file-{}", field(format!("{prefix}key")))),
         };
