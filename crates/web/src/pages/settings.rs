@@ -51,6 +51,7 @@ struct SettingsPage {
     notice: Option<&'static str>,
     mass_unit: &'static str,
     calendar: super::calendar::FeedBlock,
+    sharing: super::sharing::SharingBlock,
 }
 
 fn mass_unit(units: Units) -> &'static str {
@@ -126,6 +127,7 @@ async fn page(
         notice: extras.notice,
         mass_unit: mass_unit(viewer.units()),
         calendar: super::calendar::feed_block(state, viewer).await?,
+        sharing: super::sharing::sharing_block(state, viewer).await?,
     })
 }
 
@@ -138,6 +140,12 @@ pub(crate) struct Notice {
     revoked: Option<String>,
     #[serde(default)]
     calendar: Option<String>,
+    #[serde(default)]
+    shared: Option<String>,
+    #[serde(default)]
+    declined: Option<String>,
+    #[serde(default)]
+    unshared: Option<String>,
 }
 
 /// The settings page.
@@ -152,6 +160,14 @@ pub(crate) async fn settings(
         Some("Token revoked: it no longer works.")
     } else if notice.calendar.is_some() {
         Some("Calendar link revoked: calendars subscribed to it get nothing more.")
+    } else if notice.shared.is_some() {
+        Some(
+            "You now share with the clinician below. Every time they read or change your data, it is listed in the access log.",
+        )
+    } else if notice.declined.is_some() {
+        Some("Invite declined: nothing is shared, and the invite can no longer be used.")
+    } else if notice.unshared.is_some() {
+        Some("Sharing revoked: the clinician can no longer see your data, from now on.")
     } else {
         None
     };
