@@ -125,14 +125,15 @@ fn document_refusals(operation: &mut Operation, writes: bool) {
     }
 }
 
-/// Path ids are the integers the API hands out; a block index counts from 0.
+/// Path ids (`id`, and a clinician's `plan` and `session` of a walker) are the integers the API
+/// hands out; a block index counts from 0.
 fn type_path_ids(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
         if parameter.parameter_in != ParameterIn::Path {
             continue;
         }
         let schema = match parameter.name.as_str() {
-            "id" => ObjectBuilder::new()
+            "id" | "plan" | "session" => ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
             "index" => ObjectBuilder::new()
@@ -180,7 +181,8 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         progress::progress, transfer::export, transfer::import,
         crate::api::list_users, crate::api::set_role,
         clinician::create_invite, clinician::list_walkers, clinician::walker_sessions,
-        clinician::walker_plans, clinician::walker_assessments, clinician::accept_invite,
+        clinician::walker_plans, clinician::walker_plan, clinician::walker_motion,
+        clinician::walker_assessments, clinician::accept_invite,
         clinician::decline_invite, clinician::list_grants, clinician::revoke_grant,
         clinician::access_log,
     ),

@@ -1864,6 +1864,34 @@ async fn a_clinician_reads_a_walker_only_under_a_grant_in_force_and_every_read_i
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.call(Method::GET, &assessments, c, None).await;
     assert_eq!(status, StatusCode::OK);
+    // One plan with its sessions, and a session's motion analysis; a missing one reads nothing.
+    app.call(Method::POST, "/api/v1/screenings", w, Some(answers(50)))
+        .await;
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            w,
+            Some(
+                json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3,
+                        "weeks": 2, "start": "2027-01-04"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let plan_id = plan["plan"]["id"].as_i64().or(plan["id"].as_i64()).unwrap();
+    let (status, one) = app
+        .call(Method::GET, &format!("{plans}/{plan_id}"), c, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert!(!one["sessions"].as_array().unwrap().is_empty());
+    for path in [
+        format!("{plans}/999999"),
+        format!("/api/v1/clinician/walkers/{walt_id}/sessions/999999/motion"),
+    ] {
+        let (status, _) = app.call(Method::GET, &path, c, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
     let (status, _) = app
         .call(Method::GET, &format!("{sessions}?limit=0"), c, None)
         .await;
@@ -1883,16 +1911,26 @@ async fn a_clinician_reads_a_walker_only_under_a_grant_in_force_and_every_read_i
     let (status, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
     assert_eq!(status, StatusCode::OK);
     let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 3, "the refused 422 read nothing: {log:?}");
-    assert_eq!(log[0]["what"], "assessments");
-    assert_eq!(log[2]["what"], "sessions");
-    assert_eq!(log[2]["action"], "read");
-    assert_eq!(log[2]["clinician_email"], "cleo@example.org");
     assert_eq!(
-        log[2]["route"],
+        log.len(),
+        4,
+        "refused and missing reads read nothing: {log:?}"
+    );
+    assert_eq!(log[0]["what"], format!("plan {plan_id}"));
+    assert_eq!(
+        log[0]["route"],
+        "GET /api/v1/clinician/walkers/{id}/plans/{plan}"
+    );
+    assert_eq!(log[1]["what"], "assessments");
+    assert_eq!(log[2]["what"], "plans");
+    assert_eq!(log[3]["what"], "sessions");
+    assert_eq!(log[3]["action"], "read");
+    assert_eq!(log[3]["clinician_email"], "cleo@example.org");
+    assert_eq!(
+        log[3]["route"],
         "GET /api/v1/clinician/walkers/{id}/sessions"
     );
-    assert!(log[2]["at"].as_str().unwrap().ends_with('Z'));
+    assert!(log[3]["at"].as_str().unwrap().ends_with('Z'));
     let (_, none) = app
         .call(Method::GET, "/api/v1/access-log", Some(&tess), None)
         .await;
@@ -1920,7 +1958,7 @@ async fn a_clinician_reads_a_walker_only_under_a_grant_in_force_and_every_read_i
     let (_, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
     assert_eq!(
         log.as_array().unwrap().len(),
-        3,
+        4,
         "refused reads log nothing"
     );
 

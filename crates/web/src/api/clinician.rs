@@ -307,6 +307,62 @@ pub(crate) async fn walker_plans(
     Ok(Json(plans))
 }
 
+/// One of a walker's plans with its planned sessions (under a grant; logged).
+#[utoipa::path(get, path = "/api/v1/clinician/walkers/{id}/plans/{plan}", params(("id" = i64, Path, description = "The walker's id"), ("plan" = i64, Path, description = "The plan's id")),
+    responses((status = 200, body = Object), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn walker_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    path: MatchedPath,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Json<store::StoredPlan>, ApiError> {
+    let walker = parse_id(&id, "walker")?;
+    let plan = parse_id(&plan, "plan")?;
+    let grant = granted(&state, &caller, walker, store::SharedData::Plans).await?;
+    let found = state
+        .store
+        .plan(walker, plan)
+        .await?
+        .ok_or_else(|| ApiError::not_found("plan"))?;
+    record(
+        &state,
+        &caller,
+        &grant,
+        AccessAction::Read,
+        &format!("plan {plan}"),
+        route(&method, &path),
+    )
+    .await?;
+    Ok(Json(found))
+}
+
+/// The motion analysis of one of a walker's sessions (under a grant; logged).
+#[utoipa::path(get, path = "/api/v1/clinician/walkers/{id}/sessions/{session}/motion", params(("id" = i64, Path, description = "The walker's id"), ("session" = i64, Path, description = "The session's id")),
+    responses((status = 200, body = crate::api::motion::MotionAnalysis), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub(crate) async fn walker_motion(
+    State(state): State<AppState>,
+    caller: Caller,
+    method: Method,
+    path: MatchedPath,
+    Path((id, session)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let walker = parse_id(&id, "walker")?;
+    let session = parse_id(&session, "session")?;
+    let grant = granted(&state, &caller, walker, store::SharedData::MotionAnalyses).await?;
+    let analysis = crate::api::motion::motion_analysis(&state, walker, session).await?;
+    record(
+        &state,
+        &caller,
+        &grant,
+        AccessAction::Read,
+        &format!("motion analysis of session {session}"),
+        route(&method, &path),
+    )
+    .await?;
+    Ok(analysis)
+}
+
 /// A walker's assessments, newest first (under a grant; logged).
 #[utoipa::path(get, path = "/api/v1/clinician/walkers/{id}/assessments", params(("id" = i64, Path, description = "The walker's id")),
     responses((status = 200, body = [Object]), (status = 404, body = Problem)), security(("bearer" = [])))]

@@ -109,6 +109,14 @@ pub(crate) fn routes(state: AppState) -> Router {
             get(clinician::walker_plans),
         )
         .route(
+            "/api/v1/clinician/walkers/{id}/plans/{plan}",
+            get(clinician::walker_plan),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/sessions/{session}/motion",
+            get(clinician::walker_motion),
+        )
+        .route(
             "/api/v1/clinician/walkers/{id}/assessments",
             get(clinician::walker_assessments),
         )
