@@ -62,6 +62,15 @@ test('a walker shares by consent, sees each read in the access log, and a revoca
   await shot(clinician, 'clinician-01-invite-360');
   noProblems(clinician);
 
+  // Signed out, the link leads through sign-in and back to the invite.
+  const { context: elsewhere, page: fresh } = await phonePage(browser, phone);
+  await fresh.goto(link);
+  assert.match(fresh.url(), /\/signin\?next=(%2F|\/)share(%2F|\/)/);
+  await fresh.fill('#email', walkerEmail);
+  await fresh.fill('#password', 'a long enough password');
+  await Promise.all([fresh.waitForURL(new RegExp(`/share/${code}$`)), fresh.click('button[type=submit]')]);
+  await elsewhere.close();
+
   // The walker follows the link and reads exactly what is shared and what may be changed.
   await walker.goto(link);
   assert.match(await walker.textContent('h2'), new RegExp(`${clinicianEmail} asks to see your walking`));
