@@ -62,17 +62,32 @@ test('a walker shares by consent, sees each read in the access log, and a revoca
   await shot(clinician, 'clinician-01-invite-360');
   noProblems(clinician);
 
-  // Signed out, the link leads through sign-in and back to the invite.
+  // Someone without an account opens the link: through sign-in to a new account and back to the
+  // invite; they decline, and the invite is used up.
   const { context: elsewhere, page: fresh } = await phonePage(browser, phone);
   await fresh.goto(link);
   assert.match(fresh.url(), /\/signin\?next=(%2F|\/)share(%2F|\/)/);
-  await fresh.fill('#email', walkerEmail);
+  await fresh.click('text=Create an account');
+  await fresh.fill('#email', `newcomer${Date.now()}@example.org`);
   await fresh.fill('#password', 'a long enough password');
   await Promise.all([fresh.waitForURL(new RegExp(`/share/${code}$`)), fresh.click('button[type=submit]')]);
+  await Promise.all([fresh.waitForURL(/\/settings\?declined=1/), fresh.click('text=Decline')]);
+  assert.match(await fresh.textContent('.notice'), /Invite declined: nothing is shared/);
+  assert.match(await fresh.textContent('#grants-state'), /You share with no clinician/);
+  assert.equal((await fresh.goto(link)).status(), 404);
+  assert.match(await fresh.textContent('main'), /already used or declined/);
+  noProblems(fresh);
   await elsewhere.close();
 
+  // A second invite, for the walker.
+  await clinician.goto(`${base}/walkers`);
+  await clinician.click('text=Make an invite');
+  const code2 = (await clinician.textContent('#invite-code')).trim();
+  assert.notEqual(code2, code);
+  const link2 = (await clinician.textContent('#invite-link')).trim();
+
   // The walker follows the link and reads exactly what is shared and what may be changed.
-  await walker.goto(link);
+  await walker.goto(link2);
   assert.match(await walker.textContent('h2'), new RegExp(`${clinicianEmail} asks to see your walking`));
   const shared = await walker.$$eval('#shared li', (items) => items.map((i) => i.textContent));
   assert.equal(shared.length, 4);
@@ -87,7 +102,7 @@ test('a walker shares by consent, sees each read in the access log, and a revoca
   assert.match(await walker.textContent('#grants'), new RegExp(`${clinicianEmail}: sharing since`));
   assert.match(await walker.textContent('#access-log-state'), /No clinician has read or changed your data/);
   // The link works once.
-  assert.equal((await walker.goto(link)).status(), 404);
+  assert.equal((await walker.goto(link2)).status(), 404);
 
   // The clinician reads the walker's sessions: pain, RPE, near-falls.
   await clinician.goto(`${base}/walkers`);
