@@ -136,6 +136,12 @@ pub trait Store: Send + Sync + 'static {
     // --- sharing with clinicians (consent, grants, the access log) ---
     /// Stores a clinician's invite (its code only as a hash); returns its id.
     async fn create_invite(&self, clinician: Id, new: &NewInvite) -> Result<Id, StoreError>;
+    /// How many of the clinician's invites are unused and unexpired at `now`.
+    async fn open_invite_count(
+        &self,
+        clinician: Id,
+        now: jiff::Timestamp,
+    ) -> Result<u64, StoreError>;
     /// The invite a code (by hash) names, while it is unused and unexpired at `now`.
     async fn open_invite(
         &self,

@@ -601,6 +601,17 @@ macro_rules! impl_store {
                 Ok(row.try_get("id")?)
             }
 
+            async fn open_invite_count(&self, clinician: Id, now: jiff::Timestamp) -> Result<u64, StoreError> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM clinician_invites WHERE clinician_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                )
+                .bind(clinician)
+                .bind(ms(now))
+                .fetch_one(&self.pool)
+                .await?;
+                small("open invite count", row.try_get::<i64, _>("n")?)
+            }
+
             async fn open_invite(&self, code_hash: &str, now: jiff::Timestamp) -> Result<Option<OpenInvite>, StoreError> {
                 let Some(row) = sqlx::query(
                     "SELECT i.id, i.clinician_id, u.email, i.created_ms, i.expires_ms \

@@ -812,6 +812,13 @@ async fn sharing_with_clinicians(store: &Arc<dyn Store>) {
         store.create_invite(cy.id, &invite("code1")).await.is_err(),
         "a code is unique"
     );
+    assert_eq!(store.open_invite_count(cy.id, made).await.unwrap(), 1);
+    assert_eq!(
+        store.open_invite_count(cy.id, expires).await.unwrap(),
+        0,
+        "expired"
+    );
+    assert_eq!(store.open_invite_count(wa.id, made).await.unwrap(), 0);
     let open = store.open_invite("code1", made).await.unwrap().unwrap();
     assert_eq!(open.clinician_id, cy.id);
     assert_eq!(open.clinician_email, "cy-clinician@example.org");
@@ -858,6 +865,11 @@ async fn sharing_with_clinicians(store: &Arc<dyn Store>) {
         "used once"
     );
     assert!(store.open_invite("code1", now).await.unwrap().is_none());
+    assert_eq!(
+        store.open_invite_count(cy.id, now).await.unwrap(),
+        0,
+        "used"
+    );
 
     // A second invite accepted by the same walker keeps the grant in force.
     store.create_invite(cy.id, &invite("code2")).await.unwrap();

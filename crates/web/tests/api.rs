@@ -1998,3 +1998,47 @@ async fn a_clinician_reads_a_walker_only_under_a_grant_in_force_and_every_read_i
     let (status, _) = app.call(Method::GET, &sessions, c, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_clinician_holds_at_most_a_hundred_open_invites() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let walt = app.person("walt@example.org").await;
+    let c = Some(cleo.as_str());
+    let mut first = Value::Null;
+    for n in 0..100 {
+        let (status, invite) = app
+            .call(Method::POST, "/api/v1/clinician/invites", c, None)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {invite}");
+        if n == 0 {
+            first = invite;
+        }
+    }
+    let (status, problem) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("100 invites not yet accepted"),
+        "{problem}"
+    );
+    // One used is one more to make.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(&walt),
+            Some(json!({"code": first["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

@@ -26,6 +26,9 @@ use utoipa::ToSchema;
 
 /// How long an invite can be accepted: long enough to reach a walker between two appointments.
 pub(crate) const INVITE_DAYS: i64 = 14;
+/// Open invites a clinician may hold at once: far more than a caseload's week, and a bound on
+/// what one account can pile up.
+pub(crate) const MAX_OPEN_INVITES: u64 = 100;
 /// Lines of the access log the walker is shown.
 pub(crate) const ACCESS_LOG_LINES: u32 = 200;
 
@@ -118,8 +121,8 @@ pub(crate) struct InviteView {
     expires_at: jiff::Timestamp,
 }
 
-/// Makes an invite (clinicians only): one use, valid 14 days.
-#[utoipa::path(post, path = "/api/v1/clinician/invites", responses((status = 201, body = InviteView), (status = 403, body = Problem)), security(("bearer" = [])))]
+/// Makes an invite (clinicians only): one use, valid 14 days; 409 with 100 open at once.
+#[utoipa::path(post, path = "/api/v1/clinician/invites", responses((status = 201, body = InviteView), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn create_invite(
     State(state): State<AppState>,
     caller: Caller,
@@ -141,8 +144,13 @@ pub(crate) async fn make_invite(
     caller: &Caller,
 ) -> Result<(InviteCode, jiff::Timestamp), ApiError> {
     caller.require(&[Role::Clinician])?;
-    let code = InviteCode::generate();
     let now = jiff::Timestamp::now();
+    if state.store.open_invite_count(caller.id(), now).await? >= MAX_OPEN_INVITES {
+        return Err(ApiError::conflict(format!(
+            "you have {MAX_OPEN_INVITES} invites not yet accepted: wait for some to be used or to expire ({INVITE_DAYS} days after they were made)"
+        )));
+    }
+    let code = InviteCode::generate();
     let expires_at = now
         .checked_add(jiff::SignedDuration::from_hours(INVITE_DAYS * 24))
         .map_err(ApiError::internal)?;
