@@ -37,7 +37,23 @@ export async function startServer() {
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
   });
-  return { base, stop: () => child.kill('SIGTERM') };
+  return { base, data, stop: () => child.kill('SIGTERM') };
+}
+
+// Runs the server's own command line on the server's data (`retrostride user add ...`): SQLite
+// lets a second process write while the server runs.
+export function cli(server, args, input = '') {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      env: { ...process.env, RETROSTRIDE_DATA_DIR: server.data, RUST_LOG: 'warn' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`retrostride ${args.join(' ')} exited ${code}: ${out}`))));
+    child.stdin.end(input);
+  });
 }
 
 export async function launch() {

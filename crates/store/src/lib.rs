@@ -156,6 +156,57 @@ pub trait Store: Send + Sync + 'static {
     /// The user a calendar feed secret (by hash) belongs to.
     async fn user_by_calendar_feed(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
 
+    // --- sharing with clinicians (consent, grants, the access log) ---
+    /// Stores a clinician's invite (its code only as a hash); returns its id.
+    async fn create_invite(&self, clinician: Id, new: &NewInvite) -> Result<Id, StoreError>;
+    /// How many of the clinician's invites are unused and unexpired at `now`.
+    async fn open_invite_count(
+        &self,
+        clinician: Id,
+        now: jiff::Timestamp,
+    ) -> Result<u64, StoreError>;
+    /// The invite a code (by hash) names, while it is unused and unexpired at `now`.
+    async fn open_invite(
+        &self,
+        code_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<OpenInvite>, StoreError>;
+    /// Accepts an open invite: uses it up and grants its clinician `scope`, in one transaction.
+    /// When the walker already shares with that clinician, the grant in force is returned and no
+    /// second one is made. `None` when the invite is unknown, used, expired or the walker's own.
+    async fn accept_invite(
+        &self,
+        walker: Id,
+        code_hash: &str,
+        scope: &GrantScope,
+        now: jiff::Timestamp,
+    ) -> Result<Option<Grant>, StoreError>;
+    /// Declines an open invite: uses it up without a grant. False when it was not open.
+    async fn decline_invite(
+        &self,
+        walker: Id,
+        code_hash: &str,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// The walker's grants, in force and revoked, newest first.
+    async fn grants(&self, walker: Id) -> Result<Vec<Grant>, StoreError>;
+    /// Revokes one of the walker's grants from `now` on (a grant revoked before keeps its time).
+    /// False when the walker has no such grant.
+    async fn revoke_grant(
+        &self,
+        walker: Id,
+        id: Id,
+        now: jiff::Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// The grants in force that walkers gave this clinician, oldest first.
+    async fn clinician_grants(&self, clinician: Id) -> Result<Vec<Grant>, StoreError>;
+    /// The grant in force from this walker to this clinician, if any.
+    async fn active_grant(&self, clinician: Id, walker: Id) -> Result<Option<Grant>, StoreError>;
+    /// Appends a line to a walker's access log.
+    async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError>;
+    /// A walker's access log, newest first, at most `limit` lines.
+    async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError>;
+
     // --- screenings (append-only) ---
     /// Appends a screening.
     async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError>;

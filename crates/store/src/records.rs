@@ -610,3 +610,131 @@ pub struct Motion {
     #[serde(default)]
     pub labels: Vec<MotionLabel>,
 }
+
+/// A clinician's invite to share, as stored: the code itself is never kept, only its hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInvite {
+    /// SHA-256 of the code, hex.
+    pub code_hash: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// After this it can no longer be accepted.
+    pub expires_at: Timestamp,
+}
+
+/// An invite that can still be accepted, with the clinician who made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenInvite {
+    /// Id.
+    pub id: Id,
+    /// The clinician who made it.
+    pub clinician_id: Id,
+    /// Their email, which the walker is shown before accepting.
+    pub clinician_email: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// After this it can no longer be accepted.
+    pub expires_at: Timestamp,
+}
+
+/// Data a walker shares with a clinician under a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedData {
+    /// Plans and their planned sessions.
+    Plans,
+    /// Logged sessions, with pain, RPE and near-falls.
+    Sessions,
+    /// Assessments (3MBWT, single-leg stance, pain change).
+    Assessments,
+    /// Motion analyses of sessions.
+    MotionAnalyses,
+}
+
+/// What a clinician may change under a grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClinicianChange {
+    /// The plan and its progression rules.
+    PlanAndProgression,
+}
+
+/// What a walker agreed to, kept with the grant exactly as it was shown, so that a later version
+/// sharing more never widens a grant already given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantScope {
+    /// What the clinician may read.
+    pub reads: Vec<SharedData>,
+    /// What the clinician may change.
+    pub changes: Vec<ClinicianChange>,
+}
+
+impl GrantScope {
+    /// What this version asks a walker to share: everything the issue names.
+    pub fn standard() -> Self {
+        GrantScope {
+            reads: vec![
+                SharedData::Plans,
+                SharedData::Sessions,
+                SharedData::Assessments,
+                SharedData::MotionAnalyses,
+            ],
+            changes: vec![ClinicianChange::PlanAndProgression],
+        }
+    }
+
+    /// Whether the grant lets the clinician read this.
+    pub fn reads(&self, data: SharedData) -> bool {
+        self.reads.contains(&data)
+    }
+}
+
+/// A walker's consent to share with one clinician.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    /// Id.
+    pub id: Id,
+    /// The walker who shares.
+    pub walker_id: Id,
+    /// The walker's email.
+    pub walker_email: String,
+    /// The clinician shared with.
+    pub clinician_id: Id,
+    /// The clinician's email.
+    pub clinician_email: String,
+    /// When the walker accepted.
+    pub granted_at: Timestamp,
+    /// When the walker revoked it; `None` while it is in force.
+    pub revoked_at: Option<Timestamp>,
+    /// What was agreed.
+    pub scope: GrantScope,
+}
+
+/// Whether a clinician read or changed something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessAction {
+    /// Read.
+    Read,
+    /// Changed.
+    Change,
+}
+
+/// One line of a walker's access log: who, when, what, from which route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessEntry {
+    /// The clinician (`None` once their account is deleted; the email stays).
+    pub clinician_id: Option<Id>,
+    /// The clinician's email at the time.
+    pub clinician_email: String,
+    /// The walker whose data it was.
+    pub walker_id: Id,
+    /// When.
+    pub at: Timestamp,
+    /// Read or change.
+    pub action: AccessAction,
+    /// What, in words ("sessions", "plan 3").
+    pub what: String,
+    /// The method and route ("GET /api/v1/clinician/walkers/{id}/sessions").
+    pub route: String,
+}

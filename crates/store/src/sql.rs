@@ -137,6 +137,27 @@ macro_rules! impl_store {
                 .collect()
         }
 
+        /// A grant with both people's emails; add the `WHERE`.
+        const GRANT_SELECT: &str = "SELECT g.id, g.walker_id, w.email AS walker_email, g.clinician_id, \
+             c.email AS clinician_email, g.granted_ms, g.revoked_ms, g.scope \
+             FROM grants g JOIN users w ON w.id = g.walker_id JOIN users c ON c.id = g.clinician_id";
+
+        fn grant_row(row: &DbRow) -> Result<Grant, StoreError> {
+            Ok(Grant {
+                id: row.try_get("id")?,
+                walker_id: row.try_get("walker_id")?,
+                walker_email: row.try_get("walker_email")?,
+                clinician_id: row.try_get("clinician_id")?,
+                clinician_email: row.try_get("clinician_email")?,
+                granted_at: timestamp("grant time", row.try_get("granted_ms")?)?,
+                revoked_at: row
+                    .try_get::<Option<i64>, _>("revoked_ms")?
+                    .map(|m| timestamp("revocation time", m))
+                    .transpose()?,
+                scope: from_json("grant scope", &row.try_get::<String, _>("scope")?)?,
+            })
+        }
+
         fn screening_row(row: &DbRow) -> Result<Screening, StoreError> {
             Ok(Screening {
                 id: row.try_get("id")?,
@@ -658,6 +679,199 @@ macro_rules! impl_store {
                 .as_ref()
                 .map(user_row)
                 .transpose()
+            }
+
+            async fn create_invite(&self, clinician: Id, new: &NewInvite) -> Result<Id, StoreError> {
+                let row = sqlx::query(
+                    "INSERT INTO clinician_invites (clinician_id, code_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(clinician)
+                .bind(&new.code_hash)
+                .bind(ms(new.created_at))
+                .bind(ms(new.expires_at))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict("this invite code"))?;
+                Ok(row.try_get("id")?)
+            }
+
+            async fn open_invite_count(&self, clinician: Id, now: jiff::Timestamp) -> Result<u64, StoreError> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM clinician_invites WHERE clinician_id = $1 AND used_ms IS NULL AND expires_ms > $2",
+                )
+                .bind(clinician)
+                .bind(ms(now))
+                .fetch_one(&self.pool)
+                .await?;
+                small("open invite count", row.try_get::<i64, _>("n")?)
+            }
+
+            async fn open_invite(&self, code_hash: &str, now: jiff::Timestamp) -> Result<Option<OpenInvite>, StoreError> {
+                let Some(row) = sqlx::query(
+                    "SELECT i.id, i.clinician_id, u.email, i.created_ms, i.expires_ms \
+                     FROM clinician_invites i JOIN users u ON u.id = i.clinician_id \
+                     WHERE i.code_hash = $1 AND i.used_ms IS NULL AND i.expires_ms > $2",
+                )
+                .bind(code_hash)
+                .bind(ms(now))
+                .fetch_optional(&self.pool)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(OpenInvite {
+                    id: row.try_get("id")?,
+                    clinician_id: row.try_get("clinician_id")?,
+                    clinician_email: row.try_get("email")?,
+                    created_at: timestamp("invite creation time", row.try_get("created_ms")?)?,
+                    expires_at: timestamp("invite expiry", row.try_get("expires_ms")?)?,
+                }))
+            }
+
+            async fn accept_invite(
+                &self,
+                walker: Id,
+                code_hash: &str,
+                scope: &GrantScope,
+                now: jiff::Timestamp,
+            ) -> Result<Option<Grant>, StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                // The update is the claim: of two accepts of one code, only one finds it unused.
+                let Some(row) = sqlx::query(
+                    "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
+                     WHERE code_hash = $3 AND used_ms IS NULL AND expires_ms > $1 AND clinician_id <> $2 \
+                     RETURNING clinician_id",
+                )
+                .bind(ms(now))
+                .bind(walker)
+                .bind(code_hash)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let clinician: Id = row.try_get("clinician_id")?;
+                let existing = sqlx::query(
+                    "SELECT id FROM grants WHERE walker_id = $1 AND clinician_id = $2 AND revoked_ms IS NULL",
+                )
+                .bind(walker)
+                .bind(clinician)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if existing.is_none() {
+                    sqlx::query(
+                        "INSERT INTO grants (walker_id, clinician_id, granted_ms, scope) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(walker)
+                    .bind(clinician)
+                    .bind(ms(now))
+                    .bind(json(scope)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(conflict("a grant to this clinician"))?;
+                }
+                tx.commit().await?;
+                self.active_grant(clinician, walker).await
+            }
+
+            async fn decline_invite(&self, walker: Id, code_hash: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
+                     WHERE code_hash = $3 AND used_ms IS NULL AND expires_ms > $1 AND clinician_id <> $2",
+                )
+                .bind(ms(now))
+                .bind(walker)
+                .bind(code_hash)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn grants(&self, walker: Id) -> Result<Vec<Grant>, StoreError> {
+                let rows = sqlx::query(&format!(
+                    "{GRANT_SELECT} WHERE g.walker_id = $1 ORDER BY g.granted_ms DESC, g.id DESC"
+                ))
+                .bind(walker)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(grant_row).collect()
+            }
+
+            async fn revoke_grant(&self, walker: Id, id: Id, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE grants SET revoked_ms = COALESCE(revoked_ms, $3) WHERE walker_id = $1 AND id = $2",
+                )
+                .bind(walker)
+                .bind(id)
+                .bind(ms(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn clinician_grants(&self, clinician: Id) -> Result<Vec<Grant>, StoreError> {
+                let rows = sqlx::query(&format!(
+                    "{GRANT_SELECT} WHERE g.clinician_id = $1 AND g.revoked_ms IS NULL ORDER BY g.granted_ms, g.id"
+                ))
+                .bind(clinician)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(grant_row).collect()
+            }
+
+            async fn active_grant(&self, clinician: Id, walker: Id) -> Result<Option<Grant>, StoreError> {
+                sqlx::query(&format!(
+                    "{GRANT_SELECT} WHERE g.clinician_id = $1 AND g.walker_id = $2 AND g.revoked_ms IS NULL"
+                ))
+                .bind(clinician)
+                .bind(walker)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(grant_row)
+                .transpose()
+            }
+
+            async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(entry.walker_id)
+                .bind(entry.clinician_id)
+                .bind(&entry.clinician_email)
+                .bind(ms(entry.at))
+                .bind(name(&entry.action)?)
+                .bind(&entry.what)
+                .bind(&entry.route)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT walker_id, clinician_id, clinician_email, at_ms, action, what, route FROM access_log \
+                     WHERE walker_id = $1 ORDER BY at_ms DESC, id DESC LIMIT $2",
+                )
+                .bind(walker)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(AccessEntry {
+                            walker_id: row.try_get("walker_id")?,
+                            clinician_id: row.try_get("clinician_id")?,
+                            clinician_email: row.try_get("clinician_email")?,
+                            at: timestamp("access time", row.try_get("at_ms")?)?,
+                            action: from_name("access action", row.try_get("action")?)?,
+                            what: row.try_get("what")?,
+                            route: row.try_get("route")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {

@@ -928,7 +928,190 @@ async fn body_mass_history(store: &Arc<dyn Store>) {
     );
 }
 
+/// A clinician's invite is accepted once, before it expires, never by its maker; the grant is the
+/// walker's to revoke; the access log is the walker's to read; all go with the accounts.
+async fn sharing_with_clinicians(store: &Arc<dyn Store>) {
+    let cy = user(store, "cy-clinician@example.org").await;
+    store.set_role(cy.id, Role::Clinician).await.unwrap();
+    let wa = user(store, "wa-walker@example.org").await;
+    let xo = user(store, "xo-walker@example.org").await;
+    let made = at("2026-11-20T09:00:00Z");
+    let expires = at("2026-11-27T09:00:00Z");
+    let invite = |hash: &str| NewInvite {
+        code_hash: hash.into(),
+        created_at: made,
+        expires_at: expires,
+    };
+    store.create_invite(cy.id, &invite("code1")).await.unwrap();
+    assert!(
+        store.create_invite(cy.id, &invite("code1")).await.is_err(),
+        "a code is unique"
+    );
+    assert_eq!(store.open_invite_count(cy.id, made).await.unwrap(), 1);
+    assert_eq!(
+        store.open_invite_count(cy.id, expires).await.unwrap(),
+        0,
+        "expired"
+    );
+    assert_eq!(store.open_invite_count(wa.id, made).await.unwrap(), 0);
+    let open = store.open_invite("code1", made).await.unwrap().unwrap();
+    assert_eq!(open.clinician_id, cy.id);
+    assert_eq!(open.clinician_email, "cy-clinician@example.org");
+    assert!(
+        store.open_invite("code1", expires).await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(store.open_invite("nope", made).await.unwrap().is_none());
+
+    let scope = GrantScope::standard();
+    let now = at("2026-11-21T10:00:00Z");
+    assert!(
+        store
+            .accept_invite(cy.id, "code1", &scope, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "nobody shares with themselves"
+    );
+    assert!(
+        store
+            .accept_invite(wa.id, "code1", &scope, expires)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    let grant = store
+        .accept_invite(wa.id, "code1", &scope, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((grant.walker_id, grant.clinician_id), (wa.id, cy.id));
+    assert_eq!(grant.walker_email, "wa-walker@example.org");
+    assert_eq!(grant.granted_at, now);
+    assert_eq!(grant.revoked_at, None);
+    assert_eq!(grant.scope, scope);
+    assert!(
+        store
+            .accept_invite(xo.id, "code1", &scope, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "used once"
+    );
+    assert!(store.open_invite("code1", now).await.unwrap().is_none());
+    assert_eq!(
+        store.open_invite_count(cy.id, now).await.unwrap(),
+        0,
+        "used"
+    );
+
+    // A second invite accepted by the same walker keeps the grant in force.
+    store.create_invite(cy.id, &invite("code2")).await.unwrap();
+    let again = store
+        .accept_invite(wa.id, "code2", &scope, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, grant.id);
+    store.create_invite(cy.id, &invite("code3")).await.unwrap();
+    assert!(store.decline_invite(xo.id, "code3", now).await.unwrap());
+    assert!(
+        store
+            .accept_invite(xo.id, "code3", &scope, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "declined"
+    );
+
+    assert_eq!(
+        store.active_grant(cy.id, wa.id).await.unwrap().unwrap().id,
+        grant.id
+    );
+    assert!(store.active_grant(cy.id, xo.id).await.unwrap().is_none());
+    assert!(
+        store.active_grant(wa.id, cy.id).await.unwrap().is_none(),
+        "not the other way round"
+    );
+    let walkers = store.clinician_grants(cy.id).await.unwrap();
+    assert_eq!(walkers.len(), 1);
+    assert_eq!(walkers[0].walker_id, wa.id);
+    assert!(store.grants(xo.id).await.unwrap().is_empty());
+
+    let entry = AccessEntry {
+        clinician_id: Some(cy.id),
+        clinician_email: cy.email.clone(),
+        walker_id: wa.id,
+        at: at("2026-11-21T11:00:00Z"),
+        action: AccessAction::Read,
+        what: "sessions".into(),
+        route: "GET /api/v1/clinician/walkers/{id}/sessions".into(),
+    };
+    store.log_access(&entry).await.unwrap();
+    let change = AccessEntry {
+        at: at("2026-11-21T11:05:00Z"),
+        action: AccessAction::Change,
+        what: "plan 1".into(),
+        ..entry.clone()
+    };
+    store.log_access(&change).await.unwrap();
+    assert_eq!(
+        store.access_log(wa.id, 10).await.unwrap(),
+        vec![change.clone(), entry.clone()]
+    );
+    assert_eq!(
+        store.access_log(wa.id, 1).await.unwrap(),
+        vec![change.clone()]
+    );
+    assert!(
+        store.access_log(xo.id, 10).await.unwrap().is_empty(),
+        "one walker's log"
+    );
+
+    assert!(
+        !store.revoke_grant(xo.id, grant.id, now).await.unwrap(),
+        "not theirs"
+    );
+    let revoked = at("2026-11-22T08:00:00Z");
+    assert!(store.revoke_grant(wa.id, grant.id, revoked).await.unwrap());
+    assert!(
+        store.active_grant(cy.id, wa.id).await.unwrap().is_none(),
+        "at once"
+    );
+    assert!(store.clinician_grants(cy.id).await.unwrap().is_empty());
+    assert!(store.revoke_grant(wa.id, grant.id, expires).await.unwrap());
+    let listed = store.grants(wa.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].revoked_at,
+        Some(revoked),
+        "the first revocation's time stays"
+    );
+
+    // Sharing again after a revocation is a new grant.
+    store.create_invite(cy.id, &invite("code4")).await.unwrap();
+    let renewed = store
+        .accept_invite(wa.id, "code4", &scope, revoked)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(renewed.id, grant.id);
+    assert_eq!(store.grants(wa.id).await.unwrap().len(), 2);
+
+    // The log outlives the clinician's account and says who it was; the walker's goes with them.
+    assert!(store.delete_user(cy.id).await.unwrap());
+    let log = store.access_log(wa.id, 10).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].clinician_id, None);
+    assert_eq!(log[0].clinician_email, "cy-clinician@example.org");
+    assert!(store.grants(wa.id).await.unwrap().is_empty());
+    assert!(store.delete_user(wa.id).await.unwrap());
+    assert!(store.access_log(wa.id, 10).await.unwrap().is_empty());
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
+    sharing_with_clinicians(&store).await;
     body_mass_history(&store).await;
     accounts(&store).await;
     credentials(&store).await;

@@ -1,7 +1,7 @@
 //! The OpenAPI document (`/api/openapi.json`) and the Swagger UI (`/api/docs`), served from the
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
-use crate::api::{accounts, motion, progress, records, sessions, transfer};
+use crate::api::{accounts, clinician, motion, progress, records, sessions, transfer};
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -125,14 +125,15 @@ fn document_refusals(operation: &mut Operation, writes: bool) {
     }
 }
 
-/// Path ids are the integers the API hands out; a block index counts from 0.
+/// Path ids (`id`, and a clinician's `plan` and `session` of a walker) are the integers the API
+/// hands out; a block index counts from 0.
 fn type_path_ids(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
         if parameter.parameter_in != ParameterIn::Path {
             continue;
         }
         let schema = match parameter.name.as_str() {
-            "id" => ObjectBuilder::new()
+            "id" | "plan" | "session" => ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
             "index" => ObjectBuilder::new()
@@ -180,6 +181,11 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         motion::put_motion, motion::get_motion, motion::export_motion, motion::put_label,
         progress::progress, transfer::export, transfer::import,
         crate::api::list_users, crate::api::set_role,
+        clinician::create_invite, clinician::list_walkers, clinician::walker_sessions,
+        clinician::walker_plans, clinician::walker_plan, clinician::walker_motion,
+        clinician::walker_assessments, clinician::accept_invite,
+        clinician::decline_invite, clinician::list_grants, clinician::revoke_grant,
+        clinician::access_log,
     ),
     modifiers(&BearerAuth, &ProblemAnswers)
 )]

@@ -2039,3 +2039,329 @@ async fn a_version_1_export_imports_with_its_body_mass_from_the_first_session() 
         .await;
     assert_eq!(again["body_masses"], exported["body_masses"]);
 }
+
+/// Makes `email` a clinician (or another role) in the store, as `retrostride user role` does.
+async fn give_role(
+    store: &std::sync::Arc<dyn store::Store>,
+    email: &str,
+    role: store::Role,
+) -> i64 {
+    let user = store.user_by_email(email).await.unwrap().unwrap();
+    store.set_role(user.id, role).await.unwrap();
+    user.id
+}
+
+#[tokio::test]
+async fn a_clinician_reads_a_walker_only_under_a_grant_in_force_and_every_read_is_logged() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let walt = app.person("walt@example.org").await;
+    let walt_id = store
+        .user_by_email("walt@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let tess = app.person("tess@example.org").await;
+    let cid = app.person("cid@example.org").await;
+    give_role(&store, "cid@example.org", store::Role::Clinician).await;
+    let ada = app.person("ada@example.org").await;
+    give_role(&store, "ada@example.org", store::Role::Admin).await;
+    let (c, w) = (Some(cleo.as_str()), Some(walt.as_str()));
+    app.call(
+        Method::POST,
+        "/api/v1/sessions",
+        w,
+        Some(session_body("2026-11-16T07:30:00Z", 300)),
+    )
+    .await;
+    let sessions = format!("/api/v1/clinician/walkers/{walt_id}/sessions");
+    let plans = format!("/api/v1/clinician/walkers/{walt_id}/plans");
+    let assessments = format!("/api/v1/clinician/walkers/{walt_id}/assessments");
+
+    // Only clinicians make invites and list walkers.
+    for token in [&walt, &ada] {
+        let (status, body) = app
+            .call(Method::POST, "/api/v1/clinician/invites", Some(token), None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _) = app
+            .call(Method::GET, "/api/v1/clinician/walkers", Some(token), None)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    // A clinician sees nobody by default: 404, as for a walker who does not exist.
+    let (status, walkers) = app
+        .call(Method::GET, "/api/v1/clinician/walkers", c, None)
+        .await;
+    assert_eq!((status, walkers), (StatusCode::OK, json!([])));
+    for path in [
+        &sessions,
+        &plans,
+        &assessments,
+        &"/api/v1/clinician/walkers/999999/sessions".to_string(),
+    ] {
+        let (status, _) = app.call(Method::GET, path, c, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    let (status, invite) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invite}");
+    let code = invite["code"].as_str().unwrap().to_string();
+    assert_eq!(invite["link"], format!("/share/{code}"));
+    // Malformed, unknown, and the clinician's own invite.
+    let (status, bad) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            w,
+            Some(json!({"code": "nope"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "code");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            w,
+            Some(json!({"code": "0000-0000-0000-0000-0000"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            c,
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "nobody shares with themselves"
+    );
+
+    let (status, grant) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            w,
+            Some(json!({"code": code.to_uppercase().replace('-', "")})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    assert_eq!(grant["clinician_email"], "cleo@example.org");
+    assert_eq!(
+        grant["shares"],
+        json!(["plans", "sessions", "assessments", "motion_analyses"])
+    );
+    assert_eq!(grant["may_change"], json!(["plan_and_progression"]));
+    assert!(grant["revoked_at"].is_null());
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(&tess),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an invite is used once");
+
+    let (_, walkers) = app
+        .call(Method::GET, "/api/v1/clinician/walkers", c, None)
+        .await;
+    assert_eq!(walkers[0]["id"], walt_id);
+    assert_eq!(walkers[0]["email"], "walt@example.org");
+    let (status, page) = app
+        .call(Method::GET, &format!("{sessions}?limit=5"), c, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["pain_before"], 2);
+    assert_eq!(page["items"][0]["rpe"], 12);
+    let (status, _) = app.call(Method::GET, &plans, c, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.call(Method::GET, &assessments, c, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // One plan with its sessions, and a session's motion analysis; a missing one reads nothing.
+    app.call(Method::POST, "/api/v1/screenings", w, Some(answers(50)))
+        .await;
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            w,
+            Some(
+                json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3,
+                        "weeks": 2, "start": "2027-01-04"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let plan_id = plan["plan"]["id"].as_i64().or(plan["id"].as_i64()).unwrap();
+    let (status, one) = app
+        .call(Method::GET, &format!("{plans}/{plan_id}"), c, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert!(!one["sessions"].as_array().unwrap().is_empty());
+    for path in [
+        format!("{plans}/999999"),
+        format!("/api/v1/clinician/walkers/{walt_id}/sessions/999999/motion"),
+    ] {
+        let (status, _) = app.call(Method::GET, &path, c, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _) = app
+        .call(Method::GET, &format!("{sessions}?limit=0"), c, None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the walker's own paging rules"
+    );
+
+    // Anyone else, however privileged, is refused like a missing walker.
+    for token in [&tess, &cid, &ada] {
+        let (status, _) = app.call(Method::GET, &sessions, Some(token), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    // The walker sees each read: who, when, what, from which route; nobody else does.
+    let (status, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let log = log.as_array().unwrap();
+    assert_eq!(
+        log.len(),
+        4,
+        "refused and missing reads read nothing: {log:?}"
+    );
+    assert_eq!(log[0]["what"], format!("plan {plan_id}"));
+    assert_eq!(
+        log[0]["route"],
+        "GET /api/v1/clinician/walkers/{id}/plans/{plan}"
+    );
+    assert_eq!(log[1]["what"], "assessments");
+    assert_eq!(log[2]["what"], "plans");
+    assert_eq!(log[3]["what"], "sessions");
+    assert_eq!(log[3]["action"], "read");
+    assert_eq!(log[3]["clinician_email"], "cleo@example.org");
+    assert_eq!(
+        log[3]["route"],
+        "GET /api/v1/clinician/walkers/{id}/sessions"
+    );
+    assert!(log[3]["at"].as_str().unwrap().ends_with('Z'));
+    let (_, none) = app
+        .call(Method::GET, "/api/v1/access-log", Some(&tess), None)
+        .await;
+    assert_eq!(none, json!([]));
+
+    // Only the walker revokes, and it takes effect at once.
+    let grant_id = grant["id"].as_i64().unwrap();
+    let revoke = format!("/api/v1/grants/{grant_id}");
+    for token in [&cleo, &tess, &ada] {
+        let (status, _) = app.call(Method::DELETE, &revoke, Some(token), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, _) = app.call(Method::DELETE, &revoke, w, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for path in [&sessions, &plans, &assessments] {
+        let (status, _) = app.call(Method::GET, path, c, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "revoked: {path}");
+    }
+    let (_, walkers) = app
+        .call(Method::GET, "/api/v1/clinician/walkers", c, None)
+        .await;
+    assert_eq!(walkers, json!([]));
+    let (_, grants) = app.call(Method::GET, "/api/v1/grants", w, None).await;
+    assert!(grants[0]["revoked_at"].is_string(), "{grants}");
+    let (_, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
+    assert_eq!(
+        log.as_array().unwrap().len(),
+        4,
+        "refused reads log nothing"
+    );
+
+    // A declined invite cannot be accepted afterwards.
+    let (_, second) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    let body = json!({"code": second["code"]});
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/invites/decline",
+            w,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/grants", w, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A clinician who loses the role loses the reading with it.
+    let (_, third) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    app.call(
+        Method::POST,
+        "/api/v1/grants",
+        w,
+        Some(json!({"code": third["code"]})),
+    )
+    .await;
+    let (status, _) = app.call(Method::GET, &sessions, c, None).await;
+    assert_eq!(status, StatusCode::OK, "shared again");
+    give_role(&store, "cleo@example.org", store::Role::Person).await;
+    let (status, _) = app.call(Method::GET, &sessions, c, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_clinician_holds_at_most_a_hundred_open_invites() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let walt = app.person("walt@example.org").await;
+    let c = Some(cleo.as_str());
+    let mut first = Value::Null;
+    for n in 0..100 {
+        let (status, invite) = app
+            .call(Method::POST, "/api/v1/clinician/invites", c, None)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{n}: {invite}");
+        if n == 0 {
+            first = invite;
+        }
+    }
+    let (status, problem) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("100 invites not yet accepted"),
+        "{problem}"
+    );
+    // One used is one more to make.
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(&walt),
+            Some(json!({"code": first["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
 pub(crate) mod accounts;
+pub(crate) mod clinician;
 pub(crate) mod motion;
 pub(crate) mod progress;
 pub(crate) mod records;
@@ -102,6 +103,35 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route("/api/v1/progress", get(progress::progress))
         .route("/api/v1/export", get(transfer::export))
+        .route("/api/v1/clinician/invites", post(clinician::create_invite))
+        .route("/api/v1/clinician/walkers", get(clinician::list_walkers))
+        .route(
+            "/api/v1/clinician/walkers/{id}/sessions",
+            get(clinician::walker_sessions),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/plans",
+            get(clinician::walker_plans),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/plans/{plan}",
+            get(clinician::walker_plan),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/sessions/{session}/motion",
+            get(clinician::walker_motion),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/assessments",
+            get(clinician::walker_assessments),
+        )
+        .route(
+            "/api/v1/grants",
+            post(clinician::accept_invite).get(clinician::list_grants),
+        )
+        .route("/api/v1/grants/{id}", delete(clinician::revoke_grant))
+        .route("/api/v1/invites/decline", post(clinician::decline_invite))
+        .route("/api/v1/access-log", get(clinician::access_log))
         .route("/api/v1/admin/users", get(list_users))
         .route("/api/v1/admin/users/{id}/role", post(set_role))
         .layer(DefaultBodyLimit::max(config.body_limit));

@@ -413,9 +413,18 @@ pub(crate) async fn get_motion(
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let session_id = parse_id(&id, "session")?;
+    motion_analysis(&state, caller.id(), session_id).await
+}
+
+/// The analysis of one person's session's motion: theirs, and a clinician's under a grant.
+pub(crate) async fn motion_analysis(
+    state: &AppState,
+    owner: store::Id,
+    session_id: store::Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
     state
         .store
-        .motion(caller.id(), session_id)
+        .motion(owner, session_id)
         .await?
         .map(|m| {
             // An analysis stored in an older shape goes out as it was stored.

@@ -7,7 +7,7 @@ use coach::energy::{Direction, Sport};
 use coach::plan::{Level, Setting, Units};
 use coach::protocol::Goal;
 use serde::Serialize;
-use store::{Role, SessionSource};
+use store::{AccessAction, ClinicianChange, Role, SessionSource, SharedData};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Object, RefOr, Schema};
 
@@ -237,6 +237,37 @@ pub(crate) fn weekdays_or_null() -> RefOr<Schema> {
             .items(schema(string_enum(&coach::schedule::WEEKDAY_NAMES, false)))
             .min_items(Some(1))
             .build(),
+    ))
+}
+
+fn list_of(items: Object) -> RefOr<Schema> {
+    RefOr::T(Schema::Array(
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(RefOr::T(Schema::Object(items)))
+            .build(),
+    ))
+}
+
+pub(crate) fn shared_data_list() -> RefOr<Schema> {
+    list_of(string_enum(
+        &[
+            SharedData::Plans,
+            SharedData::Sessions,
+            SharedData::Assessments,
+            SharedData::MotionAnalyses,
+        ],
+        false,
+    ))
+}
+
+pub(crate) fn clinician_change_list() -> RefOr<Schema> {
+    list_of(string_enum(&[ClinicianChange::PlanAndProgression], false))
+}
+
+pub(crate) fn access_action() -> RefOr<Schema> {
+    schema(string_enum(
+        &[AccessAction::Read, AccessAction::Change],
+        false,
     ))
 }
 

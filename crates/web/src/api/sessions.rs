@@ -458,6 +458,15 @@ pub(crate) async fn list_sessions(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<SessionList>, ApiError> {
+    session_page(&state, caller.id(), &query).await.map(Json)
+}
+
+/// A page of one person's sessions: the walker's own list, and a clinician's under a grant.
+pub(crate) async fn session_page(
+    state: &AppState,
+    owner: store::Id,
+    query: &ListQuery,
+) -> Result<SessionList, ApiError> {
     let mut errors = Vec::new();
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -493,7 +502,7 @@ pub(crate) async fn list_sessions(
     let page = state
         .store
         .sessions(
-            caller.id(),
+            owner,
             &SessionQuery {
                 from,
                 to,
@@ -502,10 +511,10 @@ pub(crate) async fn list_sessions(
             },
         )
         .await?;
-    Ok(Json(SessionList {
+    Ok(SessionList {
         items: page.items.into_iter().map(SessionView::from).collect(),
         next: page.next.map(|c| c.to_string()),
-    }))
+    })
 }
 
 /// One session.

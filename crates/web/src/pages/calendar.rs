@@ -727,8 +727,19 @@ pub(crate) async fn make_feed(
             jiff::Timestamp::now(),
         )
         .await?;
-    // The link must be absolute for a calendar app; the host is the one this page was asked on.
-    let host = headers
+    let path = format!("/calendar/{secret}.ics");
+    let host = site_host(&headers);
+    render(&LinkPage {
+        chrome: viewer.chrome("settings"),
+        https: format!("{}{path}", site_origin(&headers)),
+        webcal: format!("webcal://{host}{path}"),
+    })
+}
+
+/// The host this page was asked on, for links that must be absolute (a calendar app's, an
+/// invite given by email); only characters a host name or address may hold.
+pub(crate) fn site_host(headers: &HeaderMap) -> &str {
+    headers
         .get("x-forwarded-host")
         .or_else(|| headers.get(header::HOST))
         .and_then(|h| h.to_str().ok())
@@ -737,18 +748,17 @@ pub(crate) async fn make_feed(
                 && h.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
         })
-        .unwrap_or("localhost");
-    let scheme = if auth::over_tls(&headers) {
+        .unwrap_or("localhost")
+}
+
+/// `scheme://host` of this site as the request reached it.
+pub(crate) fn site_origin(headers: &HeaderMap) -> String {
+    let scheme = if auth::over_tls(headers) {
         "https"
     } else {
         "http"
     };
-    let path = format!("/calendar/{secret}.ics");
-    render(&LinkPage {
-        chrome: viewer.chrome("settings"),
-        https: format!("{scheme}://{host}{path}"),
-        webcal: format!("webcal://{host}{path}"),
-    })
+    format!("{scheme}://{}", site_host(headers))
 }
 
 /// Revokes the calendar link: the feed answers 404 from now on.

@@ -13,6 +13,7 @@ mod motion_file;
 mod onboarding;
 mod public;
 mod settings;
+mod sharing;
 mod training;
 mod upload;
 
@@ -103,6 +104,13 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/export", get(settings::export))
+        .route("/settings/grants/{id}/revoke", post(sharing::revoke))
+        .route("/walkers", get(sharing::walkers))
+        .route("/walkers/invite", post(sharing::make_invite))
+        .route("/walkers/{id}", get(sharing::walker))
+        .route("/share/{code}", get(sharing::share))
+        .route("/share/{code}/accept", post(sharing::accept))
+        .route("/share/{code}/decline", post(sharing::decline))
         .route("/settings/delete", post(settings::delete_account))
         .route("/static/{name}", get(static_file))
         .layer(SetResponseHeaderLayer::overriding(
@@ -267,6 +275,8 @@ pub(crate) struct Chrome {
     pub(crate) current: &'static str,
     /// The asset version for cache-busting.
     pub(crate) version: &'static str,
+    /// Whether the signed-in person is a clinician (the Walkers page is in their menu).
+    pub(crate) clinician: bool,
 }
 
 impl Chrome {
@@ -301,6 +311,7 @@ impl Viewer {
             csrf: self.session.csrf_token.clone(),
             current,
             version: ASSET_VERSION,
+            clinician: self.caller.user.role == store::Role::Clinician,
         }
     }
 

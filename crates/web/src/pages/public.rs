@@ -66,6 +66,18 @@ struct SignInPage {
     next: String,
 }
 
+impl SignInPage {
+    /// The sign-up link, carrying `next` so that a new account also lands where the visitor
+    /// was going (a clinician's invite, say).
+    fn sign_up_link(&self) -> String {
+        if self.next.is_empty() {
+            "/signup".into()
+        } else {
+            format!("/signup?next={}", super::urlencode(&self.next))
+        }
+    }
+}
+
 /// Where to go after signing in: `?next=` when it is a local path.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Next {
@@ -195,15 +207,17 @@ struct SignUpPage {
     errors: FormErrors,
     email: String,
     min_password: usize,
+    next: String,
 }
 
 /// The sign-up form.
-pub(crate) async fn sign_up_form() -> Result<Response, PageError> {
+pub(crate) async fn sign_up_form(Query(next): Query<Next>) -> Result<Response, PageError> {
     render(&SignUpPage {
         chrome: Chrome::visitor("signup"),
         errors: FormErrors::default(),
         email: String::new(),
         min_password: auth::MIN_PASSWORD_CHARS,
+        next: safe_next(&next.next).unwrap_or_default().to_string(),
     })
 }
 
@@ -253,11 +267,14 @@ pub(crate) async fn sign_up(
                 errors,
                 email: form.email,
                 min_password: auth::MIN_PASSWORD_CHARS,
+                next: safe_next(&form.next).unwrap_or_default().to_string(),
             },
         );
     };
     let (_, set_cookie) = accounts::open_session(&state, user.id, &headers).await?;
-    with_cookie(see_other("/start/screening"), &set_cookie)
+    // A new account goes to the screening, unless it was made on the way somewhere (an invite).
+    let after = safe_next(&form.next).unwrap_or("/start/screening");
+    with_cookie(see_other(after), &set_cookie)
 }
 
 /// The limiter's refusal (429) as a page in words, with `Retry-After`.

@@ -81,6 +81,7 @@ struct SettingsPage {
     notice: Option<String>,
     mass_unit: &'static str,
     calendar: super::calendar::FeedBlock,
+    sharing: super::sharing::SharingBlock,
 }
 
 fn profile_form(user: &store::User) -> ProfileForm {
@@ -176,6 +177,7 @@ async fn page(
         delete_errors: extras.delete_errors,
         notice: extras.notice,
         calendar: super::calendar::feed_block(state, viewer).await?,
+        sharing: super::sharing::sharing_block(state, viewer).await?,
     })
 }
 
@@ -198,6 +200,12 @@ pub(crate) struct Notice {
     reestimated: Option<u32>,
     #[serde(default)]
     until: Option<String>,
+    #[serde(default)]
+    shared: Option<String>,
+    #[serde(default)]
+    declined: Option<String>,
+    #[serde(default)]
+    unshared: Option<String>,
 }
 
 /// The notice after a change of body mass, saying which sessions were estimated again.
@@ -244,6 +252,15 @@ pub(crate) async fn settings(
         Some("Token revoked: it no longer works.".to_string())
     } else if notice.calendar.is_some() {
         Some("Calendar link revoked: calendars subscribed to it get nothing more.".to_string())
+    } else if notice.shared.is_some() {
+        Some(
+            "You now share with the clinician below. Every time they read or change your data, it is listed in the access log."
+                .to_string(),
+        )
+    } else if notice.declined.is_some() {
+        Some("Invite declined: nothing is shared, and the invite can no longer be used.".to_string())
+    } else if notice.unshared.is_some() {
+        Some("Sharing revoked: the clinician can no longer see your data, from now on.".to_string())
     } else {
         None
     };

@@ -1,0 +1,335 @@
+//! Sharing with a clinician (issue 15), in the browser: the clinician's Walkers page (make an
+//! invite, the walkers who share, one walker's sessions), the walker's accept page
+//! (`/share/{code}`, which says exactly what is shared and what may be changed), and the sharing
+//! block of the settings page (grants with Revoke, the access log). Every write goes through the
+//! API's handlers in `api::clinician`, and so does every read of a walker's data, which is
+//! logged there.
+
+use super::{Chrome, PageError, Viewer, render, see_other};
+use crate::AppState;
+use crate::api::clinician::{self, InviteCode, InviteCodeBody};
+use crate::api::sessions::ListQuery;
+use crate::problem::ApiJson;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use store::{AccessAction, ClinicianChange, Role, SharedData};
+
+/// A time as the pages show it (UTC, to the minute).
+fn when(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// What is shared, in words: the walker reads these before accepting.
+pub(crate) fn shared_in_words(data: SharedData) -> &'static str {
+    match data {
+        SharedData::Plans => "your plans and their planned sessions",
+        SharedData::Sessions => {
+            "your logged sessions, with pain before and after, effort (RPE), near-falls, whether you felt safe, and your notes"
+        }
+        SharedData::Assessments => "your assessments (3-metre backward walk test and others)",
+        SharedData::MotionAnalyses => "the motion analyses of your sessions",
+    }
+}
+
+/// What may be changed, in words.
+pub(crate) fn change_in_words(change: ClinicianChange) -> &'static str {
+    match change {
+        ClinicianChange::PlanAndProgression => "your plan and its progression rules",
+    }
+}
+
+struct WalkerRow {
+    id: store::Id,
+    email: String,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "walkers.html")]
+struct WalkersPage {
+    chrome: Chrome,
+    walkers: Vec<WalkerRow>,
+    invite: Option<(String, String, String)>,
+}
+
+async fn walkers_page(
+    state: &AppState,
+    viewer: &Viewer,
+    invite: Option<(String, String, String)>,
+) -> Result<Response, PageError> {
+    viewer.caller.require(&[Role::Clinician])?;
+    let walkers = state
+        .store
+        .clinician_grants(viewer.caller.id())
+        .await?
+        .into_iter()
+        .map(|g| WalkerRow {
+            id: g.walker_id,
+            email: g.walker_email,
+            since: when(g.granted_at),
+        })
+        .collect();
+    render(&WalkersPage {
+        chrome: viewer.chrome("walkers"),
+        walkers,
+        invite,
+    })
+}
+
+/// The clinician's Walkers page.
+pub(crate) async fn walkers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    walkers_page(&state, &viewer, None).await
+}
+
+/// Makes an invite and shows its code and link, once.
+pub(crate) async fn make_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let (code, expires_at) = clinician::make_invite(&state, &viewer.caller).await?;
+    let link = format!(
+        "{}{}",
+        super::calendar::site_origin(&headers),
+        clinician::share_link(&code)
+    );
+    walkers_page(
+        &state,
+        &viewer,
+        Some((code.to_string(), link, when(expires_at))),
+    )
+    .await
+}
+
+struct SessionRow {
+    date: String,
+    backward_minutes: String,
+    rpe: String,
+    pain: String,
+    near_falls: u8,
+    felt_safe: bool,
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "walker.html")]
+struct WalkerPage {
+    chrome: Chrome,
+    email: String,
+    sessions: Vec<SessionRow>,
+}
+
+/// Sessions a clinician's page of one walker shows.
+const WALKER_PAGE_SESSIONS: u32 = 50;
+
+/// One walker's sessions, for a clinician under a grant (logged as a read from this page).
+pub(crate) async fn walker(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let walker = crate::api::parse_id(&id, "walker")?;
+    let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
+        return Err(PageError::NotFound("walker"));
+    };
+    let query = ListQuery {
+        limit: Some(WALKER_PAGE_SESSIONS),
+        cursor: None,
+        from: None,
+        to: None,
+    };
+    let page = clinician::read_sessions(
+        &state,
+        &viewer.caller,
+        walker,
+        &query,
+        "GET /walkers/{id}".into(),
+    )
+    .await?;
+    let score = |v: Option<u8>| v.map_or("not given".to_string(), |v| v.to_string());
+    let sessions = page
+        .items
+        .into_iter()
+        .map(|v| {
+            let e = &v.session.entry;
+            SessionRow {
+                date: v.session.local_date.to_string(),
+                backward_minutes: format!("{:.1}", f64::from(e.backward_seconds) / 60.0),
+                rpe: score(e.rpe.map(|r| r.value())),
+                pain: format!(
+                    "{} → {}",
+                    score(e.pain_before.map(|p| p.value())),
+                    score(e.pain_after.map(|p| p.value()))
+                ),
+                near_falls: e.near_falls,
+                felt_safe: e.felt_safe,
+                notes: e.notes.clone(),
+            }
+        })
+        .collect();
+    render(&WalkerPage {
+        chrome: viewer.chrome("walkers"),
+        email: grant.walker_email,
+        sessions,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "share.html")]
+struct SharePage {
+    chrome: Chrome,
+    code: String,
+    clinician: String,
+    expires: String,
+    own: bool,
+    shares: Vec<&'static str>,
+    changes: Vec<&'static str>,
+}
+
+/// The walker's accept page: who asks, exactly what would be shared and what may be changed.
+pub(crate) async fn share(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let code: InviteCode = code.parse().map_err(|_| gone())?;
+    let invite = state
+        .store
+        .open_invite(&code.hash(), jiff::Timestamp::now())
+        .await?
+        .ok_or_else(gone)?;
+    let scope = store::GrantScope::standard();
+    render(&SharePage {
+        chrome: viewer.chrome(""),
+        code: code.to_string(),
+        own: invite.clinician_id == viewer.caller.id(),
+        clinician: invite.clinician_email,
+        expires: when(invite.expires_at),
+        shares: scope.reads.iter().map(|d| shared_in_words(*d)).collect(),
+        changes: scope.changes.iter().map(|c| change_in_words(*c)).collect(),
+    })
+}
+
+fn gone() -> PageError {
+    PageError::Other(
+        axum::http::StatusCode::NOT_FOUND,
+        "This invite cannot be accepted: it is mistyped, already used or declined, or expired. Ask the clinician for a new one.".into(),
+    )
+}
+
+/// Accepts the invite through the API's handler, then shows the grant on the settings page.
+pub(crate) async fn accept(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    let _grant = clinician::accept_invite(
+        State(state),
+        viewer.caller.clone(),
+        ApiJson(InviteCodeBody { code }),
+    )
+    .await
+    .map_err(|e| match e.status().as_u16() {
+        404 | 422 => gone(),
+        _ => e.into(),
+    })?;
+    Ok(see_other("/settings?shared=1#sharing"))
+}
+
+/// Declines the invite: it can no longer be accepted.
+pub(crate) async fn decline(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    clinician::decline_invite(
+        State(state),
+        viewer.caller.clone(),
+        ApiJson(InviteCodeBody { code }),
+    )
+    .await
+    .map_err(|e| match e.status().as_u16() {
+        404 | 422 => gone(),
+        _ => e.into(),
+    })?;
+    Ok(see_other("/settings?declined=1#sharing"))
+}
+
+/// Revokes a grant through the API's handler: the clinician's next request is refused.
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<super::public::CsrfOnly>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&form.csrf)?;
+    clinician::revoke_grant(State(state), viewer.caller.clone(), Path(id)).await?;
+    Ok(see_other("/settings?unshared=1#sharing"))
+}
+
+pub(crate) struct GrantRow {
+    pub(crate) id: store::Id,
+    pub(crate) clinician: String,
+    pub(crate) since: String,
+    pub(crate) revoked: Option<String>,
+}
+
+pub(crate) struct AccessRow {
+    pub(crate) clinician: String,
+    pub(crate) at: String,
+    pub(crate) action: &'static str,
+    pub(crate) what: String,
+    pub(crate) route: String,
+}
+
+/// The settings page's sharing block: the grants and the access log.
+pub(crate) struct SharingBlock {
+    pub(crate) grants: Vec<GrantRow>,
+    pub(crate) log: Vec<AccessRow>,
+}
+
+pub(crate) async fn sharing_block(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<SharingBlock, PageError> {
+    let grants = state
+        .store
+        .grants(viewer.caller.id())
+        .await?
+        .into_iter()
+        .map(|g| GrantRow {
+            id: g.id,
+            clinician: g.clinician_email,
+            since: when(g.granted_at),
+            revoked: g.revoked_at.map(when),
+        })
+        .collect();
+    let log = state
+        .store
+        .access_log(viewer.caller.id(), clinician::ACCESS_LOG_LINES)
+        .await?
+        .into_iter()
+        .map(|e| AccessRow {
+            clinician: e.clinician_email,
+            at: when(e.at),
+            action: match e.action {
+                AccessAction::Read => "read",
+                AccessAction::Change => "changed",
+            },
+            what: e.what,
+            route: e.route,
+        })
+        .collect();
+    Ok(SharingBlock { grants, log })
+}
