@@ -143,6 +143,37 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Runs the SQL file (a `pg_dump --inserts` of an earlier release's database) into a new
+    /// database and returns its URL.
+    pub fn database_from(&self, name: &str, sql: &Path) -> String {
+        let url = self.database(name);
+        // The server's user reads the file: a copy in the server's own folder.
+        let copy = self.dir.path().join(format!("{name}.sql"));
+        std::fs::copy(sql, &copy).unwrap_or_else(|e| panic!("cannot copy {}: {e}", sql.display()));
+        let port = self.port.to_string();
+        self.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-d",
+                name,
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-f",
+                path(&copy),
+            ],
+        );
+        url
+    }
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("temporary paths are UTF-8")
 }

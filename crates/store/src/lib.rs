@@ -135,7 +135,10 @@ pub trait Store: Send + Sync + 'static {
     /// Stores an API token's hash.
     async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError>;
     /// The user an API token (by hash) belongs to.
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(User, TokenScope)>, StoreError>;
     /// A user's tokens (names and dates, never the token).
     async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError>;
     /// Revokes a token. False when the user has no such token.

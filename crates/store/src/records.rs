@@ -45,6 +45,55 @@ impl fmt::Display for Role {
     }
 }
 
+/// What an API token may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Everything its account may do.
+    #[default]
+    Full,
+    /// Only the clinician routes (`/api/v1/clinician/...`), reading and changing: for a
+    /// clinic's own tools, which then cannot touch the clinician's own walking record.
+    Clinician,
+    /// Only reading the clinician routes: for reports and exports.
+    ClinicianRead,
+}
+
+impl TokenScope {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Full => "full",
+            TokenScope::Clinician => "clinician",
+            TokenScope::ClinicianRead => "clinician_read",
+        }
+    }
+}
+
+impl fmt::Display for TokenScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A token scope that is not one of `full`, `clinician`, `clinician_read`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("token scope {0:?} is not known: expected full, clinician or clinician_read")]
+pub struct UnknownTokenScope(pub String);
+
+impl std::str::FromStr for TokenScope {
+    type Err = UnknownTokenScope;
+
+    fn from_str(s: &str) -> Result<Self, UnknownTokenScope> {
+        match s {
+            "full" => Ok(TokenScope::Full),
+            "clinician" => Ok(TokenScope::Clinician),
+            "clinician_read" => Ok(TokenScope::ClinicianRead),
+            other => Err(UnknownTokenScope(other.to_string())),
+        }
+    }
+}
+
 /// A role name that is not one of `person`, `clinician`, `admin`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("role {0:?} is not known: expected person, clinician or admin")]
@@ -163,6 +212,8 @@ pub struct NewToken {
     pub token_hash: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// What it may reach.
+    pub scope: TokenScope,
 }
 
 /// A personal API token as listed (the token itself is never stored).
@@ -174,6 +225,9 @@ pub struct ApiToken {
     pub name: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// What it may reach (`full` for tokens made before scopes existed).
+    #[serde(default)]
+    pub scope: TokenScope,
 }
 
 /// A screening to append.

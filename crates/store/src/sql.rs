@@ -43,6 +43,10 @@ pub(crate) fn from_name<T: DeserializeOwned>(
     serde_json::from_value(serde_json::Value::String(stored)).map_err(|e| corrupt(what, e))
 }
 
+pub(crate) fn token_scope(stored: String) -> Result<crate::TokenScope, StoreError> {
+    stored.parse().map_err(|e| corrupt("token scope", e))
+}
+
 pub(crate) fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| corrupt("document", e))
 }
@@ -582,11 +586,12 @@ macro_rules! impl_store {
             }
 
             async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError> {
-                let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_ms) VALUES ($1, $2, $3, $4) RETURNING id")
+                let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_ms, scope) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(user)
                     .bind(&token.name)
                     .bind(&token.token_hash)
                     .bind(ms(token.created_at))
+                    .bind(token.scope.as_str())
                     .fetch_one(&self.pool)
                     .await
                     .map_err(conflict("this token"))?;
@@ -594,25 +599,28 @@ macro_rules! impl_store {
                     id: row.try_get("id")?,
                     name: token.name.clone(),
                     created_at: token.created_at,
+                    scope: token.scope,
                 })
             }
 
-            async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-                sqlx::query(
+            async fn user_by_token(&self, token_hash: &str) -> Result<Option<(User, TokenScope)>, StoreError> {
+                let Some(row) = sqlx::query(
                     "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
-                     (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg \
+                     (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg, \
+                     t.scope \
                      FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
                 )
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await?
-                .as_ref()
-                .map(user_row)
-                .transpose()
+                else {
+                    return Ok(None);
+                };
+                Ok(Some((user_row(&row)?, crate::sql::token_scope(row.try_get("scope")?)?)))
             }
 
             async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
-                let rows = sqlx::query("SELECT id, name, created_ms FROM api_tokens WHERE user_id = $1 ORDER BY id")
+                let rows = sqlx::query("SELECT id, name, created_ms, scope FROM api_tokens WHERE user_id = $1 ORDER BY id")
                     .bind(user)
                     .fetch_all(&self.pool)
                     .await?;
@@ -622,6 +630,7 @@ macro_rules! impl_store {
                             id: row.try_get("id")?,
                             name: row.try_get("name")?,
                             created_at: timestamp("token creation time", row.try_get("created_ms")?)?,
+                            scope: crate::sql::token_scope(row.try_get("scope")?)?,
                         })
                     })
                     .collect()

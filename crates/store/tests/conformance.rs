@@ -176,12 +176,35 @@ async fn credentials(store: &Arc<dyn Store>) {
                 name: "phone".into(),
                 token_hash: "h1".into(),
                 created_at: now,
+                scope: TokenScope::Full,
             },
         )
         .await
         .unwrap();
-    assert_eq!(store.user_by_token("h1").await.unwrap().unwrap().id, bo.id);
-    assert_eq!(store.tokens(bo.id).await.unwrap(), vec![token.clone()]);
+    let (owner, scope) = store.user_by_token("h1").await.unwrap().unwrap();
+    assert_eq!((owner.id, scope), (bo.id, TokenScope::Full));
+    let reports = store
+        .create_token(
+            bo.id,
+            &NewToken {
+                name: "clinic reports".into(),
+                token_hash: "h2".into(),
+                created_at: now,
+                scope: TokenScope::ClinicianRead,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user_by_token("h2").await.unwrap().unwrap().1,
+        TokenScope::ClinicianRead,
+        "the scope is kept"
+    );
+    assert_eq!(
+        store.tokens(bo.id).await.unwrap(),
+        vec![token.clone(), reports.clone()]
+    );
+    assert!(store.delete_token(bo.id, reports.id).await.unwrap());
     let other = user(store, "cy@example.org").await;
     assert!(
         !store.delete_token(other.id, token.id).await.unwrap(),

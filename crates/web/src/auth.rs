@@ -237,7 +237,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Credential {
-    /// A personal API token.
+    /// A personal API token (what it may reach was checked when it was read).
     Token,
     /// A browser session.
     Browser(WebSession),
@@ -372,13 +372,14 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`")
                 })?;
-            let user = state
+            let (user, scope) = state
                 .store
                 .user_by_token(&digest(token))
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthorized("the API token is not valid (revoked, or mistyped)")
                 })?;
+            within_scope(scope, &parts.method, parts.uri.path())?;
             return Ok(Caller {
                 user,
                 credential: Credential::Token,
@@ -412,6 +413,26 @@ impl FromRequestParts<AppState> for Caller {
             user,
             credential: Credential::Browser(session),
         })
+    }
+}
+
+/// The routes a clinician-scoped token reaches: the clinician's own, nothing of the account's
+/// own record or settings.
+const CLINICIAN_ROUTES: &str = "/api/v1/clinician/";
+
+/// Refuses a request outside what its token may reach (403, saying what the token is for).
+fn within_scope(scope: store::TokenScope, method: &Method, path: &str) -> Result<(), ApiError> {
+    let clinician_route = path.starts_with(CLINICIAN_ROUTES);
+    match scope {
+        store::TokenScope::Full => Ok(()),
+        store::TokenScope::Clinician if clinician_route => Ok(()),
+        store::TokenScope::ClinicianRead if clinician_route && is_safe(method) => Ok(()),
+        store::TokenScope::ClinicianRead if clinician_route => Err(ApiError::forbidden(
+            "this token only reads the clinician routes: make a token with the scope `clinician` to change plans or gates",
+        )),
+        _ => Err(ApiError::forbidden(format!(
+            "this token is scoped to the clinician routes ({CLINICIAN_ROUTES}...): make a `full` token for the rest of the API"
+        ))),
     }
 }
 

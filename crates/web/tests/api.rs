@@ -2365,3 +2365,120 @@ async fn a_clinician_holds_at_most_a_hundred_open_invites() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_clinician_scoped_token_reaches_only_the_clinician_routes() {
+    let (app, store) = start_with_store(roomy()).await;
+    app.person("clara@example.org").await;
+    give_role(&store, "clara@example.org", store::Role::Clinician).await;
+    let token = |scope: &'static str| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/tokens",
+                    None,
+                    Some(json!({"email": "clara@example.org", "password": "long enough pw", "name": scope, "scope": scope})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            assert_eq!(body["scope"], scope);
+            body["token"].as_str().unwrap().to_string()
+        }
+    };
+    let reports = token("clinician_read").await;
+    let tools = token("clinician").await;
+    let full = token("full").await;
+
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/clinician/walkers",
+            Some(&reports),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a reading token reads the caseload");
+    for (method, path, token, why) in [
+        (
+            Method::POST,
+            "/api/v1/clinician/invites",
+            &reports,
+            "only reads",
+        ),
+        (
+            Method::GET,
+            "/api/v1/sessions",
+            &reports,
+            "scoped to the clinician routes",
+        ),
+        (
+            Method::GET,
+            "/api/v1/profile",
+            &tools,
+            "scoped to the clinician routes",
+        ),
+        (
+            Method::GET,
+            "/api/v1/export",
+            &tools,
+            "scoped to the clinician routes",
+        ),
+        (
+            Method::POST,
+            "/api/v1/tokens",
+            &tools,
+            "scoped to the clinician routes",
+        ),
+    ] {
+        let (status, answer) = app.call(method.clone(), path, Some(token), None).await;
+        if path == "/api/v1/tokens" {
+            // Making tokens takes the password, not a token: it is no way around the scope.
+            assert_ne!(status, StatusCode::CREATED, "{answer}");
+            continue;
+        }
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {answer}");
+        assert!(answer["detail"].as_str().unwrap().contains(why), "{answer}");
+    }
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/invites",
+            Some(&tools),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "a clinician token changes");
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/profile", Some(&full), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "a full token reaches everything");
+    let (_, listed) = app
+        .call(Method::GET, "/api/v1/tokens", Some(&full), None)
+        .await;
+    let scopes: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        scopes,
+        ["full", "clinician_read", "clinician", "full"],
+        "the first is `person`'s"
+    );
+
+    // A walker cannot make a clinician token: it would reach nothing.
+    app.person("wendy@example.org").await;
+    let (status, refused) = app
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            None,
+            Some(json!({"email": "wendy@example.org", "password": "long enough pw", "name": "x", "scope": "clinician"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "scope");
+}

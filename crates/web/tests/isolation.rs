@@ -233,8 +233,7 @@ fn fill(path: &str, ids: &WalkerIds, missing: bool) -> Option<String> {
 fn page_routes() -> Vec<(String, Vec<Method>)> {
     let source = include_str!("../src/pages/mod.rs");
     let mut routes = Vec::new();
-    let mut pieces = source.split(".route(").skip(1).peekable();
-    while let Some(piece) = pieces.next() {
+    for piece in source.split(".route(").skip(1) {
         let Some(start) = piece.find('"') else {
             continue;
         };
@@ -285,7 +284,7 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
             &store,
         )
         .await;
-    let strangers = vec![
+    let strangers = [
         app.person("another walker", "walker-u@example.org", None, &store)
             .await,
         app.person(

@@ -305,6 +305,12 @@ pub(crate) struct TokenRequest {
     /// What the token is for ("phone", "backup script"): 1 to 100 characters, not all spaces.
     #[schema(min_length = 1, max_length = 100, pattern = "\\S", example = "phone")]
     pub(crate) name: String,
+    /// What the token may reach: `full` (the default: everything the account may do),
+    /// `clinician` (only `/api/v1/clinician/...`, for a clinic's tools) or `clinician_read`
+    /// (only reading those). The clinician scopes need the clinician role.
+    #[serde(default)]
+    #[schema(schema_with = schema::token_scope)]
+    pub(crate) scope: store::TokenScope,
 }
 
 /// A new token; the only time it is shown.
@@ -316,6 +322,9 @@ pub(crate) struct TokenCreated {
     pub(crate) token: String,
     #[schema(value_type = String)]
     pub(crate) created_at: jiff::Timestamp,
+    /// What it may reach.
+    #[schema(schema_with = schema::token_scope)]
+    pub(crate) scope: store::TokenScope,
 }
 
 /// Creates a personal API token.
@@ -334,6 +343,15 @@ pub(crate) async fn create_token(
         ));
     }
     let user = auth::check_credentials(&state, client, &body.email, &body.password).await?;
+    if body.scope != store::TokenScope::Full && user.role != store::Role::Clinician {
+        return Err(ApiError::field(
+            "scope",
+            format!(
+                "a {} token needs the clinician role; this account is a {}: ask for `full`",
+                body.scope, user.role
+            ),
+        ));
+    }
     let token = format!("{}{}", auth::TOKEN_PREFIX, auth::random_hex());
     let stored = state
         .store
@@ -343,6 +361,7 @@ pub(crate) async fn create_token(
                 name,
                 token_hash: auth::digest(&token),
                 created_at: jiff::Timestamp::now(),
+                scope: body.scope,
             },
         )
         .await?;
@@ -353,6 +372,7 @@ pub(crate) async fn create_token(
             name: stored.name,
             token,
             created_at: stored.created_at,
+            scope: stored.scope,
         }),
     ))
 }
@@ -364,6 +384,9 @@ pub(crate) struct TokenView {
     pub(crate) name: String,
     #[schema(value_type = String)]
     pub(crate) created_at: jiff::Timestamp,
+    /// What it may reach.
+    #[schema(schema_with = schema::token_scope)]
+    pub(crate) scope: store::TokenScope,
 }
 
 /// Lists the caller's tokens (names and dates only).
@@ -380,6 +403,7 @@ pub(crate) async fn list_tokens(
                 id: t.id,
                 name: t.name,
                 created_at: t.created_at,
+                scope: t.scope,
             })
             .collect(),
     ))

@@ -82,6 +82,17 @@ pub(crate) fn role() -> RefOr<Schema> {
     ))
 }
 
+pub(crate) fn token_scope() -> RefOr<Schema> {
+    schema(string_enum(
+        &[
+            store::TokenScope::Full,
+            store::TokenScope::Clinician,
+            store::TokenScope::ClinicianRead,
+        ],
+        false,
+    ))
+}
+
 pub(crate) fn session_source() -> RefOr<Schema> {
     schema(string_enum(
         &[

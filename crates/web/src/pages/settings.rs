@@ -60,6 +60,8 @@ struct TokenRow {
     id: store::Id,
     name: String,
     created: String,
+    /// What it reaches, in words ("everything", "the clinician routes, reading only").
+    reaches: &'static str,
 }
 
 #[derive(Template)]
@@ -77,6 +79,8 @@ struct SettingsPage {
     token_errors: FormErrors,
     token_name: String,
     new_token: Option<String>,
+    /// Clinicians may make tokens that reach only their clinician routes.
+    offers_scopes: bool,
     delete_errors: FormErrors,
     notice: Option<String>,
     mass_unit: &'static str,
@@ -128,6 +132,11 @@ async fn page(
             id: t.id,
             name: t.name,
             created: t.created_at.strftime("%Y-%m-%d").to_string(),
+            reaches: match t.scope {
+                store::TokenScope::Full => "reaches everything",
+                store::TokenScope::Clinician => "reaches only the clinician routes",
+                store::TokenScope::ClinicianRead => "reads only the clinician routes",
+            },
         })
         .collect();
     let units = viewer.units();
@@ -174,6 +183,7 @@ async fn page(
         token_errors: extras.token_errors,
         token_name: extras.token_name,
         new_token: extras.new_token,
+        offers_scopes: viewer.caller.user.role == store::Role::Clinician,
         delete_errors: extras.delete_errors,
         notice: extras.notice,
         calendar: super::calendar::feed_block(state, viewer).await?,
@@ -442,6 +452,9 @@ pub(crate) struct TokenForm {
     name: String,
     #[serde(default)]
     password: String,
+    /// `full` (or absent), `clinician` or `clinician_read`.
+    #[serde(default)]
+    scope: String,
 }
 
 /// Creates a personal API token and shows it once.
@@ -456,6 +469,24 @@ pub(crate) async fn create_token(
         email: viewer.caller.user.email.clone(),
         password: form.password,
         name: form.name.clone(),
+        scope: if form.scope.is_empty() {
+            store::TokenScope::Full
+        } else {
+            match form.scope.parse() {
+                Ok(scope) => scope,
+                Err(e) => {
+                    let mut extras = Extras {
+                        token_name: form.name,
+                        ..Extras::default()
+                    };
+                    extras.token_errors.add("token_scope", e.to_string());
+                    return render_status(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &page(&state, &viewer, extras).await?,
+                    );
+                }
+            }
+        },
     };
     let mut extras = Extras {
         token_name: form.name,
@@ -475,7 +506,8 @@ pub(crate) async fn create_token(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
-            extras.token_errors = FormErrors::from_api(&e, &[("name", "token_name")]);
+            extras.token_errors =
+                FormErrors::from_api(&e, &[("name", "token_name"), ("scope", "token_scope")]);
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => {
