@@ -138,6 +138,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes(state.clone()))
         .merge(pages::routes(state.clone()))
         .merge(openapi::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::signed_in_error_pages,
+        ))
         .layer(axum::middleware::from_fn(private_and_tls_headers))
         // Pages, scripts and JSON shrink to about a third over gzip: it matters on a phone signal.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
 
 mod support;
-use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response, StatusCode};
 
@@ -973,4 +973,36 @@ async fn sign_up_refuses_a_common_password_and_one_equal_to_the_email_in_words()
             "{password}: {html}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_error_met_while_signed_in_is_drawn_in_the_signed_in_chrome() {
+    let app = start().await;
+    let (cookie, _) = signed_up(&app, "erin%40example.org").await;
+    for path in ["/no/such/page", "/history/987654321"] {
+        let page = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .header(COOKIE, &cookie)
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("Sign out") && !html.contains(r#"href="/signin""#),
+            "{path}: the error page must not look signed out: {html}"
+        );
+    }
+    // Signed out, the same error is drawn for a visitor.
+    let page = app
+        .http
+        .get(format!("{}/no/such/page", app.base))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"href="/signin""#) && !html.contains("Sign out"));
 }

@@ -441,15 +441,55 @@ impl IntoResponse for PageError {
             PageError::Forbidden(reason) => (StatusCode::FORBIDDEN, "Not allowed".into(), reason),
             PageError::Other(status, message) => (status, title_in_words(status), message),
         };
+        let shown = ErrorShown { title, message };
+        let mut response = shown.page(Chrome::visitor(""), status);
+        // The error is drawn without knowing who asked; `signed_in_error_pages` draws it again
+        // in the viewer's own chrome when they are signed in.
+        response.extensions_mut().insert(shown);
+        response
+    }
+}
+
+/// What an error page said, kept on the response so that it can be drawn again.
+#[derive(Debug, Clone)]
+struct ErrorShown {
+    title: String,
+    message: String,
+}
+
+impl ErrorShown {
+    fn page(&self, chrome: Chrome, status: StatusCode) -> Response {
         let page = ErrorPage {
-            chrome: Chrome::visitor(""),
-            title,
-            message,
+            chrome,
+            title: self.title.clone(),
+            message: self.message.clone(),
         };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, "error").into_response(),
         }
+    }
+}
+
+/// Draws error pages in the signed-in viewer's chrome (their navigation, "Sign out"), not the
+/// visitor's: an error met while signed in must not look like being signed out. Only error
+/// responses pay for the session lookup.
+pub(crate) async fn signed_in_error_pages(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let has_session = auth::session_cookie(request.headers()).is_some();
+    let headers = has_session.then(|| request.headers().clone());
+    let response = next.run(request).await;
+    let (Some(headers), Some(shown)) = (headers, response.extensions().get::<ErrorShown>()) else {
+        return response;
+    };
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    match viewer_of(&parts, &state).await {
+        Ok(Some(viewer)) => shown.page(viewer.chrome(""), response.status()),
+        _ => response,
     }
 }
 
