@@ -33,7 +33,8 @@ pub const CODE_SYSTEM: &str = "https://retrostride.example/fhir/CodeSystem/retro
 /// Where Retrostride's extensions are named (`{EXTENSION_BASE}/protocol`).
 pub const EXTENSION_BASE: &str = "https://retrostride.example/fhir/StructureDefinition";
 /// The screening's `Questionnaire` canonical URL.
-pub const SCREENING_QUESTIONNAIRE: &str = "https://retrostride.example/fhir/Questionnaire/screening";
+pub const SCREENING_QUESTIONNAIRE: &str =
+    "https://retrostride.example/fhir/Questionnaire/screening";
 /// LOINC.
 pub const LOINC: &str = "http://loinc.org";
 /// UCUM, for every quantity's unit.

@@ -344,9 +344,8 @@ impl<'a> Builder<'a> {
             let source = protocol.source;
             extension.push(json!({ "url": "name", "valueString": protocol.name }));
             extension.push(json!({ "url": "citation", "valueString": source.reference }));
-            extension.push(
-                json!({ "url": "evidence", "valueString": protocol.strength.describe() }),
-            );
+            extension
+                .push(json!({ "url": "evidence", "valueString": protocol.strength.describe() }));
             if let Some(doi) = source.doi {
                 extension.push(json!({ "url": "doi", "valueString": doi }));
             }
@@ -402,7 +401,11 @@ impl<'a> Builder<'a> {
         let when = local_time(e.started_at, e.utc_offset_seconds);
         let mut members = Vec::new();
         for (pain, code, display) in [
-            (e.pain_before, "pain-before-session", "Pain before the session"),
+            (
+                e.pain_before,
+                "pain-before-session",
+                "Pain before the session",
+            ),
             (e.pain_after, "pain-after-session", "Pain after the session"),
         ] {
             if let Some(pain) = pain {
@@ -708,9 +711,11 @@ fn questionnaire() -> Value {
         "type": "integer",
         "required": true,
     })];
-    items.extend(QUESTIONS.iter().map(|q| {
-        json!({ "linkId": q.id, "text": q.text, "type": "boolean", "required": true })
-    }));
+    items.extend(
+        QUESTIONS.iter().map(
+            |q| json!({ "linkId": q.id, "text": q.text, "type": "boolean", "required": true }),
+        ),
+    );
     json!({
         "resourceType": "Questionnaire",
         "url": SCREENING_QUESTIONNAIRE,

@@ -95,7 +95,11 @@ fn session(id: Id, started: &str, offset: i32, pain: bool, plan: Option<Id>) -> 
             pain_after: pain.then(|| PainScore::new(2).unwrap()),
             near_falls: if pain { 0 } else { 1 },
             felt_safe: pain,
-            notes: if pain { "knee fine".into() } else { String::new() },
+            notes: if pain {
+                "knee fine".into()
+            } else {
+                String::new()
+            },
             source: SessionSource::Timer,
             plan_id: plan,
             planned_backward_seconds: plan.map(|_| 240),
@@ -133,7 +137,13 @@ fn grant(id: Id, clinician: Id, email: &str, revoked: Option<&str>) -> Grant {
     }
 }
 
-fn access(clinician: Option<Id>, email: &str, when: &str, action: AccessAction, what: &str) -> AccessEntry {
+fn access(
+    clinician: Option<Id>,
+    email: &str,
+    when: &str,
+    action: AccessAction,
+    what: &str,
+) -> AccessEntry {
     AccessEntry {
         clinician_id: clinician,
         clinician_email: email.into(),
@@ -200,14 +210,43 @@ pub fn rich_record() -> Record {
             },
         ],
         grants: vec![
-            grant(1, FORMER_CLINICIAN, "old.physio@example.org", Some("2026-11-08T12:00:00Z")),
+            grant(
+                1,
+                FORMER_CLINICIAN,
+                "old.physio@example.org",
+                Some("2026-11-08T12:00:00Z"),
+            ),
             grant(2, CLINICIAN, "physio@example.org", None),
         ],
         access_log: vec![
-            access(Some(CLINICIAN), "physio@example.org", "2026-11-17T10:00:00Z", AccessAction::Read, "sessions"),
-            access(Some(CLINICIAN), "physio@example.org", "2026-11-17T10:00:00Z", AccessAction::Read, "sessions"),
-            access(Some(CLINICIAN), "physio@example.org", "2026-11-17T10:05:00Z", AccessAction::Change, "plan 2"),
-            access(None, "gone@example.org", "2026-11-05T10:00:00Z", AccessAction::Read, "plans"),
+            access(
+                Some(CLINICIAN),
+                "physio@example.org",
+                "2026-11-17T10:00:00Z",
+                AccessAction::Read,
+                "sessions",
+            ),
+            access(
+                Some(CLINICIAN),
+                "physio@example.org",
+                "2026-11-17T10:00:00Z",
+                AccessAction::Read,
+                "sessions",
+            ),
+            access(
+                Some(CLINICIAN),
+                "physio@example.org",
+                "2026-11-17T10:05:00Z",
+                AccessAction::Change,
+                "plan 2",
+            ),
+            access(
+                None,
+                "gone@example.org",
+                "2026-11-05T10:00:00Z",
+                AccessAction::Read,
+                "plans",
+            ),
         ],
         plan_authors: vec![Clinician {
             id: Some(CLINICIAN),
