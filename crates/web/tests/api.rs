@@ -1666,7 +1666,7 @@ async fn the_api_document_states_what_the_server_does() {
             Method::POST,
             "/api/v1/assessments",
             Some(&token),
-            Some(json!({"kind": "three_mbwt", "seconds": 6.5, "population": "older-adults"})),
+            Some(json!({"kind": "three_mbwt", "seconds": 6.5, "population": "older_adults"})),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
