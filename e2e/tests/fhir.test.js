@@ -74,7 +74,8 @@ test('the walker and, under a grant, their clinician download the record as a FH
   noProblems(clinician);
 
   // The walker sees the download in the access log.
-  await walker.goto(`${base}/settings#sharing`);
+  // (A full load: the walker is on /settings already, and a change of hash alone would not reload.)
+  await walker.goto(`${base}/settings`);
   assert.match(await walker.textContent('#access-log'), /the whole record as FHIR/);
   noProblems(walker);
 
