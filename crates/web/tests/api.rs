@@ -2555,4 +2555,18 @@ async fn the_fhir_export_is_the_walkers_own_and_a_clinicians_only_under_a_grant_
         .find(|e| e["resource"]["resourceType"] == "Consent")
         .unwrap();
     assert_eq!(consent["resource"]["status"], "inactive");
+
+    // Both routes are documented, with FHIR's media type and the bundle's outline.
+    let (_, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    for path in ["/api/v1/export/fhir", "/api/v1/clinician/walkers/{id}/fhir"] {
+        let ok = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/fhir+json"];
+        assert_eq!(
+            ok["schema"]["properties"]["type"]["enum"],
+            json!(["collection"]),
+            "{path}"
+        );
+    }
+    assert!(
+        doc["paths"]["/api/v1/clinician/walkers/{id}/fhir"]["get"]["responses"]["404"].is_object()
+    );
 }

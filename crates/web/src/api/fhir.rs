@@ -17,6 +17,8 @@ use axum::extract::{MatchedPath, Path, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use store::{AccessAction, Export, Id, SharedData};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::{KnownFormat, RefOr};
 
 /// FHIR's media type for JSON.
 pub(crate) const FHIR_JSON: &str = "application/fhir+json";
@@ -29,7 +31,7 @@ pub(crate) const WHOLE_RECORD: &str = "the whole record as FHIR";
 /// The caller's own record as a FHIR R4 Bundle (type `collection`): Patient, CarePlans,
 /// Observations, QuestionnaireResponses, Consents and AuditEvents.
 #[utoipa::path(get, path = "/api/v1/export/fhir",
-    responses((status = 200, description = "A FHIR R4 Bundle of type collection", content_type = "application/fhir+json", body = Object), (status = 401, body = Problem)),
+    responses((status = 200, description = "A FHIR R4 Bundle of type collection", content_type = "application/fhir+json", body = inline(FhirBundle)), (status = 401, body = Problem)),
     security(("bearer" = [])))]
 pub(crate) async fn own_record(
     State(state): State<AppState>,
@@ -72,7 +74,7 @@ pub(crate) async fn own_bundle(
 /// A walker's record as a FHIR R4 Bundle, for a clinician holding a grant that shares their
 /// sessions: what the grant shares, logged as a read of the whole record; 404 without a grant.
 #[utoipa::path(get, path = "/api/v1/clinician/walkers/{id}/fhir", params(("id" = i64, Path, description = "The walker's id")),
-    responses((status = 200, description = "A FHIR R4 Bundle of type collection", content_type = "application/fhir+json", body = Object), (status = 404, body = Problem)),
+    responses((status = 200, description = "A FHIR R4 Bundle of type collection", content_type = "application/fhir+json", body = inline(FhirBundle)), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub(crate) async fn walker_record(
     State(state): State<AppState>,
@@ -192,6 +194,51 @@ async fn plan_authors(
     }
     Ok(authors)
 }
+
+/// The bundle's outline, for the OpenAPI document (the resources themselves are FHIR R4's, checked
+/// against HL7's schema in the `fhir` crate's tests).
+pub(crate) struct FhirBundle;
+
+impl utoipa::PartialSchema for FhirBundle {
+    fn schema() -> RefOr<Schema> {
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        let entry = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "fullUrl",
+                string().pattern(Some("^urn:uuid:[0-9a-f-]{36}$")),
+            )
+            .property(
+                "resource",
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("resourceType", string())
+                    .property("id", string())
+                    .required("resourceType")
+                    .required("id"),
+            )
+            .required("fullUrl")
+            .required("resource");
+        let bundle = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("resourceType", string().enum_values(Some(["Bundle"])))
+            .property("id", string())
+            .property("type", string().enum_values(Some(["collection"])))
+            .property(
+                "timestamp",
+                string().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .property("entry", ArrayBuilder::new().items(entry).min_items(Some(1)))
+            .required("resourceType")
+            .required("id")
+            .required("type")
+            .required("timestamp")
+            .required("entry");
+        RefOr::T(Schema::Object(bundle.build()))
+    }
+}
+
+impl utoipa::ToSchema for FhirBundle {}
 
 /// The bundle as `application/fhir+json`, to be saved as a file.
 pub(crate) fn fhir_response(bundle: &serde_json::Value) -> Response {
