@@ -726,3 +726,82 @@ fn questionnaire() -> Value {
         "item": items,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_have_two_decimals_at_most() {
+        assert_eq!(minutes(0), 0.0);
+        assert_eq!(minutes(90), 1.5);
+        assert_eq!(minutes(550), 9.17);
+        assert_eq!(minutes(600), 10.0);
+    }
+
+    #[test]
+    fn times_are_fhir_instants_and_local_date_times() {
+        let at: Timestamp = "2026-11-03T07:30:00.25Z".parse().unwrap();
+        assert_eq!(instant(at), "2026-11-03T07:30:00.250Z");
+        assert_eq!(local_time(at, 3600), "2026-11-03T08:30:00+01:00");
+        assert_eq!(
+            local_time(at, -9 * 3600 - 1800),
+            "2026-11-02T22:00:00-09:30"
+        );
+        assert_eq!(local_time(at, 14 * 3600), "2026-11-03T21:30:00+14:00");
+        // Offsets FHIR cannot write (past ±14:00, or with seconds) fall back to UTC.
+        assert_eq!(local_time(at, 15 * 3600), "2026-11-03T07:30:00.250Z");
+        assert_eq!(local_time(at, 3601), "2026-11-03T07:30:00.250Z");
+        assert_eq!(local_time(at, i32::MAX), "2026-11-03T07:30:00.250Z");
+    }
+
+    #[test]
+    fn a_practitioner_is_their_account_or_else_their_email() {
+        let account = PractitionerKey::of(Some(3), "a@example.org");
+        assert_eq!(account, PractitionerKey::of(Some(3), "renamed@example.org"));
+        assert_ne!(
+            account.uuid(),
+            PractitionerKey::of(None, "a@example.org").uuid()
+        );
+        assert_eq!(
+            PractitionerKey::of(None, "a@example.org").uuid(),
+            PractitionerKey::of(None, "a@example.org").uuid()
+        );
+    }
+
+    #[test]
+    fn a_birth_year_fhir_cannot_write_is_left_out() {
+        let record = |year| Record {
+            walker_id: 1,
+            email: None,
+            birth_year: Some(year),
+            exported_at: Timestamp::UNIX_EPOCH,
+            screenings: vec![],
+            plans: vec![],
+            sessions: vec![],
+            assessments: vec![],
+            grants: vec![],
+            access_log: vec![],
+            plan_authors: vec![],
+        };
+        assert_eq!(Builder::new(&record(1959)).patient()["birthDate"], "1959");
+        assert!(
+            Builder::new(&record(0))
+                .patient()
+                .get("birthDate")
+                .is_none()
+        );
+        assert!(
+            Builder::new(&record(-5))
+                .patient()
+                .get("birthDate")
+                .is_none()
+        );
+        assert!(
+            Builder::new(&record(1959))
+                .patient()
+                .get("telecom")
+                .is_none()
+        );
+    }
+}

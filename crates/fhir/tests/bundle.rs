@@ -338,6 +338,37 @@ fn grants_are_consents_and_the_log_audit_events() {
 }
 
 #[test]
+fn tests_are_exam_observations_in_seconds_with_their_interpretation() {
+    let bundle = fhir::bundle(&support::rich_record()).unwrap();
+    let exams: Vec<&Value> = of_type(&bundle, "Observation")
+        .into_iter()
+        .filter(|o| o["category"][0]["coding"][0]["code"] == "exam")
+        .collect();
+    assert_eq!(exams.len(), 2);
+    let walk = exams[0];
+    assert_eq!(
+        walk["code"]["coding"][0]["code"],
+        "three-metre-backward-walk-test"
+    );
+    assert_eq!(walk["valueQuantity"]["value"], 4.8);
+    assert_eq!(walk["valueQuantity"]["code"], "s");
+    // 4.8 s is past the older adults' 4.5 s high-risk cut-off.
+    assert_eq!(
+        walk["interpretation"][0]["coding"][0]["code"],
+        "fall-risk-high"
+    );
+    assert!(walk["interpretation"][0]["text"].as_str().unwrap().len() > 10);
+    let stance = exams[1];
+    assert_eq!(stance["code"]["coding"][0]["code"], "single-leg-stance");
+    assert!(
+        stance["interpretation"][0]["coding"][0]["code"]
+            .as_str()
+            .unwrap()
+            .contains("age-norm")
+    );
+}
+
+#[test]
 fn screenings_are_questionnaire_responses_with_every_answer() {
     let bundle = fhir::bundle(&support::rich_record()).unwrap();
     let responses = of_type(&bundle, "QuestionnaireResponse");
