@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launch, phonePage, audit, noProblems, signUp, api, clearAnswers, cli,
+  startServer, launch, phonePage, audit, shot, noProblems, signUp, api, clearAnswers, cli,
 } from './support.js';
 
 let server;
@@ -50,6 +50,10 @@ test('the walker and, under a grant, their clinician download the record as a FH
   assert.equal(own.type, 'collection');
   for (const t of ['Patient', 'QuestionnaireResponse', 'Observation']) assert.ok(types(own).includes(t), t);
   await audit(walker, 'settings with the FHIR link');
+  const settingsWide = await walker.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(settingsWide <= 360, `settings is ${settingsWide} px wide`);
+  await walker.locator('#fhir-export').scrollIntoViewIfNeeded();
+  await shot(walker, 'fhir-01-settings-link-360', false);
 
   // The clinician, under a grant, from the walker's page.
   const { context: clinicianContext, page: clinician } = await phonePage(browser, phone);
