@@ -2482,3 +2482,208 @@ async fn a_clinician_scoped_token_reaches_only_the_clinician_routes() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert_eq!(refused["errors"][0]["field"], "scope");
 }
+
+/// Every `reference` in a FHIR bundle names one of its entries' `fullUrl`s.
+fn fhir_references_resolve(bundle: &Value) {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        ("reference", Some(r)) => out.push(r.to_string()),
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let urls: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    let mut refs = Vec::new();
+    walk(bundle, &mut refs);
+    for r in refs {
+        assert!(urls.contains(&r.as_str()), "{r} does not resolve");
+    }
+}
+
+fn fhir_types(bundle: &Value) -> Vec<String> {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_fhir_export_is_the_walkers_own_and_a_clinicians_only_under_a_grant_and_logged() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let cid = app.person("cid@example.org").await;
+    give_role(&store, "cid@example.org", store::Role::Clinician).await;
+    let ada = app.person("ada@example.org").await;
+    give_role(&store, "ada@example.org", store::Role::Admin).await;
+    let walt = app.person("walt@example.org").await;
+    let walt_id = store
+        .user_by_email("walt@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (c, w) = (Some(cleo.as_str()), Some(walt.as_str()));
+    app.call(Method::POST, "/api/v1/screenings", w, Some(answers(50)))
+        .await;
+    app.call(
+        Method::POST,
+        "/api/v1/sessions",
+        w,
+        Some(session_body("2026-11-16T07:30:00Z", 300)),
+    )
+    .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/assessments",
+            w,
+            Some(json!({"kind": "three_mbwt", "seconds": 4.2, "population": "older-adults"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let get = |path: String, token: Option<String>| {
+        let request = app.http.get(format!("{}{path}", app.base));
+        async move {
+            let request = match token {
+                Some(t) => request.bearer_auth(t),
+                None => request,
+            };
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let kind = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
+            let text = response.text().await.unwrap();
+            (
+                status,
+                kind,
+                serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let fhir = format!("/api/v1/clinician/walkers/{walt_id}/fhir");
+
+    // No grant: 404 for a clinician, an admin and another walker alike; none is logged.
+    for token in [&cleo, &cid, &ada, &walt] {
+        let (status, _, problem) = get(fhir.clone(), Some(token.clone())).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    }
+    let (status, _, _) = get("/api/v1/export/fhir".into(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (_, invite) = app
+        .call(Method::POST, "/api/v1/clinician/invites", c, None)
+        .await;
+    let (status, grant) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            w,
+            Some(json!({"code": invite["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (status, kind, bundle) = get(fhir.clone(), Some(cleo.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{bundle}");
+    assert_eq!(kind.as_deref(), Some("application/fhir+json"));
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    fhir_references_resolve(&bundle);
+    let types = fhir_types(&bundle);
+    for t in ["Patient", "Observation", "Consent", "Practitioner"] {
+        assert!(types.contains(&t.to_string()), "{t} in {types:?}");
+    }
+    // The screening is not in what a grant shares.
+    assert!(!types.contains(&"QuestionnaireResponse".to_string()));
+    let (status, _, _) = get(fhir.clone(), Some(cid.clone())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another clinician");
+    let (_, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    assert_eq!(log[0]["what"], "the whole record as FHIR");
+    assert_eq!(log[0]["action"], "read");
+    assert_eq!(log[0]["route"], "GET /api/v1/clinician/walkers/{id}/fhir");
+    assert_eq!(log[0]["clinician_email"], "cleo@example.org");
+
+    // The walker's own: everything, with the read above as an AuditEvent.
+    let (status, kind, own) = get("/api/v1/export/fhir".into(), Some(walt.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind.as_deref(), Some("application/fhir+json"));
+    fhir_references_resolve(&own);
+    let types = fhir_types(&own);
+    for t in [
+        "Patient",
+        "QuestionnaireResponse",
+        "Observation",
+        "Consent",
+        "AuditEvent",
+        "Practitioner",
+    ] {
+        assert!(types.contains(&t.to_string()), "{t} in {types:?}");
+    }
+    let audit = own["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "AuditEvent")
+        .unwrap();
+    assert_eq!(audit["resource"]["action"], "R");
+    assert_eq!(
+        audit["resource"]["entity"][0]["description"],
+        "GET /api/v1/clinician/walkers/{id}/fhir"
+    );
+    // The same record exports with the same ids.
+    let (_, _, again) = get("/api/v1/export/fhir".into(), Some(walt.clone())).await;
+    assert_eq!(again["entry"], own["entry"]);
+
+    // Revoked: 404 at once.
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/grants/{}", grant["id"]),
+            w,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = get(fhir, Some(cleo.clone())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, own) = get("/api/v1/export/fhir".into(), Some(walt.clone())).await;
+    let consent = own["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Consent")
+        .unwrap();
+    assert_eq!(consent["resource"]["status"], "inactive");
+
+    // Both routes are documented, with FHIR's media type and the bundle's outline.
+    let (_, doc) = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    for path in ["/api/v1/export/fhir", "/api/v1/clinician/walkers/{id}/fhir"] {
+        let ok = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/fhir+json"];
+        assert_eq!(
+            ok["schema"]["properties"]["type"]["enum"],
+            json!(["collection"]),
+            "{path}"
+        );
+    }
+    assert!(
+        doc["paths"]["/api/v1/clinician/walkers/{id}/fhir"]["get"]["responses"]["404"].is_object()
+    );
+}

@@ -694,6 +694,7 @@ async fn private_answers_are_not_kept_by_caches_and_static_files_are() {
         "/settings",
         "/start/screening",
         "/settings/export",
+        "/settings/export/fhir",
         "/api/v1/profile",
     ] {
         let r = app.get(path, Some(&cookie)).await;

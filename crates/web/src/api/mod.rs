@@ -2,6 +2,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod clinician;
+pub(crate) mod fhir;
 pub(crate) mod motion;
 pub(crate) mod progress;
 pub(crate) mod records;
@@ -103,6 +104,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route("/api/v1/progress", get(progress::progress))
         .route("/api/v1/export", get(transfer::export))
+        .route("/api/v1/export/fhir", get(fhir::own_record))
         .route("/api/v1/clinician/invites", post(clinician::create_invite))
         .route("/api/v1/clinician/walkers", get(clinician::list_walkers))
         .route(
@@ -124,6 +126,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/clinician/walkers/{id}/assessments",
             get(clinician::walker_assessments),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/fhir",
+            get(fhir::walker_record),
         )
         .route(
             "/api/v1/grants",

@@ -9,6 +9,7 @@
 mod assess;
 mod calendar;
 mod charts;
+mod fhir_export;
 mod motion_file;
 mod onboarding;
 mod public;
@@ -104,10 +105,12 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/export", get(settings::export))
+        .route("/settings/export/fhir", get(fhir_export::own))
         .route("/settings/grants/{id}/revoke", post(sharing::revoke))
         .route("/walkers", get(sharing::walkers))
         .route("/walkers/invite", post(sharing::make_invite))
         .route("/walkers/{id}", get(sharing::walker))
+        .route("/walkers/{id}/fhir", get(fhir_export::walker))
         .route("/share/{code}", get(sharing::share))
         .route("/share/{code}/accept", post(sharing::accept))
         .route("/share/{code}/decline", post(sharing::decline))

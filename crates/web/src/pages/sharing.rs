@@ -123,6 +123,7 @@ struct SessionRow {
 struct WalkerPage {
     chrome: Chrome,
     email: String,
+    walker_id: store::Id,
     sessions: Vec<SessionRow>,
 }
 
@@ -177,6 +178,7 @@ pub(crate) async fn walker(
     render(&WalkerPage {
         chrome: viewer.chrome("walkers"),
         email: grant.walker_email,
+        walker_id: walker,
         sessions,
     })
 }
