@@ -434,13 +434,26 @@ pub enum AlertKind {
     Fall,
 }
 
-/// What a logged session with `near_falls` and `falls` and the pain rise means for alerts and
-/// pausing, under these gates: the alerts to raise and whether progression pauses.
+/// The signs of one logged session that alerts and pauses read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSigns {
+    /// Near-falls.
+    pub near_falls: u8,
+    /// Actual falls.
+    pub falls: u8,
+    /// Pain before, when given.
+    pub pain_before: Option<crate::measure::PainScore>,
+    /// Pain after, when given.
+    pub pain_after: Option<crate::measure::PainScore>,
+}
+
+/// What a logged session means for alerts and pausing, under these gates: the alerts to raise
+/// and whether progression pauses.
 pub fn after_session(
     gates: &Gates,
-    outcome: &crate::progression::SessionOutcome,
-    falls: u8,
+    outcome: &SessionSigns,
 ) -> (Vec<AlertReason>, Option<PauseCause>) {
+    let falls = outcome.falls;
     let s = gates.settings();
     let mut alerts = Vec::new();
     let mut pause = None;
@@ -556,16 +569,14 @@ mod tests {
 
     #[test]
     fn a_fall_always_pauses_and_alerts() {
-        let o = crate::progression::SessionOutcome {
-            planned_backward_seconds: 300,
-            done_backward_seconds: 300,
-            rpe: Rpe::new(12).unwrap(),
+        let mut o = SessionSigns {
             pain_before: Some(crate::measure::PainScore::new(2).unwrap()),
             pain_after: Some(crate::measure::PainScore::new(5).unwrap()),
             near_falls: 1,
-            felt_safe: true,
+            falls: 1,
         };
-        let (alerts, pause) = after_session(&Gates::default(), &o, 1);
+        let (alerts, pause) = after_session(&Gates::default(), &o);
+        o.falls = 0;
         assert_eq!(pause, Some(PauseCause::Fall));
         let kinds: Vec<_> = alerts.iter().map(|a| a.kind).collect();
         assert_eq!(
@@ -574,12 +585,12 @@ mod tests {
         );
         let mut s = settings();
         s.near_fall = NearFallAction::PauseAndAlert;
-        let (_, pause) = after_session(&Gates::try_from(s).unwrap(), &o, 0);
+        let (_, pause) = after_session(&Gates::try_from(s).unwrap(), &o);
         assert_eq!(pause, Some(PauseCause::NearFall));
         s.near_fall = NearFallAction::StepDown;
         let mut calm = o;
         calm.pain_after = calm.pain_before;
-        let (alerts, pause) = after_session(&Gates::try_from(s).unwrap(), &calm, 0);
+        let (alerts, pause) = after_session(&Gates::try_from(s).unwrap(), &calm);
         assert!(alerts.is_empty() && pause.is_none());
     }
 

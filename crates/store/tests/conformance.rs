@@ -49,6 +49,7 @@ fn entry(started: &str, backward: u32) -> SessionEntry {
         pain_before: Some(PainScore::new(3).unwrap()),
         pain_after: Some(PainScore::new(2).unwrap()),
         near_falls: 0,
+        falls: 0,
         felt_safe: true,
         notes: "ok".into(),
         source: SessionSource::Manual,
