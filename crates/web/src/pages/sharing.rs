@@ -124,6 +124,7 @@ struct WalkerPage {
     chrome: Chrome,
     email: String,
     sessions: Vec<SessionRow>,
+    gates: super::gates::WalkerGates,
 }
 
 /// Sessions a clinician's page of one walker shows.
@@ -136,6 +137,21 @@ pub(crate) async fn walker(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let walker = crate::api::parse_id(&id, "walker")?;
+    walker_page(&state, &viewer, walker, None).await
+}
+
+/// One walker's page; `refused` brings back a gates form the clinician must correct (422).
+pub(crate) async fn walker_page(
+    state: &AppState,
+    viewer: &Viewer,
+    walker: store::Id,
+    refused: Option<(super::gates::GatesForm, String)>,
+) -> Result<Response, PageError> {
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
@@ -146,7 +162,7 @@ pub(crate) async fn walker(
         to: None,
     };
     let page = clinician::read_sessions(
-        &state,
+        state,
         &viewer.caller,
         walker,
         &query,
@@ -174,11 +190,16 @@ pub(crate) async fn walker(
             }
         })
         .collect();
-    render(&WalkerPage {
-        chrome: viewer.chrome("walkers"),
-        email: grant.walker_email,
-        sessions,
-    })
+    let gates = super::gates::walker_gates(state, viewer, walker, refused).await?;
+    super::render_status(
+        status,
+        &WalkerPage {
+            chrome: viewer.chrome("walkers"),
+            email: grant.walker_email,
+            sessions,
+            gates,
+        },
+    )
 }
 
 #[derive(Template)]

@@ -82,6 +82,7 @@ struct Today {
     done: u32,
     due: u32,
     is_today: bool,
+    progression: super::gates::ProgressionNote,
 }
 
 fn decision_words(decision: Decision, first_session: bool) -> (&'static str, &'static str) {
@@ -130,7 +131,7 @@ async fn upcoming(state: &AppState, viewer: &Viewer) -> Result<Option<Upcoming>,
             .plan_outcomes(viewer.caller.id(), stored.id)
             .await?,
     );
-    let next = coach::progression::next_session(&plan, &logged);
+    let next = crate::api::gates::next_session(state, viewer.caller.id(), &plan, &logged).await?;
     // Each said once, and only what applies in the plan's setting.
     let mut precautions: Vec<&'static str> = Vec::new();
     for p in plan
@@ -189,10 +190,11 @@ pub(crate) async fn today(
         }),
         decision,
         decision_class,
-        reasons: next.progression.reasons.clone(),
+        reasons: super::gates::reasons_with_rules(&next.progression),
         precautions,
         done: logged as u32,
         due,
+        progression: super::gates::progression_note(&state, viewer.caller.id()).await?,
     })
 }
 
