@@ -1,5 +1,7 @@
 //! Properties of clinician-set progression gates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
+
 use coach::gates::{
     CompletionPercent, GateSettings, Gates, NearFallAction, PainRise, Pause, PauseCause, RpeStreak,
     RuleId, Rules, SetBy, StreakLength,

@@ -114,6 +114,7 @@ struct SessionRow {
     rpe: String,
     pain: String,
     near_falls: u8,
+    falls: u8,
     felt_safe: bool,
     notes: String,
 }
@@ -185,6 +186,7 @@ pub(crate) async fn walker_page(
                     score(e.pain_after.map(|p| p.value()))
                 ),
                 near_falls: e.near_falls,
+                falls: e.falls,
                 felt_safe: e.felt_safe,
                 notes: e.notes.clone(),
             }
