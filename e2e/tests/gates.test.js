@@ -72,7 +72,10 @@ test('a clinician pauses on a near-fall, sees the alert, acknowledges and resume
   assert.equal(await walker.inputValue('#falls'), '0');
   await Promise.all([walker.waitForURL((u) => !u.pathname.startsWith('/log')), walker.click('text=Log session')]);
 
-  // The clinician sees the alert and the paused plan, acknowledges and resumes.
+  // The clinician sees the alert on the caseload page and the paused plan, acknowledges and
+  // resumes.
+  await clinician.goto(`${base}/walkers`);
+  assert.match(await clinician.textContent('#caseload-alerts'), /near fall/);
   await clinician.goto(walkerPage);
   assert.match(await clinician.textContent('#walker-alerts'), /near fall/);
   assert.match(await clinician.textContent('#paused-banner'), /paused after a near-fall/);

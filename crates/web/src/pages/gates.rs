@@ -248,18 +248,7 @@ pub(crate) async fn walker_gates(
         set_by: rules.set_by.to_string(),
         reason: stored.map(|s| s.reason),
         in_words: rules.gates.in_words(),
-        alerts: alerts
-            .into_iter()
-            .map(|a| AlertRow {
-                id: a.id,
-                kind: serde_json::to_value(a.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                    .unwrap_or_default(),
-                words: a.words,
-                raised: a.raised_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-            })
-            .collect(),
+        alerts: alerts.into_iter().map(alert_row).collect(),
         paused: pause.map(|p| {
             format!(
                 "Progression is paused after {} on {}: the walker repeats the last dose until you resume it.",
@@ -379,4 +368,47 @@ pub(crate) async fn resume(
     )
     .await?;
     Ok(see_other(&format!("/walkers/{walker}#gates")))
+}
+
+/// One open alert on the caseload page.
+pub(crate) struct CaseloadAlert {
+    pub(crate) walker_id: Id,
+    pub(crate) walker: String,
+    pub(crate) alert: AlertRow,
+}
+
+fn alert_row(a: api::AlertView) -> AlertRow {
+    AlertRow {
+        id: a.id,
+        kind: serde_json::to_value(a.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default(),
+        words: a.words,
+        raised: a.raised_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+/// The open alerts of every walker who shares with the clinician, for the caseload page (each
+/// walker's read logged from `GET /walkers`; missed sessions counted first).
+pub(crate) async fn caseload_alerts(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<CaseloadAlert>, PageError> {
+    let mut all = Vec::new();
+    for grant in state.store.clinician_grants(viewer.caller.id()).await? {
+        let alerts = api::walker_alerts(
+            state,
+            &viewer.caller,
+            grant.walker_id,
+            "GET /walkers".into(),
+        )
+        .await?;
+        all.extend(alerts.into_iter().map(|a| CaseloadAlert {
+            walker_id: grant.walker_id,
+            walker: grant.walker_email.clone(),
+            alert: alert_row(a),
+        }));
+    }
+    Ok(all)
 }

@@ -52,6 +52,7 @@ struct WalkersPage {
     chrome: Chrome,
     walkers: Vec<WalkerRow>,
     invite: Option<(String, String, String)>,
+    alerts: Vec<super::gates::CaseloadAlert>,
 }
 
 async fn walkers_page(
@@ -71,10 +72,12 @@ async fn walkers_page(
             since: when(g.granted_at),
         })
         .collect();
+    let alerts = super::gates::caseload_alerts(state, viewer).await?;
     render(&WalkersPage {
         chrome: viewer.chrome("walkers"),
         walkers,
         invite,
+        alerts,
     })
 }
 
