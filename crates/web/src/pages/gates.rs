@@ -412,3 +412,37 @@ pub(crate) async fn caseload_alerts(
     }
     Ok(all)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_round_trips_the_gates_and_names_what_is_not_a_number() {
+        let body = GatesBody::from(&coach::gates::Gates::default());
+        let form = GatesForm::from_body(&body);
+        let back = form.to_body().unwrap();
+        assert_eq!(back.parse("").unwrap(), coach::gates::Gates::default());
+        let mut bad = form.clone();
+        bad.hold_above_rpe = "hard".into();
+        assert!(
+            bad.to_body()
+                .unwrap_err()
+                .contains("Effort above which to hold")
+        );
+        let mut bad = form;
+        bad.near_fall = "ignore".into();
+        assert!(bad.to_body().unwrap_err().contains("Near-fall"));
+    }
+
+    #[test]
+    fn every_reason_names_its_rule_and_who_set_it() {
+        let p = coach::progression::decide(None, 300);
+        let words = reasons_with_rules(&p);
+        assert_eq!(words.len(), 1);
+        assert!(
+            words[0].ends_with("(Rule: plan_start, built-in.)"),
+            "{words:?}"
+        );
+    }
+}
