@@ -27,6 +27,7 @@
 pub mod assessment;
 pub mod energy;
 pub mod evidence;
+pub mod gates;
 pub mod measure;
 pub mod plan;
 pub mod progression;

@@ -644,6 +644,9 @@ integer_scale!(
 );
 
 impl Rpe {
+    /// Borg 15, "hard": above it the built-in progression rules hold.
+    pub const HARD: Rpe = Rpe(15);
+
     /// Borg's verbal anchor for this rating, where the scale has one.
     pub fn anchor(self) -> &'static str {
         match self.0 {

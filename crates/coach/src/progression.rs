@@ -14,6 +14,7 @@
 //! 5. Otherwise the plan advances.
 
 use crate::evidence::{BORG_RPE, FARRAR_2001, SALAFFI_2004, Source};
+use crate::gates::{Pause, RuleId, RuleNote, Rules};
 use crate::measure::{PainScore, Rpe};
 use crate::plan::{
     BlockKind, GRANULE_SECONDS, MIN_WEEKLY_RISE_SECONDS, Plan, PlannedSession, max_block_seconds,
@@ -72,6 +73,10 @@ pub struct Progression {
     pub decision: Decision,
     /// Why, in plain words (one per rule that fired; "all went well" when none did).
     pub reasons: Vec<String>,
+    /// The rule behind each reason, in the same order, and who set it.
+    pub rules: Vec<RuleNote>,
+    /// The pause in force, when progression is paused.
+    pub paused: Option<Pause>,
     /// Precautions to add from now on.
     pub added_precautions: Vec<Precaution>,
     /// Backward seconds for the next session.
@@ -91,16 +96,41 @@ pub const MEANINGFUL_PAIN_RISE: u8 = 2;
 /// A step down removes this share of the last dose (at least one minute).
 pub const STEP_DOWN_SHARE: f64 = 0.25;
 
-/// Decides the next session from the last logged one. `next_planned_backward_seconds` is what
-/// the plan has next; with no logged session yet, the plan simply starts.
+/// Decides the next session from the last logged one under the built-in rules.
+/// `next_planned_backward_seconds` is what the plan has next; with no logged session yet, the
+/// plan simply starts.
 pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32) -> Progression {
+    decide_with(
+        &Rules::default(),
+        last.map(std::slice::from_ref).unwrap_or_default(),
+        next_planned_backward_seconds,
+        None,
+    )
+}
+
+/// Decides the next session from the sessions logged against the plan (oldest first) under
+/// `rules`, and a pause in force if any (a pause always wins: the last dose is repeated).
+pub fn decide_with(
+    rules: &Rules,
+    logged: &[SessionOutcome],
+    next_planned_backward_seconds: u32,
+    pause: Option<&Pause>,
+) -> Progression {
     let sources = vec![&FARRAR_2001, &SALAFFI_2004, &BORG_RPE];
-    let Some(last) = last else {
+    let gates = rules.gates.settings();
+    let set_by = rules.set_by.to_string();
+    let note = |rule: RuleId| RuleNote {
+        rule,
+        set_by: set_by.clone(),
+    };
+    let Some(last) = logged.last() else {
         return Progression {
             decision: Decision::Advance,
             reasons: vec![
                 "No session logged yet: start with the plan's first session.".to_string(),
             ],
+            rules: vec![note(RuleId::PlanStart)],
+            paused: None,
             added_precautions: vec![],
             next_backward_seconds: next_planned_backward_seconds,
             sources,
@@ -108,15 +138,18 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
     };
     let mut decision = Decision::Advance;
     let mut reasons = Vec::new();
+    let mut notes = Vec::new();
     let mut added_precautions = Vec::new();
-    let mut raise = |d: Decision, reason: String| {
+    let mut raise = |d: Decision, rule: RuleId, reason: String| {
         decision = decision.max(d);
         reasons.push(reason);
+        notes.push(note(rule));
     };
 
     if last.near_falls > 0 {
         raise(
             Decision::StepDown,
+            RuleId::NearFall,
             format!(
                 "You had {} near-fall{} last time: the next session is shorter, in shorter blocks, with a wall within reach.",
                 last.near_falls,
@@ -128,6 +161,7 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
     if !last.felt_safe {
         raise(
             Decision::StepDown,
+            RuleId::FeltUnsafe,
             "You did not feel safe last time: the next session is shorter, in shorter blocks, with a wall within reach.".to_string(),
         );
         added_precautions.extend([Precaution::ShorterBlocks, Precaution::HallwayBesideWall]);
@@ -135,18 +169,21 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
     match (last.pain_before, last.pain_after) {
         (Some(before), Some(after)) => {
             let pain_rise = after.value().saturating_sub(before.value());
-            if pain_rise >= MEANINGFUL_PAIN_RISE {
+            if pain_rise >= gates.pain_rise_steps_down.value() {
                 raise(
                     Decision::StepDown,
+                    RuleId::PainRise,
                     format!(
                         "Pain rose from {before} to {after} during the session, a change of {pain_rise} points, which is clinically meaningful: step down, and see a clinician if it keeps happening."
                     ),
                 );
-            } else if pain_rise == 1 {
+            } else if pain_rise >= gates.pain_rise_holds.value() {
                 raise(
                     Decision::Hold,
+                    RuleId::PainRise,
                     format!(
-                        "Pain rose by 1 point ({before} to {after}): hold at this dose until it stops rising."
+                        "Pain rose by {pain_rise} point{} ({before} to {after}): hold at this dose until it stops rising.",
+                        if pain_rise == 1 { "" } else { "s" }
                     ),
                 );
             }
@@ -160,6 +197,7 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
             };
             raise(
                 Decision::Hold,
+                RuleId::PainNotGiven,
                 format!(
                     "{missing} not given, so the coach cannot tell whether the session made pain worse: hold at this dose, and give both scores next time to move on."
                 ),
@@ -167,30 +205,65 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
         }
     }
     let completion = last.completion();
-    if completion < STEP_DOWN_BELOW_COMPLETION {
+    if completion < f64::from(gates.step_down_below_completion.value()) / 100.0 {
         raise(
             Decision::StepDown,
+            RuleId::Completion,
             format!(
                 "You did {:.0}% of the planned backward time: step down to a dose you can finish.",
                 completion * 100.0
             ),
         );
-    } else if completion < HOLD_BELOW_COMPLETION {
+    } else if completion < f64::from(gates.hold_below_completion.value()) / 100.0 {
         raise(
             Decision::Hold,
+            RuleId::Completion,
             format!(
                 "You did {:.0}% of the planned backward time: repeat it before moving on.",
                 completion * 100.0
             ),
         );
     }
-    if last.rpe.value() > HOLD_ABOVE_RPE {
+    if last.rpe > gates.hold_above_rpe {
         raise(
             Decision::Hold,
+            RuleId::Rpe,
             format!(
-                "Effort was {} ({}), above 15 (hard): hold until it feels easier.",
+                "Effort was {} ({}), above {} ({}): hold until it feels easier.",
                 last.rpe,
-                last.rpe.anchor()
+                last.rpe.anchor(),
+                gates.hold_above_rpe,
+                gates.hold_above_rpe.anchor()
+            ),
+        );
+    }
+    if let Some(streak) = gates.rpe_streak {
+        let easy = logged
+            .iter()
+            .rev()
+            .take_while(|o| o.rpe <= streak.rpe_at_most)
+            .count();
+        let needed = usize::from(streak.sessions.value());
+        if easy < needed {
+            raise(
+                Decision::Hold,
+                RuleId::RpeStreak,
+                format!(
+                    "Advance only after {needed} session{} in a row at effort {} or less: {easy} so far, so hold at this dose.",
+                    if needed == 1 { "" } else { "s" },
+                    streak.rpe_at_most
+                ),
+            );
+        }
+    }
+    if let Some(pause) = pause {
+        raise(
+            Decision::Hold,
+            RuleId::Pause,
+            format!(
+                "Progression is paused after {} on {}: the next session repeats the last dose until it is resumed.",
+                pause.why.words(),
+                pause.since
             ),
         );
     }
@@ -203,10 +276,11 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
             "All went well (effort {}, {pain}, no near-falls): go on with the plan.",
             last.rpe
         ));
+        notes.push(note(RuleId::AllWell));
     }
 
     let last_dose = last.planned_backward_seconds;
-    let next_backward_seconds = match decision {
+    let mut next_backward_seconds = match decision {
         Decision::Advance => next_planned_backward_seconds,
         Decision::Hold => last_dose.min(next_planned_backward_seconds),
         Decision::StepDown => {
@@ -218,11 +292,17 @@ pub fn decide(last: Option<&SessionOutcome>, next_planned_backward_seconds: u32)
                 .min(next_planned_backward_seconds.max(GRANULE_SECONDS))
         }
     };
+    if pause.is_some() {
+        // Paused: never more than the last dose, whatever the plan has next.
+        next_backward_seconds = next_backward_seconds.min(last_dose.max(GRANULE_SECONDS));
+    }
     added_precautions.sort_unstable();
     added_precautions.dedup();
     Progression {
         decision,
         reasons,
+        rules: notes,
+        paused: pause.cloned(),
         added_precautions,
         next_backward_seconds,
         sources,
@@ -244,6 +324,16 @@ pub struct NextSession {
 /// hold or a step down the next session keeps its date and speed but gets the decided backward
 /// time; a step down also drops any incline, and added precautions (shorter blocks) reshape it.
 pub fn next_session(plan: &Plan, logged: &[SessionOutcome]) -> NextSession {
+    next_session_with(plan, logged, &Rules::default(), None)
+}
+
+/// [`next_session`] under `rules`, with the pause in force if any.
+pub fn next_session_with(
+    plan: &Plan,
+    logged: &[SessionOutcome],
+    rules: &Rules,
+    pause: Option<&Pause>,
+) -> NextSession {
     let Some(planned) = plan.sessions.get(logged.len()) else {
         return NextSession {
             session: None,
@@ -253,13 +343,18 @@ pub fn next_session(plan: &Plan, logged: &[SessionOutcome]) -> NextSession {
                     "All {} planned sessions are logged: the plan is complete. Keep the last dose, or start a new plan.",
                     plan.sessions.len()
                 )],
+                rules: vec![RuleNote {
+                    rule: RuleId::PlanComplete,
+                    set_by: rules.set_by.to_string(),
+                }],
+                paused: pause.cloned(),
                 added_precautions: vec![],
                 next_backward_seconds: plan.sessions.last().map_or(0, |s| s.backward_seconds),
                 sources: vec![],
             },
         };
     };
-    let progression = decide(logged.last(), planned.backward_seconds);
+    let progression = decide_with(rules, logged, planned.backward_seconds, pause);
     if progression.decision == Decision::Advance {
         return NextSession {
             session: Some(planned.clone()),

@@ -210,6 +210,36 @@ pub trait Store: Send + Sync + 'static {
     /// A walker's access log, newest first, at most `limit` lines.
     async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError>;
 
+    // --- progression gates, alerts, pauses ---
+    /// Sets the progression gates for a walker (the earlier ones stay, as history).
+    async fn set_rules(&self, walker: Id, new: &NewRules) -> Result<StoredRules, StoreError>;
+    /// The gates in force for a walker (`None`: the built-in ones).
+    async fn rules(&self, walker: Id) -> Result<Option<StoredRules>, StoreError>;
+    /// Every set of gates a walker had, newest first.
+    async fn rules_history(&self, walker: Id) -> Result<Vec<StoredRules>, StoreError>;
+    /// Raises an alert.
+    async fn raise_alert(&self, new: &NewAlert) -> Result<Alert, StoreError>;
+    /// A walker's alerts, newest first; only those not acknowledged when `open_only`.
+    async fn alerts(&self, walker: Id, open_only: bool) -> Result<Vec<Alert>, StoreError>;
+    /// Acknowledges one of a walker's alerts; an alert acknowledged before keeps its first
+    /// acknowledgement. `None` when the walker has no such alert.
+    async fn acknowledge_alert(
+        &self,
+        walker: Id,
+        id: Id,
+        ack: &Acknowledgement,
+    ) -> Result<Option<Alert>, StoreError>;
+    /// Pauses a walker's progression; when it is paused already, the pause in force is returned.
+    async fn pause_progression(&self, new: &NewPause) -> Result<ProgressionPause, StoreError>;
+    /// The pause in force for a walker, if any.
+    async fn progression_pause(&self, walker: Id) -> Result<Option<ProgressionPause>, StoreError>;
+    /// Resumes a walker's progression. `None` when it was not paused.
+    async fn resume_progression(
+        &self,
+        walker: Id,
+        resumed: &Acknowledgement,
+    ) -> Result<Option<ProgressionPause>, StoreError>;
+
     // --- screenings (append-only) ---
     /// Appends a screening.
     async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError>;

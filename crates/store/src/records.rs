@@ -415,6 +415,9 @@ pub struct SessionEntry {
     pub pain_after: Option<PainScore>,
     /// Near-falls.
     pub near_falls: u8,
+    /// Actual falls (the walker ended up on the ground), 0-20; absent in older exports.
+    #[serde(default)]
+    pub falls: u8,
     /// Whether the walker felt safe throughout.
     pub felt_safe: bool,
     /// Free text.
@@ -791,4 +794,109 @@ pub struct AccessEntry {
     pub what: String,
     /// The method and route ("GET /api/v1/clinician/walkers/{id}/sessions").
     pub route: String,
+}
+
+/// Progression gates a clinician sets for a walker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRules {
+    /// The gates.
+    pub gates: coach::gates::Gates,
+    /// The clinician who set them.
+    pub set_by: Id,
+    /// Their email at the time.
+    pub set_by_email: String,
+    /// When.
+    pub set_at: Timestamp,
+    /// Why, in the clinician's words (the walker reads it).
+    pub reason: String,
+}
+
+/// Progression gates as kept: the newest are in force, older ones are the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRules {
+    /// Id.
+    pub id: Id,
+    /// The gates.
+    pub gates: coach::gates::Gates,
+    /// The clinician who set them (`None` once their account is deleted; the email stays).
+    pub set_by: Option<Id>,
+    /// Their email at the time.
+    pub set_by_email: String,
+    /// When.
+    pub set_at: Timestamp,
+    /// Why.
+    pub reason: String,
+}
+
+/// An alert to raise for a walker's clinicians.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    /// The walker.
+    pub walker_id: Id,
+    /// What kind.
+    pub kind: coach::gates::AlertKind,
+    /// The session that raised it, if one did.
+    pub session_id: Option<Id>,
+    /// In words.
+    pub words: String,
+    /// When.
+    pub raised_at: Timestamp,
+}
+
+/// Who acknowledged an alert, or resumed progression: kept, never deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acknowledgement {
+    /// The clinician or walker (`None` once their account is deleted; the email stays).
+    pub by: Option<Id>,
+    /// Their email at the time.
+    pub by_email: String,
+    /// When.
+    pub at: Timestamp,
+    /// Their note.
+    pub note: String,
+}
+
+/// An alert as kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// Id.
+    pub id: Id,
+    /// The walker.
+    pub walker_id: Id,
+    /// What kind.
+    pub kind: coach::gates::AlertKind,
+    /// The session that raised it, if one did (and still exists).
+    pub session_id: Option<Id>,
+    /// In words.
+    pub words: String,
+    /// When.
+    pub raised_at: Timestamp,
+    /// The acknowledgement, once given.
+    pub acknowledged: Option<Acknowledgement>,
+}
+
+/// Progression paused for a walker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPause {
+    /// The walker.
+    pub walker_id: Id,
+    /// When.
+    pub paused_at: Timestamp,
+    /// The walker's local day of the session that paused it.
+    pub local_date: Date,
+    /// Why.
+    pub why: coach::gates::PauseCause,
+    /// The session that paused it.
+    pub session_id: Option<Id>,
+}
+
+/// A pause as kept, with its resumption once given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressionPause {
+    /// Id.
+    pub id: Id,
+    /// What paused.
+    pub pause: NewPause,
+    /// Who resumed it, when and why.
+    pub resumed: Option<Acknowledgement>,
 }

@@ -95,7 +95,7 @@ macro_rules! impl_store {
              (SELECT b.kg FROM body_masses b WHERE b.user_id = users.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg, \
              birth_year, created_ms";
         const PLAN_COLUMNS: &str = "id, active, created_ms, author_id, screening_id, protocol_id, goal, setting, level, start_date, days_per_week, weeks, units, clearance, details";
-        const SESSION_COLUMNS: &str = "id, created_ms, started_ms, utc_offset_seconds, local_date, setting, sport, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy";
+        const SESSION_COLUMNS: &str = "id, created_ms, started_ms, utc_offset_seconds, local_date, setting, sport, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, falls";
         const SCREENING_COLUMNS: &str = "id, taken_ms, clearance, answers, result";
         const ASSESSMENT_COLUMNS: &str = "id, taken_ms, kind, value, inputs, result";
 
@@ -159,6 +159,78 @@ macro_rules! impl_store {
                     .map(|m| timestamp("revocation time", m))
                     .transpose()?,
                 scope: from_json("grant scope", &row.try_get::<String, _>("scope")?)?,
+            })
+        }
+
+        fn rules_row(row: &DbRow) -> Result<StoredRules, StoreError> {
+            Ok(StoredRules {
+                id: row.try_get("id")?,
+                gates: from_json("progression gates", row.try_get("gates")?)?,
+                set_by: row.try_get("set_by")?,
+                set_by_email: row.try_get("set_by_email")?,
+                set_at: timestamp("gates time", row.try_get("set_ms")?)?,
+                reason: row.try_get("reason")?,
+            })
+        }
+
+        /// The acknowledgement kept in `{prefix}_by`, `{prefix}_by_email`, `{prefix}_ms` and `note`.
+        fn acknowledgement(
+            row: &DbRow,
+            by: &str,
+            email: &str,
+            at: &str,
+            note: &str,
+        ) -> Result<Option<Acknowledgement>, StoreError> {
+            let Some(at_ms) = row.try_get::<Option<i64>, _>(at)? else {
+                return Ok(None);
+            };
+            Ok(Some(Acknowledgement {
+                by: row.try_get(by)?,
+                by_email: row.try_get::<Option<String>, _>(email)?.unwrap_or_default(),
+                at: timestamp("acknowledgement time", at_ms)?,
+                note: row.try_get::<Option<String>, _>(note)?.unwrap_or_default(),
+            }))
+        }
+
+        const ALERT_COLUMNS: &str = "id, walker_id, kind, session_id, words, raised_ms, acknowledged_by, acknowledged_by_email, acknowledged_ms, ack_note";
+
+        fn alert_row(row: &DbRow) -> Result<Alert, StoreError> {
+            Ok(Alert {
+                id: row.try_get("id")?,
+                walker_id: row.try_get("walker_id")?,
+                kind: from_name("alert kind", row.try_get("kind")?)?,
+                session_id: row.try_get("session_id")?,
+                words: row.try_get("words")?,
+                raised_at: timestamp("alert time", row.try_get("raised_ms")?)?,
+                acknowledged: acknowledgement(
+                    row,
+                    "acknowledged_by",
+                    "acknowledged_by_email",
+                    "acknowledged_ms",
+                    "ack_note",
+                )?,
+            })
+        }
+
+        const PAUSE_COLUMNS: &str = "id, walker_id, paused_ms, local_date, why, session_id, resumed_by, resumed_by_email, resumed_ms, resume_reason";
+
+        fn pause_row(row: &DbRow) -> Result<ProgressionPause, StoreError> {
+            Ok(ProgressionPause {
+                id: row.try_get("id")?,
+                pause: NewPause {
+                    walker_id: row.try_get("walker_id")?,
+                    paused_at: timestamp("pause time", row.try_get("paused_ms")?)?,
+                    local_date: date("pause day", row.try_get("local_date")?)?,
+                    why: from_name("pause cause", row.try_get("why")?)?,
+                    session_id: row.try_get("session_id")?,
+                },
+                resumed: acknowledgement(
+                    row,
+                    "resumed_by",
+                    "resumed_by_email",
+                    "resumed_ms",
+                    "resume_reason",
+                )?,
             })
         }
 
@@ -250,6 +322,7 @@ macro_rules! impl_store {
                     pain_before: scale("pain before", row.try_get("pain_before")?)?,
                     pain_after: scale("pain after", row.try_get("pain_after")?)?,
                     near_falls: small("near-falls", row.try_get("near_falls")?)?,
+                    falls: small("falls", row.try_get("falls")?)?,
                     felt_safe: row.try_get("felt_safe")?,
                     notes: row.try_get("notes")?,
                     source: from_name("source", row.try_get("source")?)?,
@@ -290,7 +363,7 @@ macro_rules! impl_store {
             sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
 
         /// Binds a session's columns, in the order both the INSERT and the UPDATE list them
-        /// (parameters $3 to $21).
+        /// (parameters $3 to $22).
         fn bind_entry<'q>(
             query: EntryQuery<'q>,
             entry: &'q SessionEntry,
@@ -314,7 +387,8 @@ macro_rules! impl_store {
                 .bind(entry.planned_backward_seconds.map(i64::from))
                 .bind(entry.kcal)
                 .bind(json(&entry.energy)?)
-                .bind(name(&entry.sport)?))
+                .bind(name(&entry.sport)?)
+                .bind(i64::from(entry.falls)))
         }
 
         async fn insert_session<'c, E>(
@@ -327,8 +401,8 @@ macro_rules! impl_store {
             E: sqlx::Executor<'c, Database = $db>,
         {
             let sql = format!(
-                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, sport) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {SESSION_COLUMNS}"
+                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, sport, falls) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING {SESSION_COLUMNS}"
             );
             let query = sqlx::query(&sql)
             .bind(user)
@@ -883,6 +957,146 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn set_rules(&self, walker: Id, new: &NewRules) -> Result<StoredRules, StoreError> {
+                let row = sqlx::query(
+                    "INSERT INTO progression_rules (walker_id, gates, set_by, set_by_email, set_ms, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, gates, set_by, set_by_email, set_ms, reason",
+                )
+                .bind(walker)
+                .bind(json(&new.gates)?)
+                .bind(new.set_by)
+                .bind(&new.set_by_email)
+                .bind(ms(new.set_at))
+                .bind(&new.reason)
+                .fetch_one(&self.pool)
+                .await?;
+                rules_row(&row)
+            }
+
+            async fn rules(&self, walker: Id) -> Result<Option<StoredRules>, StoreError> {
+                Ok(self.rules_history(walker).await?.into_iter().next())
+            }
+
+            async fn rules_history(&self, walker: Id) -> Result<Vec<StoredRules>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, gates, set_by, set_by_email, set_ms, reason FROM progression_rules \
+                     WHERE walker_id = $1 ORDER BY set_ms DESC, id DESC",
+                )
+                .bind(walker)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(rules_row).collect()
+            }
+
+            async fn raise_alert(&self, new: &NewAlert) -> Result<Alert, StoreError> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO alerts (walker_id, kind, session_id, words, raised_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {ALERT_COLUMNS}"
+                ))
+                .bind(new.walker_id)
+                .bind(name(&new.kind)?)
+                .bind(new.session_id)
+                .bind(&new.words)
+                .bind(ms(new.raised_at))
+                .fetch_one(&self.pool)
+                .await?;
+                alert_row(&row)
+            }
+
+            async fn alerts(&self, walker: Id, open_only: bool) -> Result<Vec<Alert>, StoreError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {ALERT_COLUMNS} FROM alerts WHERE walker_id = $1 AND ($2 = 0 OR acknowledged_ms IS NULL) \
+                     ORDER BY raised_ms DESC, id DESC"
+                ))
+                .bind(walker)
+                .bind(i64::from(open_only))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(alert_row).collect()
+            }
+
+            async fn acknowledge_alert(&self, walker: Id, id: Id, ack: &Acknowledgement) -> Result<Option<Alert>, StoreError> {
+                // Only the first acknowledgement is kept: a second one changes nothing.
+                sqlx::query(
+                    "UPDATE alerts SET acknowledged_by = $3, acknowledged_by_email = $4, acknowledged_ms = $5, ack_note = $6 \
+                     WHERE walker_id = $1 AND id = $2 AND acknowledged_ms IS NULL",
+                )
+                .bind(walker)
+                .bind(id)
+                .bind(ack.by)
+                .bind(&ack.by_email)
+                .bind(ms(ack.at))
+                .bind(&ack.note)
+                .execute(&self.pool)
+                .await?;
+                sqlx::query(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE walker_id = $1 AND id = $2"))
+                    .bind(walker)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(alert_row)
+                    .transpose()
+            }
+
+            async fn pause_progression(&self, new: &NewPause) -> Result<ProgressionPause, StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                lock_owner(&mut tx, new.walker_id, Self::FOR_UPDATE).await?;
+                let existing = sqlx::query(&format!(
+                    "SELECT {PAUSE_COLUMNS} FROM progression_pauses WHERE walker_id = $1 AND resumed_ms IS NULL"
+                ))
+                .bind(new.walker_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = match existing {
+                    Some(row) => row,
+                    None => {
+                        sqlx::query(&format!(
+                            "INSERT INTO progression_pauses (walker_id, paused_ms, local_date, why, session_id) \
+                             VALUES ($1, $2, $3, $4, $5) RETURNING {PAUSE_COLUMNS}"
+                        ))
+                        .bind(new.walker_id)
+                        .bind(ms(new.paused_at))
+                        .bind(new.local_date.to_string())
+                        .bind(name(&new.why)?)
+                        .bind(new.session_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                let pause = pause_row(&row)?;
+                tx.commit().await?;
+                Ok(pause)
+            }
+
+            async fn progression_pause(&self, walker: Id) -> Result<Option<ProgressionPause>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {PAUSE_COLUMNS} FROM progression_pauses WHERE walker_id = $1 AND resumed_ms IS NULL"
+                ))
+                .bind(walker)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(pause_row)
+                .transpose()
+            }
+
+            async fn resume_progression(&self, walker: Id, resumed: &Acknowledgement) -> Result<Option<ProgressionPause>, StoreError> {
+                sqlx::query(&format!(
+                    "UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
+                     WHERE walker_id = $1 AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}"
+                ))
+                .bind(walker)
+                .bind(resumed.by)
+                .bind(&resumed.by_email)
+                .bind(ms(resumed.at))
+                .bind(&resumed.note)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(pause_row)
+                .transpose()
+            }
+
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {
                 let row = sqlx::query(&format!(
                     "INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING {SCREENING_COLUMNS}"
@@ -1295,7 +1509,7 @@ macro_rules! impl_store {
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
                 let sql = format!(
-                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21 \
+                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
                      WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
                 );
                 let query = sqlx::query(&sql).bind(user).bind(id);

@@ -49,6 +49,7 @@ fn entry(started: &str, backward: u32) -> SessionEntry {
         pain_before: Some(PainScore::new(3).unwrap()),
         pain_after: Some(PainScore::new(2).unwrap()),
         near_falls: 0,
+        falls: 0,
         felt_safe: true,
         notes: "ok".into(),
         source: SessionSource::Manual,
@@ -1133,7 +1134,184 @@ async fn sharing_with_clinicians(store: &Arc<dyn Store>) {
     assert!(store.access_log(wa.id, 10).await.unwrap().is_empty());
 }
 
+/// Gates keep their history, alerts keep their first acknowledgement, one pause is in force at a
+/// time, falls are kept with the session, and all of it goes with the walker's account.
+async fn gates_alerts_and_pauses(store: &Arc<dyn Store>) {
+    use coach::gates::{AlertKind, Gates, NearFallAction, PauseCause};
+    let cy = user(store, "gates-clinician@example.org").await;
+    let wa = user(store, "gates-walker@example.org").await;
+    let xo = user(store, "gates-other@example.org").await;
+    assert!(store.rules(wa.id).await.unwrap().is_none(), "built-in");
+
+    let mut fell = entry("2026-11-20T08:00:00+01:00", 300);
+    fell.near_falls = 1;
+    fell.falls = 2;
+    let session = store.add_session(wa.id, &fell).await.unwrap();
+    assert_eq!(session.entry.falls, 2);
+    assert_eq!(
+        store
+            .session(wa.id, session.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .entry
+            .falls,
+        2
+    );
+
+    let first = store
+        .set_rules(
+            wa.id,
+            &NewRules {
+                gates: Gates::default(),
+                set_by: cy.id,
+                set_by_email: cy.email.clone(),
+                set_at: at("2026-11-21T09:00:00Z"),
+                reason: "first visit".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut settings = *Gates::default().settings();
+    settings.near_fall = NearFallAction::PauseAndAlert;
+    let stricter = Gates::try_from(settings).unwrap();
+    store
+        .set_rules(
+            wa.id,
+            &NewRules {
+                gates: stricter,
+                set_by: cy.id,
+                set_by_email: cy.email.clone(),
+                set_at: at("2026-11-22T09:00:00Z"),
+                reason: "after the near-fall".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let now = store.rules(wa.id).await.unwrap().unwrap();
+    assert_eq!(now.gates, stricter);
+    assert_eq!(now.reason, "after the near-fall");
+    assert_eq!(now.set_by, Some(cy.id));
+    let history = store.rules_history(wa.id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1], first);
+    assert!(
+        store.rules(xo.id).await.unwrap().is_none(),
+        "only the walker's own"
+    );
+
+    let alert = store
+        .raise_alert(&NewAlert {
+            walker_id: wa.id,
+            kind: AlertKind::Fall,
+            session_id: Some(session.id),
+            words: "Reported 2 falls".into(),
+            raised_at: at("2026-11-20T08:40:00Z"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(alert.acknowledged, None);
+    assert_eq!(
+        store.alerts(wa.id, true).await.unwrap(),
+        vec![alert.clone()]
+    );
+    assert!(store.alerts(xo.id, false).await.unwrap().is_empty());
+    let ack = Acknowledgement {
+        by: Some(cy.id),
+        by_email: cy.email.clone(),
+        at: at("2026-11-21T10:00:00Z"),
+        note: "called her: bruised, fine".into(),
+    };
+    assert!(
+        store
+            .acknowledge_alert(xo.id, alert.id, &ack)
+            .await
+            .unwrap()
+            .is_none(),
+        "not another walker's"
+    );
+    let acked = store
+        .acknowledge_alert(wa.id, alert.id, &ack)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acked.acknowledged.as_ref(), Some(&ack));
+    let mut later = ack.clone();
+    later.at = at("2026-11-22T10:00:00Z");
+    later.note = "again".into();
+    let again = store
+        .acknowledge_alert(wa.id, alert.id, &later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.acknowledged.as_ref(),
+        Some(&ack),
+        "the first acknowledgement stays"
+    );
+    assert!(store.alerts(wa.id, true).await.unwrap().is_empty());
+    assert_eq!(store.alerts(wa.id, false).await.unwrap().len(), 1, "kept");
+
+    assert!(store.progression_pause(wa.id).await.unwrap().is_none());
+    let pause = NewPause {
+        walker_id: wa.id,
+        paused_at: at("2026-11-20T08:40:00Z"),
+        local_date: jiff::civil::date(2026, 11, 20),
+        why: PauseCause::Fall,
+        session_id: Some(session.id),
+    };
+    let paused = store.pause_progression(&pause).await.unwrap();
+    assert_eq!(paused.pause, pause);
+    let mut second = pause.clone();
+    second.why = PauseCause::NearFall;
+    assert_eq!(
+        store.pause_progression(&second).await.unwrap().id,
+        paused.id,
+        "one pause in force"
+    );
+    assert!(
+        store
+            .resume_progression(xo.id, &ack)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let resumed = store
+        .resume_progression(wa.id, &ack)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resumed.resumed.as_ref(), Some(&ack));
+    assert!(store.progression_pause(wa.id).await.unwrap().is_none());
+    assert!(
+        store
+            .resume_progression(wa.id, &ack)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_ne!(
+        store.pause_progression(&second).await.unwrap().id,
+        paused.id
+    );
+
+    // The clinician's account going keeps who set and acknowledged; the walker's takes it all.
+    assert!(store.delete_user(cy.id).await.unwrap());
+    let kept = store.rules(wa.id).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.set_by, kept.set_by_email.as_str()),
+        (None, "gates-clinician@example.org")
+    );
+    let alerts = store.alerts(wa.id, false).await.unwrap();
+    assert_eq!(alerts[0].acknowledged.as_ref().map(|a| a.by), Some(None));
+    assert!(store.delete_user(wa.id).await.unwrap());
+    assert!(store.rules_history(wa.id).await.unwrap().is_empty());
+    assert!(store.alerts(wa.id, false).await.unwrap().is_empty());
+    assert!(store.progression_pause(wa.id).await.unwrap().is_none());
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
+    gates_alerts_and_pauses(&store).await;
     sharing_with_clinicians(&store).await;
     body_mass_history(&store).await;
     accounts(&store).await;

@@ -402,8 +402,9 @@ async function submit(event) {
   const painBefore = whole('pain_before', 0, 10, true);
   const painAfter = whole('pain_after', 0, 10, true);
   const nearFalls = whole('near_falls', 0, 50);
+  const falls = whole('falls', 0, 20);
   const walked = walkedBlocks();
-  if (painBefore === null || painAfter === null || nearFalls === null) return;
+  if (painBefore === null || painAfter === null || nearFalls === null || falls === null) return;
   if (!walked.length) {
     ui.error.hidden = false;
     ui.error.textContent = 'Nothing was walked yet, so there is nothing to log.';
@@ -417,6 +418,7 @@ async function submit(event) {
     pain_before: painBefore.value,
     pain_after: painAfter.value,
     near_falls: nearFalls.value,
+    falls: falls.value,
     felt_safe: document.getElementById('felt_safe').checked,
     notes: document.getElementById('notes').value.trim(),
     source: 'timer',

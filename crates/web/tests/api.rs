@@ -2687,3 +2687,329 @@ async fn the_fhir_export_is_the_walkers_own_and_a_clinicians_only_under_a_grant_
         doc["paths"]["/api/v1/clinician/walkers/{id}/fhir"]["get"]["responses"]["404"].is_object()
     );
 }
+
+/// A clinician and a walker who shares with them: (clinician token, walker token, walker id).
+async fn shared_pair(
+    app: &App,
+    store: &std::sync::Arc<dyn store::Store>,
+    clinician: &str,
+    walker: &str,
+) -> (String, String, i64) {
+    let c = app.person(clinician).await;
+    give_role(store, clinician, store::Role::Clinician).await;
+    let w = app.person(walker).await;
+    let walker_id = store.user_by_email(walker).await.unwrap().unwrap().id;
+    let (_, invite) = app
+        .call(Method::POST, "/api/v1/clinician/invites", Some(&c), None)
+        .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(&w),
+            Some(json!({"code": invite["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    (c, w, walker_id)
+}
+
+fn pause_gates() -> Value {
+    json!({
+        "pain_rise_holds": 1, "pain_rise_steps_down": 2, "near_fall": "pause_and_alert",
+        "rpe_streak_sessions": 2, "rpe_streak_at_most": 13, "hold_above_rpe": 15,
+        "hold_below_completion": 80, "step_down_below_completion": 50, "missed_sessions_alert": 3
+    })
+}
+
+#[tokio::test]
+async fn gates_are_validated_field_by_field() {
+    let (app, store) = start_with_store(roomy()).await;
+    let (c, _, walker) = shared_pair(&app, &store, "gc@example.org", "gw@example.org").await;
+    let path = format!("/api/v1/clinician/walkers/{walker}/gates");
+    let (status, rules) = app.call(Method::GET, &path, Some(&c), None).await;
+    assert_eq!(status, StatusCode::OK, "{rules}");
+    assert_eq!(rules["set_by"], "built-in");
+    assert_eq!(rules["gates"]["near_fall"], "step_down_and_alert");
+    for (field, value, path_name) in [
+        ("pain_rise_holds", json!(0), "gates.pain_rise_holds"),
+        (
+            "pain_rise_steps_down",
+            json!(11),
+            "gates.pain_rise_steps_down",
+        ),
+        (
+            "rpe_streak_sessions",
+            json!(11),
+            "gates.rpe_streak_sessions",
+        ),
+        ("rpe_streak_at_most", json!(21), "gates.rpe_streak_at_most"),
+        ("hold_above_rpe", json!(5), "gates.hold_above_rpe"),
+        (
+            "missed_sessions_alert",
+            json!(15),
+            "gates.missed_sessions_alert",
+        ),
+        (
+            "step_down_below_completion",
+            json!(90),
+            "gates.step_down_below_completion",
+        ),
+    ] {
+        let mut gates = pause_gates();
+        gates[field] = value;
+        let (status, problem) = app
+            .call(
+                Method::PUT,
+                &path,
+                Some(&c),
+                Some(json!({"gates": gates, "reason": "x"})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["field"], path_name, "{problem}");
+    }
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&c),
+            Some(json!({"gates": pause_gates(), "reason": "  "})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "reason");
+    let (status, set) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&c),
+            Some(json!({"gates": pause_gates(), "reason": "after the stumble"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert!(
+        set["set_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("set by gc@example.org on ")
+    );
+    assert_eq!(set["reason"], "after the stumble");
+    assert_eq!(set["gates"], pause_gates());
+}
+
+#[tokio::test]
+async fn a_near_fall_under_the_pause_gate_alerts_pauses_and_is_acknowledged_and_resumed() {
+    let (app, store) = start_with_store(roomy()).await;
+    let (c, w, walker) = shared_pair(&app, &store, "nc@example.org", "nw@example.org").await;
+    let (c, w) = (Some(c.as_str()), Some(w.as_str()));
+    let gates = format!("/api/v1/clinician/walkers/{walker}/gates");
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &gates,
+            c,
+            Some(json!({"gates": pause_gates(), "reason": "balance is poor"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut body = session_body("2026-11-20T07:30:00Z", 300);
+    body["near_falls"] = json!(1);
+    let (status, logged) = app
+        .call(Method::POST, "/api/v1/sessions", w, Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+
+    let (status, alerts) = app
+        .call(Method::GET, "/api/v1/clinician/alerts", c, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{alerts}");
+    let near: Vec<&Value> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "near_fall")
+        .collect();
+    assert_eq!(near.len(), 1, "{alerts}");
+    assert_eq!(near[0]["session_id"], logged["id"]);
+    let (_, mine) = app.call(Method::GET, "/api/v1/gates", w, None).await;
+    assert_eq!(mine["paused"]["why"], "near_fall", "{mine}");
+    assert_eq!(mine["reason"], "balance is poor");
+    assert!(!mine["in_words"].as_array().unwrap().is_empty());
+
+    let id = near[0]["id"].as_i64().unwrap();
+    let ack = format!("/api/v1/clinician/alerts/{id}/acknowledge");
+    let (status, acked) = app
+        .call(Method::POST, &ack, c, Some(json!({"note": "called: fine"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{acked}");
+    assert_eq!(acked["acknowledged_by"], "nc@example.org");
+    assert_eq!(acked["note"], "called: fine");
+    assert!(acked["acknowledged_at"].is_string());
+    let (_, again) = app
+        .call(Method::POST, &ack, c, Some(json!({"note": "second"})))
+        .await;
+    assert_eq!(
+        again["note"], "called: fine",
+        "the first acknowledgement is kept"
+    );
+    let kept = store.alerts(walker, false).await.unwrap();
+    assert!(kept.iter().any(|a| a.id == id && a.acknowledged.is_some()));
+
+    let resume = format!("/api/v1/clinician/walkers/{walker}/resume");
+    let (status, problem) = app
+        .call(Method::POST, &resume, c, Some(json!({"reason": ""})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, resumed) = app
+        .call(
+            Method::POST,
+            &resume,
+            c,
+            Some(json!({"reason": "seen in clinic"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{resumed}");
+    assert!(resumed["paused"].is_null());
+    let (status, _) = app
+        .call(Method::POST, &resume, c, Some(json!({"reason": "again"})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (_, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
+    let whats: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    for what in ["progression gates", "alerts", "progression resumed"] {
+        assert!(whats.contains(&what), "{what} in {whats:?}");
+    }
+    assert!(whats.iter().any(|w| w.starts_with("alert ")), "{whats:?}");
+}
+
+#[tokio::test]
+async fn every_new_clinician_route_is_404_without_a_grant() {
+    let (app, store) = start_with_store(roomy()).await;
+    let (c, w, walker) = shared_pair(&app, &store, "rc@example.org", "rw@example.org").await;
+    let mut body = session_body("2026-11-20T07:30:00Z", 300);
+    body["falls"] = json!(1);
+    app.call(Method::POST, "/api/v1/sessions", Some(&w), Some(body))
+        .await;
+    let alert = store.alerts(walker, true).await.unwrap()[0].id;
+    let (_, grants) = app
+        .call(Method::GET, "/api/v1/grants", Some(&w), None)
+        .await;
+    let grant = grants[0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/grants/{grant}"),
+            Some(&w),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let other = app.person("ro@example.org").await;
+    give_role(&store, "ro@example.org", store::Role::Admin).await;
+    for token in [&c, &other] {
+        for (method, path, body) in [
+            (
+                Method::GET,
+                format!("/api/v1/clinician/walkers/{walker}/gates"),
+                None,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/clinician/walkers/{walker}/gates"),
+                Some(json!({"gates": pause_gates(), "reason": "x"})),
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/clinician/alerts?walker={walker}"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/clinician/alerts/{alert}/acknowledge"),
+                Some(json!({"note": ""})),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/clinician/walkers/{walker}/resume"),
+                Some(json!({"reason": "x"})),
+            ),
+        ] {
+            let (status, problem) = app.call(method, &path, Some(token), body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {problem}");
+        }
+    }
+    let (status, alerts) = app
+        .call(Method::GET, "/api/v1/clinician/alerts", Some(&c), None)
+        .await;
+    assert_eq!((status, alerts), (StatusCode::OK, json!([])));
+    // Without a clinician now, the walker resumes after a fall themselves, once uninjured.
+    let w = Some(w.as_str());
+    let (_, mine) = app.call(Method::GET, "/api/v1/gates", w, None).await;
+    assert_eq!(mine["paused"]["why"], "fall");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/gates/resume",
+            w,
+            Some(json!({"uninjured": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, mine) = app
+        .call(
+            Method::POST,
+            "/api/v1/gates/resume",
+            w,
+            Some(json!({"uninjured": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert!(mine["paused"].is_null());
+}
+
+#[tokio::test]
+async fn a_walker_without_a_clinician_gets_no_alerts_but_a_fall_still_pauses() {
+    let (app, store) = start_with_store(roomy()).await;
+    let w = app.person("solo@example.org").await;
+    let walker = store
+        .user_by_email("solo@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut body = session_body("2026-11-20T07:30:00Z", 300);
+    body["falls"] = json!(2);
+    body["near_falls"] = json!(1);
+    body["pain_after"] = json!(9);
+    let (status, logged) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            Some(&w),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    assert_eq!(logged["falls"], 2);
+    assert!(store.alerts(walker, false).await.unwrap().is_empty());
+    let (_, mine) = app.call(Method::GET, "/api/v1/gates", Some(&w), None).await;
+    assert_eq!(mine["paused"]["why"], "fall", "{mine}");
+    assert_eq!(mine["set_by"], "built-in");
+    body["falls"] = json!(21);
+    let (status, problem) = app
+        .call(Method::POST, "/api/v1/sessions", Some(&w), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "falls");
+}

@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod clinician;
 pub(crate) mod fhir;
+pub(crate) mod gates;
 pub(crate) mod motion;
 pub(crate) mod progress;
 pub(crate) mod records;
@@ -138,6 +139,21 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/api/v1/grants/{id}", delete(clinician::revoke_grant))
         .route("/api/v1/invites/decline", post(clinician::decline_invite))
         .route("/api/v1/access-log", get(clinician::access_log))
+        .route(
+            "/api/v1/clinician/walkers/{id}/gates",
+            get(gates::walker_gates).put(gates::set_walker_gates),
+        )
+        .route("/api/v1/clinician/alerts", get(gates::list_alerts))
+        .route(
+            "/api/v1/clinician/alerts/{id}/acknowledge",
+            post(gates::acknowledge_alert),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/resume",
+            post(gates::resume_walker),
+        )
+        .route("/api/v1/gates", get(gates::my_gates))
+        .route("/api/v1/gates/resume", post(gates::resume_mine))
         .route("/api/v1/admin/users", get(list_users))
         .route("/api/v1/admin/users/{id}/role", post(set_role))
         .layer(DefaultBodyLimit::max(config.body_limit));

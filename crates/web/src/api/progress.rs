@@ -345,7 +345,7 @@ pub(crate) async fn progress(
     let planned: Vec<u32> = plan.sessions.iter().map(|s| s.backward_seconds).collect();
     let adherence = adherence(&planned, due as usize, &logged_against_plan, done);
     let logged = outcomes(&logged_against_plan);
-    let next = coach::progression::next_session(&plan, &logged);
+    let next = crate::api::gates::next_session(&state, caller.id(), &plan, &logged).await?;
     Ok(Json(ProgressSummary {
         plan: Some(serde_json::json!({
             "id": stored.id,

@@ -97,6 +97,11 @@ pub(crate) struct SessionBody {
     #[serde(default, deserialize_with = "crate::api::whole")]
     #[schema(minimum = 0, maximum = 255)]
     pub(crate) near_falls: u8,
+    /// Actual falls (you ended up on the ground), 0-20; 0 when absent. A fall pauses
+    /// progression until it is resumed.
+    #[serde(default, deserialize_with = "crate::api::whole")]
+    #[schema(minimum = 0, maximum = 20)]
+    pub(crate) falls: u8,
     /// Whether you felt safe throughout.
     #[serde(default = "yes")]
     pub(crate) felt_safe: bool,
@@ -119,6 +124,9 @@ pub(crate) struct SessionBody {
     )]
     pub(crate) client_key: Option<String>,
 }
+
+/// Most falls one session can report (the column's check says the same).
+pub(crate) const MAX_FALLS: u8 = 20;
 
 /// Longest client key.
 const MAX_CLIENT_KEY_CHARS: usize = 100;
@@ -272,6 +280,15 @@ fn validate(body: SessionBody, now: Timestamp, sport: Sport) -> Result<SessionEn
         .map_err(|e| bad("pain_after".into(), e.to_string()))
         .ok()
         .flatten();
+    if body.falls > MAX_FALLS {
+        bad(
+            "falls".into(),
+            format!(
+                "{} is too many; expected a whole number of falls from 0 to {MAX_FALLS}",
+                body.falls
+            ),
+        );
+    }
     if let Some(message) = notes_error(&body.notes) {
         bad("notes".into(), message);
     }
@@ -295,6 +312,7 @@ fn validate(body: SessionBody, now: Timestamp, sport: Sport) -> Result<SessionEn
         pain_before,
         pain_after,
         near_falls: body.near_falls,
+        falls: body.falls,
         felt_safe: body.felt_safe,
         notes: body.notes,
         source: body.source,
@@ -372,7 +390,7 @@ async fn complete_entry(
         let end = plan.sessions.last().map_or(stored.fields.start, |s| s.date);
         if local >= stored.fields.start && local <= end {
             let logged = outcomes(&state.store.plan_outcomes(caller.id(), stored.id).await?);
-            let next = coach::progression::next_session(&plan, &logged);
+            let next = crate::api::gates::next_session(state, caller.id(), &plan, &logged).await?;
             entry.plan_id = Some(stored.id);
             entry.planned_backward_seconds = next.session.map(|s| s.backward_seconds);
         }
@@ -399,6 +417,7 @@ pub(crate) async fn add_session(
                 .add_session_once(caller.id(), &key, &entry)
                 .await?;
             let status = if created {
+                crate::api::gates::session_logged(&state, caller.id(), &stored).await?;
                 StatusCode::CREATED
             } else {
                 StatusCode::OK
@@ -407,6 +426,7 @@ pub(crate) async fn add_session(
         }
         None => {
             let stored = state.store.add_session(caller.id(), &entry).await?;
+            crate::api::gates::session_logged(&state, caller.id(), &stored).await?;
             Ok((StatusCode::CREATED, Json(stored.into())))
         }
     }

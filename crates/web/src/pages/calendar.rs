@@ -63,7 +63,7 @@ async fn plan_and_next(
         Some((stored, Ok(plan))) => (stored, plan),
     };
     let logged = outcomes(&state.store.plan_outcomes(user, stored.id).await?);
-    let next = coach::progression::next_session(&plan, &logged);
+    let next = crate::api::gates::next_session(state, user, &plan, &logged).await?;
     Ok(Some((stored, plan, logged.len(), next)))
 }
 
@@ -290,6 +290,7 @@ struct PlanPage {
     time_of_day: String,
     errors: FormErrors,
     notice: Option<&'static str>,
+    progression: super::gates::ProgressionNote,
 }
 
 /// The weekday boxes and time of the schedule form, Monday first.
@@ -396,6 +397,7 @@ async fn plan_view(
         time_of_day,
         errors,
         notice,
+        progression: super::gates::progression_note(state, viewer.caller.id()).await?,
     }))
 }
 

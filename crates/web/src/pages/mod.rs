@@ -10,6 +10,7 @@ mod assess;
 mod calendar;
 mod charts;
 mod fhir_export;
+mod gates;
 mod motion_file;
 mod onboarding;
 mod public;
@@ -111,6 +112,13 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/walkers/invite", post(sharing::make_invite))
         .route("/walkers/{id}", get(sharing::walker))
         .route("/walkers/{id}/fhir", get(fhir_export::walker))
+        .route("/walkers/{id}/gates", post(gates::set_gates))
+        .route(
+            "/walkers/{id}/alerts/{alert}/acknowledge",
+            post(gates::acknowledge),
+        )
+        .route("/walkers/{id}/resume", post(gates::resume))
+        .route("/progression/resume", post(gates::resume_mine))
         .route("/share/{code}", get(sharing::share))
         .route("/share/{code}/accept", post(sharing::accept))
         .route("/share/{code}/decline", post(sharing::decline))

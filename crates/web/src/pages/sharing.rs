@@ -52,6 +52,7 @@ struct WalkersPage {
     chrome: Chrome,
     walkers: Vec<WalkerRow>,
     invite: Option<(String, String, String)>,
+    alerts: Vec<super::gates::CaseloadAlert>,
 }
 
 async fn walkers_page(
@@ -71,10 +72,12 @@ async fn walkers_page(
             since: when(g.granted_at),
         })
         .collect();
+    let alerts = super::gates::caseload_alerts(state, viewer).await?;
     render(&WalkersPage {
         chrome: viewer.chrome("walkers"),
         walkers,
         invite,
+        alerts,
     })
 }
 
@@ -114,6 +117,7 @@ struct SessionRow {
     rpe: String,
     pain: String,
     near_falls: u8,
+    falls: u8,
     felt_safe: bool,
     notes: String,
 }
@@ -125,6 +129,7 @@ struct WalkerPage {
     email: String,
     walker_id: store::Id,
     sessions: Vec<SessionRow>,
+    gates: super::gates::WalkerGates,
 }
 
 /// Sessions a clinician's page of one walker shows.
@@ -137,6 +142,21 @@ pub(crate) async fn walker(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let walker = crate::api::parse_id(&id, "walker")?;
+    walker_page(&state, &viewer, walker, None).await
+}
+
+/// One walker's page; `refused` brings back a gates form the clinician must correct (422).
+pub(crate) async fn walker_page(
+    state: &AppState,
+    viewer: &Viewer,
+    walker: store::Id,
+    refused: Option<(super::gates::GatesForm, String)>,
+) -> Result<Response, PageError> {
+    let status = if refused.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
@@ -147,7 +167,7 @@ pub(crate) async fn walker(
         to: None,
     };
     let page = clinician::read_sessions(
-        &state,
+        state,
         &viewer.caller,
         walker,
         &query,
@@ -170,17 +190,23 @@ pub(crate) async fn walker(
                     score(e.pain_after.map(|p| p.value()))
                 ),
                 near_falls: e.near_falls,
+                falls: e.falls,
                 felt_safe: e.felt_safe,
                 notes: e.notes.clone(),
             }
         })
         .collect();
-    render(&WalkerPage {
-        chrome: viewer.chrome("walkers"),
-        email: grant.walker_email,
-        walker_id: walker,
-        sessions,
-    })
+    let gates = super::gates::walker_gates(state, viewer, walker, refused).await?;
+    super::render_status(
+        status,
+        &WalkerPage {
+            chrome: viewer.chrome("walkers"),
+            email: grant.walker_email,
+            walker_id: walker,
+            sessions,
+            gates,
+        },
+    )
 }
 
 #[derive(Template)]

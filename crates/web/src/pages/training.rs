@@ -82,6 +82,7 @@ struct Today {
     done: u32,
     due: u32,
     is_today: bool,
+    progression: super::gates::ProgressionNote,
 }
 
 fn decision_words(decision: Decision, first_session: bool) -> (&'static str, &'static str) {
@@ -130,7 +131,7 @@ async fn upcoming(state: &AppState, viewer: &Viewer) -> Result<Option<Upcoming>,
             .plan_outcomes(viewer.caller.id(), stored.id)
             .await?,
     );
-    let next = coach::progression::next_session(&plan, &logged);
+    let next = crate::api::gates::next_session(state, viewer.caller.id(), &plan, &logged).await?;
     // Each said once, and only what applies in the plan's setting.
     let mut precautions: Vec<&'static str> = Vec::new();
     for p in plan
@@ -189,10 +190,11 @@ pub(crate) async fn today(
         }),
         decision,
         decision_class,
-        reasons: next.progression.reasons.clone(),
+        reasons: super::gates::reasons_with_rules(&next.progression),
         precautions,
         done: logged as u32,
         due,
+        progression: super::gates::progression_note(&state, viewer.caller.id()).await?,
     })
 }
 
@@ -293,6 +295,8 @@ pub(crate) struct LogForm {
     pain_after: String,
     #[serde(default)]
     near_falls: String,
+    #[serde(default)]
+    falls: String,
     #[serde(default)]
     felt_safe: String,
     #[serde(default)]
@@ -471,6 +475,7 @@ pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
         rpe: "11".into(),
         // Unanswered pain stays empty: "not given", never a silent 0 ("no pain").
         near_falls: "0".into(),
+        falls: "0".into(),
         felt_safe: "on".into(),
         client_key: crate::auth::random_hex()[..32].to_string(),
         ..LogForm::default()
@@ -591,6 +596,17 @@ fn parse_log_form(
             "a number of near-falls from 0 to 50",
         )
     };
+    let falls = if form.falls.trim().is_empty() {
+        0
+    } else {
+        small_number(
+            &mut errors,
+            "falls",
+            &form.falls,
+            (0, crate::api::sessions::MAX_FALLS),
+            "a number of falls from 0 to 20",
+        )
+    };
     let (Ok(date), Ok(time), Ok(setting)) = (date, time, setting) else {
         return Err(errors);
     };
@@ -655,6 +671,7 @@ fn parse_log_form(
         pain_before,
         pain_after,
         near_falls,
+        falls,
         felt_safe: form.felt_safe == "on" || form.felt_safe == "yes",
         notes: form.notes.trim().to_string(),
         source: original.map_or(store::SessionSource::Manual, |o| o.entry.source),
@@ -756,6 +773,9 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
     let mut flags = Vec::new();
     if e.near_falls > 0 {
         flags.push(format!("{} near-fall(s)", e.near_falls));
+    }
+    if e.falls > 0 {
+        flags.push(format!("{} fall(s)", e.falls));
     }
     if !e.felt_safe {
         flags.push("did not feel safe".to_string());
@@ -919,6 +939,7 @@ fn form_of(s: &LoggedSession, units: Units) -> LogForm {
             .map(|p| p.value().to_string())
             .unwrap_or_default(),
         near_falls: e.near_falls.to_string(),
+        falls: e.falls.to_string(),
         felt_safe: if e.felt_safe {
             "on".into()
         } else {

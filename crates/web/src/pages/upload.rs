@@ -395,6 +395,7 @@ pub(crate) async fn import(
             pain_before: field(format!("{prefix}pain_before")).trim().parse().ok(),
             pain_after: field(format!("{prefix}pain_after")).trim().parse().ok(),
             near_falls: 0,
+            falls: 0,
             felt_safe: true,
             notes: format!(
                 "Imported from {} ({})",
