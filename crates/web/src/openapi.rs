@@ -1,9 +1,7 @@
 //! The OpenAPI document (`/api/openapi.json`) and the Swagger UI (`/api/docs`), served from the
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
-use crate::api::{
-    accounts, clinician, fhir, gates, motion, progress, records, sessions, transfer,
-};
+use crate::api::{accounts, clinician, fhir, gates, motion, progress, records, sessions, transfer};
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
