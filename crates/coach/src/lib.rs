@@ -29,6 +29,7 @@ pub mod energy;
 pub mod evidence;
 pub mod measure;
 pub mod plan;
+pub mod prescription;
 pub mod progression;
 pub mod protocol;
 pub mod schedule;
