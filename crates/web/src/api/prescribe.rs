@@ -418,6 +418,25 @@ pub(crate) struct AssignBody {
     note: Option<String>,
 }
 
+impl AssignBody {
+    /// A request as the pages build it.
+    pub(crate) fn new(
+        parameters: Option<ParametersBody>,
+        template_id: Option<Id>,
+        start: jiff::civil::Date,
+        reason: String,
+        note: Option<String>,
+    ) -> Self {
+        AssignBody {
+            parameters,
+            template_id,
+            start,
+            reason,
+            note,
+        }
+    }
+}
+
 /// A plan assigned: the plan, the change recorded and the note, if any.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AssignedView {
@@ -577,6 +596,13 @@ pub(crate) struct AdjustBody {
     /// Why, in a few words; the walker reads it. 1-500 characters.
     #[schema(min_length = 1, max_length = 500)]
     reason: String,
+}
+
+impl AdjustBody {
+    /// A request as the pages build it.
+    pub(crate) fn new(parameters: ParametersBody, reason: String) -> Self {
+        AdjustBody { parameters, reason }
+    }
 }
 
 /// Adjusts a walker's plan (under a grant; logged as a change): sessions done or dated before

@@ -11,6 +11,7 @@ mod calendar;
 mod charts;
 mod motion_file;
 mod onboarding;
+mod prescribe;
 mod public;
 mod settings;
 mod sharing;
@@ -108,6 +109,19 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/walkers", get(sharing::walkers))
         .route("/walkers/invite", post(sharing::make_invite))
         .route("/walkers/{id}", get(sharing::walker))
+        .route("/walkers/{id}/prescribe", post(prescribe::assign))
+        .route("/walkers/{id}/plans/{plan}/adjust", post(prescribe::adjust))
+        .route("/walkers/{id}/notes", post(prescribe::note))
+        .route(
+            "/walkers/{id}/notes/{note}/delete",
+            post(prescribe::delete_note),
+        )
+        .route(
+            "/templates",
+            get(prescribe::templates).post(prescribe::create_template),
+        )
+        .route("/templates/{id}", post(prescribe::edit_template))
+        .route("/templates/{id}/delete", post(prescribe::delete_template))
         .route("/share/{code}", get(sharing::share))
         .route("/share/{code}/accept", post(sharing::accept))
         .route("/share/{code}/decline", post(sharing::decline))

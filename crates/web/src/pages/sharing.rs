@@ -124,6 +124,7 @@ struct WalkerPage {
     chrome: Chrome,
     email: String,
     sessions: Vec<SessionRow>,
+    prescribe: super::prescribe::Section,
 }
 
 /// Sessions a clinician's page of one walker shows.
@@ -136,6 +137,16 @@ pub(crate) async fn walker(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let walker = crate::api::parse_id(&id, "walker")?;
+    walker_page(&state, &viewer, walker, super::prescribe::Typed::default()).await
+}
+
+/// The walker page, with the Prescribe forms as typed when a submit was refused.
+pub(crate) async fn walker_page(
+    state: &AppState,
+    viewer: &Viewer,
+    walker: store::Id,
+    typed: super::prescribe::Typed,
+) -> Result<Response, PageError> {
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
@@ -146,7 +157,7 @@ pub(crate) async fn walker(
         to: None,
     };
     let page = clinician::read_sessions(
-        &state,
+        state,
         &viewer.caller,
         walker,
         &query,
@@ -154,6 +165,12 @@ pub(crate) async fn walker(
     )
     .await?;
     let score = |v: Option<u8>| v.map_or("not given".to_string(), |v| v.to_string());
+    let targets: Vec<(store::Id, String)> = page
+        .items
+        .iter()
+        .map(|v| (v.session.id, v.session.local_date.to_string()))
+        .collect();
+    let prescribe = super::prescribe::section(state, viewer, walker, &targets, typed).await?;
     let sessions = page
         .items
         .into_iter()
@@ -178,6 +195,7 @@ pub(crate) async fn walker(
         chrome: viewer.chrome("walkers"),
         email: grant.walker_email,
         sessions,
+        prescribe,
     })
 }
 
