@@ -1,6 +1,8 @@
 //! Property tests for prescriptions: weekdays respected, doses within the protocol's bounds
 //! unless overridden, and an adjustment never changes a session already kept.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Tests fail loudly by design.
+
 use coach::plan::{Level, Setting, Units, Weeks};
 use coach::prescription::{Parameters, Prescription, adjust};
 use coach::protocol::PROTOCOLS;

@@ -235,18 +235,14 @@ pub trait Store: Send + Sync + 'static {
         plan: &NewPlan,
         change: &NewPlanChange,
     ) -> Result<(StoredPlan, PlanChange), StoreError>;
-    /// Adjusts a walker's plan in one transaction: keeps its sessions numbered up to `keep`,
-    /// replaces the rest with `sessions`, replaces its fields and details, and records the
+    /// Adjusts a walker's plan in one transaction: keeps its sessions numbered up to
+    /// `adjustment.keep`, replaces the rest, replaces its fields and details, and records the
     /// change. `None` when the walker has no such plan.
     async fn adjust_plan(
         &self,
         walker: Id,
         plan: Id,
-        keep: u32,
-        fields: &PlanFields,
-        details: &serde_json::Value,
-        sessions: &[coach::plan::PlannedSession],
-        change: &NewPlanChange,
+        adjustment: &PlanAdjustment,
     ) -> Result<Option<PlanChange>, StoreError>;
     /// The changes clinicians made to a walker's plans, newest first.
     async fn plan_changes(&self, walker: Id) -> Result<Vec<PlanChange>, StoreError>;

@@ -866,3 +866,19 @@ pub struct ClinicianNote {
     /// When it was last edited.
     pub updated_at: Timestamp,
 }
+
+/// An adjustment of a plan someone follows: the sessions kept, the new ones after them, the
+/// plan's new fields and details, and the change that says who and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanAdjustment {
+    /// Sessions numbered up to this stay as they are.
+    pub keep: u32,
+    /// The plan's fields (its start stays).
+    pub fields: PlanFields,
+    /// The plan's details.
+    pub details: serde_json::Value,
+    /// The sessions after the kept ones, numbered from `keep + 1`.
+    pub sessions: Vec<PlannedSession>,
+    /// The change to record.
+    pub change: NewPlanChange,
+}

@@ -1069,12 +1069,9 @@ macro_rules! impl_store {
                 &self,
                 walker: Id,
                 plan: Id,
-                keep: u32,
-                fields: &PlanFields,
-                details: &serde_json::Value,
-                sessions: &[coach::plan::PlannedSession],
-                change: &NewPlanChange,
+                adjustment: &PlanAdjustment,
             ) -> Result<Option<PlanChange>, StoreError> {
+                let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let found = sqlx::query(
                     "UPDATE plans SET protocol_id = $3, goal = $4, setting = $5, level = $6, days_per_week = $7, weeks = $8, units = $9, details = $10 \
@@ -1098,7 +1095,7 @@ macro_rules! impl_store {
                 }
                 sqlx::query("DELETE FROM planned_sessions WHERE plan_id = $1 AND number > $2")
                     .bind(plan)
-                    .bind(i64::from(keep))
+                    .bind(i64::from(*keep))
                     .execute(&mut *tx)
                     .await?;
                 insert_planned_sessions(&mut tx, plan, sessions).await?;

@@ -1195,11 +1195,13 @@ async fn prescribing(store: &Arc<dyn Store>) {
         .adjust_plan(
             pw.id,
             stored.plan.id,
-            2,
-            &stored.plan.fields,
-            &details,
-            &later,
-            &change(pw.id, pc.id, PlanChangeKind::Adjusted, "flare-up"),
+            &PlanAdjustment {
+                keep: 2,
+                fields: stored.plan.fields.clone(),
+                details: details.clone(),
+                sessions: later.clone(),
+                change: change(pw.id, pc.id, PlanChangeKind::Adjusted, "flare-up"),
+            },
         )
         .await
         .unwrap()
@@ -1219,11 +1221,13 @@ async fn prescribing(store: &Arc<dyn Store>) {
             .adjust_plan(
                 other.id,
                 stored.plan.id,
-                2,
-                &stored.plan.fields,
-                &details,
-                &later,
-                &change(pw.id, pc.id, PlanChangeKind::Adjusted, "x")
+                &PlanAdjustment {
+                    keep: 2,
+                    fields: stored.plan.fields.clone(),
+                    details: details.clone(),
+                    sessions: later.clone(),
+                    change: change(pw.id, pc.id, PlanChangeKind::Adjusted, "x")
+                },
             )
             .await
             .unwrap()

@@ -720,11 +720,13 @@ pub(crate) async fn adjust(
         .adjust_plan(
             walker,
             plan_id,
-            keep,
-            &fields,
-            &details,
-            new_sessions,
-            &change,
+            &store::PlanAdjustment {
+                keep,
+                fields,
+                details,
+                sessions: new_sessions.to_vec(),
+                change,
+            },
         )
         .await?
         .ok_or_else(|| ApiError::not_found("plan"))?;
