@@ -347,12 +347,25 @@ fn note_rows(notes: Vec<store::ClinicianNote>, me: Option<Id>) -> Vec<NoteRow> {
         .collect()
 }
 
+impl Section {
+    /// Adds the walker's latest sessions (id, day) to what a note may be on.
+    pub(crate) fn with_sessions(mut self, sessions: &[(Id, String)]) -> Self {
+        for (id, date) in sessions.iter().take(NOTE_SESSIONS) {
+            self.note_targets
+                .push((format!("session:{id}"), format!("Session of {date}")));
+        }
+        self
+    }
+}
+
+/// Sessions offered to write a note on: the latest ones.
+const NOTE_SESSIONS: usize = 10;
+
 /// Builds the Prescribe part for a walker under a grant (its reads are logged).
 pub(crate) async fn section(
     state: &AppState,
     viewer: &Viewer,
     walker: Id,
-    sessions: &[(Id, String)],
     typed: Typed,
 ) -> Result<Section, PageError> {
     let grant = granted(state, &viewer.caller, walker, store::SharedData::Plans).await?;
@@ -396,9 +409,6 @@ pub(crate) async fn section(
             format!("plan:{}", p.plan.id),
             format!("The plan (from {})", p.plan.fields.start),
         ));
-    }
-    for (id, date) in sessions.iter().take(10) {
-        note_targets.push((format!("session:{id}"), format!("Session of {date}")));
     }
     let (note_target, note_text, note_errors) = typed.note.unwrap_or_default();
     Ok(Section {

@@ -150,6 +150,8 @@ pub(crate) async fn walker_page(
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
+    // Read (and logged) before the sessions, so the walker's log shows the sessions read last.
+    let prescribe = super::prescribe::section(state, viewer, walker, typed).await?;
     let query = ListQuery {
         limit: Some(WALKER_PAGE_SESSIONS),
         cursor: None,
@@ -170,7 +172,7 @@ pub(crate) async fn walker_page(
         .iter()
         .map(|v| (v.session.id, v.session.local_date.to_string()))
         .collect();
-    let prescribe = super::prescribe::section(state, viewer, walker, &targets, typed).await?;
+    let prescribe = prescribe.with_sessions(&targets);
     let sessions = page
         .items
         .into_iter()
