@@ -150,7 +150,6 @@ pub(crate) async fn walker_page(
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
-    // Read (and logged) before the sessions, so the walker's log shows the sessions read last.
     let prescribe = super::prescribe::section(state, viewer, walker, typed).await?;
     let query = ListQuery {
         limit: Some(WALKER_PAGE_SESSIONS),
@@ -158,11 +157,16 @@ pub(crate) async fn walker_page(
         from: None,
         to: None,
     };
-    let page = clinician::read_sessions(
+    let sessions_grant =
+        clinician::granted(state, &viewer.caller, walker, SharedData::Sessions).await?;
+    let page = crate::api::sessions::session_page(state, walker, &query).await?;
+    // One line in the walker's log for all the page reads, written before it is sent.
+    clinician::record(
         state,
         &viewer.caller,
-        walker,
-        &query,
+        &sessions_grant,
+        AccessAction::Read,
+        "sessions, and the plan with its changes and notes",
         "GET /walkers/{id}".into(),
     )
     .await?;
