@@ -591,7 +591,7 @@ pub(crate) async fn assign(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AdjustBody {
-    /// The new prescription for the sessions not yet done.
+    /// The new prescription for the sessions not yet done; its `weeks` count from today.
     parameters: ParametersBody,
     /// Why, in a few words; the walker reads it. 1-500 characters.
     #[schema(min_length = 1, max_length = 500)]
