@@ -60,6 +60,8 @@ pub(crate) struct PrescriptionForm {
     #[serde(default)]
     day_sun: String,
     #[serde(default)]
+    pub(crate) time_of_day: String,
+    #[serde(default)]
     pub(crate) weeks: String,
     #[serde(default)]
     pub(crate) start_minutes: String,
@@ -145,6 +147,7 @@ impl PrescriptionForm {
             day_fri: on("fri"),
             day_sat: on("sat"),
             day_sun: on("sun"),
+            time_of_day: text("time_of_day"),
             weeks: text("weeks"),
             start_minutes: text("start_minutes"),
             end_minutes: text("end_minutes"),
@@ -235,7 +238,8 @@ impl PrescriptionForm {
                     level,
                     setting,
                     weekdays,
-                    time_of_day: None,
+                    time_of_day: Some(self.time_of_day.trim().to_string())
+                        .filter(|t| !t.is_empty()),
                     weeks,
                     start_minutes,
                     end_minutes,
