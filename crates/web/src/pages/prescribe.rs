@@ -18,7 +18,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use coach::plan::{Level, Setting};
+use coach::plan::{Level, Setting, Units};
 use coach::protocol::Goal;
 use serde::Deserialize;
 use store::{Id, NoteTarget, PlanChangeKind, Role};
@@ -70,6 +70,11 @@ pub(crate) struct PrescriptionForm {
     #[serde(default)]
     pub(crate) block_seconds: String,
     #[serde(default)]
+    pub(crate) treadmill_speed: String,
+    /// The unit `treadmill_speed` was shown in (see `super::shown_units`).
+    #[serde(default)]
+    pub(crate) treadmill_speed_unit: String,
+    #[serde(default)]
     pub(crate) incline_from_week: String,
     #[serde(default)]
     pub(crate) override_bounds: String,
@@ -113,7 +118,7 @@ impl PrescriptionForm {
     }
 
     /// The form filled from a prescription's parameters (as stored with a plan or template).
-    fn from_parameters(p: &serde_json::Value) -> Self {
+    fn from_parameters(p: &serde_json::Value, units: Units) -> Self {
         let text = |k: &str| match p.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -152,6 +157,12 @@ impl PrescriptionForm {
             start_minutes: text("start_minutes"),
             end_minutes: text("end_minutes"),
             block_seconds: text("block_seconds"),
+            treadmill_speed: p
+                .get("treadmill_speed_mps")
+                .and_then(serde_json::Value::as_f64)
+                .map(|mps| super::speed_field(mps, units))
+                .unwrap_or_default(),
+            treadmill_speed_unit: super::speed_unit(units).to_string(),
             incline_from_week: text("incline_from_week"),
             override_bounds: if p.get("override_bounds") == Some(&serde_json::Value::Bool(true)) {
                 "on".into()
@@ -163,8 +174,25 @@ impl PrescriptionForm {
     }
 
     /// The API's parameters, or what is wrong with the form, field by field in words.
-    fn parameters(&self) -> Result<ParametersBody, Vec<String>> {
+    fn parameters(&self, profile: Units) -> Result<ParametersBody, Vec<String>> {
         let mut errors = Vec::new();
+        let speed = if self.treadmill_speed.trim().is_empty() {
+            None
+        } else {
+            let mut wrong = super::FormErrors::default();
+            let units = super::shown_units(&self.treadmill_speed_unit, profile);
+            let speed = super::read_speed_field(
+                &mut wrong,
+                "treadmill_speed",
+                &self.treadmill_speed,
+                units,
+                None,
+            );
+            if let Some(message) = wrong.get("treadmill_speed") {
+                errors.push(format!("Backward treadmill speed: {message}"));
+            }
+            speed.map(coach::measure::Speed::mps)
+        };
         fn choice<T: for<'de> Deserialize<'de>>(
             value: &str,
             what: &str,
@@ -244,7 +272,7 @@ impl PrescriptionForm {
                     start_minutes,
                     end_minutes,
                     block_seconds,
-                    treadmill_speed_mps: None,
+                    treadmill_speed_mps: speed,
                     incline_from_week: incline,
                     override_bounds: self.overrides(),
                 })
@@ -386,17 +414,20 @@ pub(crate) async fn section(
         .map(|t| (t.id, t.name))
         .collect();
     let (assign, assign_errors) = typed.assign.unwrap_or_else(|| {
-        let mut form = PrescriptionForm::from_parameters(&serde_json::json!({
-            "protocol": "daily-10min", "goal": "general", "level": "new", "setting": "hallway",
-            "weekdays": ["mon", "wed", "fri"], "weeks": 6, "start_minutes": 5
-        }));
+        let mut form = PrescriptionForm::from_parameters(
+            &serde_json::json!({
+                "protocol": "daily-10min", "goal": "general", "level": "new", "setting": "hallway",
+                "weekdays": ["mon", "wed", "fri"], "weeks": 6, "start_minutes": 5
+            }),
+            viewer.units(),
+        );
         form.start = jiff::Zoned::now().date().to_string();
         (form, Vec::new())
     });
     let (adjust, adjust_errors) = typed.adjust.unwrap_or_else(|| {
         let form = active.as_ref().map_or_else(PrescriptionForm::default, |p| {
             let sessions: Vec<_> = p.sessions.iter().map(|s| s.session.clone()).collect();
-            PrescriptionForm::from_parameters(&parameters_of(&p.plan, &sessions))
+            PrescriptionForm::from_parameters(&parameters_of(&p.plan, &sessions), viewer.units())
         });
         (form, Vec::new())
     });
@@ -451,7 +482,7 @@ pub(crate) async fn assign(
     let template_id = form.template_id.trim().parse::<Id>().ok();
     let parameters = match template_id {
         Some(_) => None,
-        None => match form.parameters() {
+        None => match form.parameters(viewer.units()) {
             Ok(p) => Some(p),
             Err(errors) => return again(&state, &viewer, walker, assign_typed(form, errors)).await,
         },
@@ -521,7 +552,7 @@ pub(crate) async fn adjust(
     let walker = walker_id(&id)?;
     let plan = crate::api::parse_id(&plan, "plan")?;
     let grant = granted(&state, &viewer.caller, walker, store::SharedData::Plans).await?;
-    let parameters = match form.parameters() {
+    let parameters = match form.parameters(viewer.units()) {
         Ok(p) => p,
         Err(errors) => return again(&state, &viewer, walker, adjust_typed(form, errors)).await,
     };
@@ -665,7 +696,7 @@ async fn templates_page(
             let form = match &edit_errors {
                 Some((id, typed, _)) if *id == t.id => typed.clone(),
                 _ => {
-                    let mut f = PrescriptionForm::from_parameters(&t.parameters);
+                    let mut f = PrescriptionForm::from_parameters(&t.parameters, viewer.units());
                     f.name = t.name.clone();
                     f
                 }
@@ -679,11 +710,14 @@ async fn templates_page(
         .collect();
     let (form, errors) = form.unwrap_or_else(|| {
         (
-            PrescriptionForm::from_parameters(&serde_json::json!({
-                "protocol": "daily-10min", "goal": "general", "level": "new",
-                "setting": "hallway", "weekdays": ["mon", "wed", "fri"], "weeks": 6,
-                "start_minutes": 5
-            })),
+            PrescriptionForm::from_parameters(
+                &serde_json::json!({
+                    "protocol": "daily-10min", "goal": "general", "level": "new",
+                    "setting": "hallway", "weekdays": ["mon", "wed", "fri"], "weeks": 6,
+                    "start_minutes": 5
+                }),
+                viewer.units(),
+            ),
             Vec::new(),
         )
     });
@@ -721,7 +755,7 @@ async fn save(
         None => (Some((form, errors)), None),
         Some(id) => (None, Some((id, form, errors))),
     };
-    let parameters = match form.parameters() {
+    let parameters = match form.parameters(viewer.units()) {
         Ok(p) => p,
         Err(errors) => {
             let (new, edit) = refused(form, errors);
@@ -850,4 +884,53 @@ pub(crate) async fn session_notes(
             NoteTarget::Plan(_) => None,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed() -> PrescriptionForm {
+        PrescriptionForm::from_parameters(
+            &serde_json::json!({
+                "protocol": "daily-10min", "goal": "general", "level": "new",
+                "setting": "treadmill", "weekdays": ["tue", "thu"], "weeks": 4,
+                "start_minutes": 5, "treadmill_speed_mps": 0.8940
+            }),
+            Units::Imperial,
+        )
+    }
+
+    #[test]
+    fn a_form_shown_in_one_unit_reads_back_in_it() {
+        let form = typed();
+        assert_eq!(form.treadmill_speed, "2.0");
+        assert_eq!(form.treadmill_speed_unit, "mph");
+        // The profile switched to metric since: the field is still read in mph.
+        let p = form.parameters(Units::Metric).unwrap();
+        assert!((p.treadmill_speed_mps.unwrap() - 0.89408).abs() < 1e-6);
+        assert_eq!(p.weekdays, ["tue", "thu"]);
+    }
+
+    #[test]
+    fn bad_fields_come_back_in_words() {
+        let mut form = typed();
+        form.treadmill_speed = "fast".into();
+        form.weeks = "six".into();
+        form.day_tue.clear();
+        form.day_thu.clear();
+        let errors = form.parameters(Units::Metric).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("Backward treadmill speed"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("\"six\" is not a whole number"))
+        );
+        assert!(errors.iter().any(|e| e.contains("weekday")));
+    }
 }
