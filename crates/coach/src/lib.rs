@@ -30,6 +30,7 @@ pub mod evidence;
 pub mod gates;
 pub mod measure;
 pub mod plan;
+pub mod prescription;
 pub mod progression;
 pub mod protocol;
 pub mod schedule;

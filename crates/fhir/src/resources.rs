@@ -436,6 +436,10 @@ impl<'a> Builder<'a> {
             "valueInteger": e.near_falls,
         }));
         components.push(json!({
+            "code": local("falls", "Falls during the session (ended up on the ground)"),
+            "valueInteger": e.falls,
+        }));
+        components.push(json!({
             "code": local("felt-safe", "Felt safe throughout"),
             "valueBoolean": e.felt_safe,
         }));

@@ -240,6 +240,61 @@ pub trait Store: Send + Sync + 'static {
         resumed: &Acknowledgement,
     ) -> Result<Option<ProgressionPause>, StoreError>;
 
+    // --- prescribing: templates, plan changes, clinician notes ---
+    /// Saves a clinician's plan template.
+    async fn create_template(
+        &self,
+        clinician: Id,
+        new: &NewTemplate,
+    ) -> Result<PlanTemplate, StoreError>;
+    /// A clinician's templates, by name.
+    async fn templates(&self, clinician: Id) -> Result<Vec<PlanTemplate>, StoreError>;
+    /// One of a clinician's templates (another's is not found).
+    async fn template(&self, clinician: Id, id: Id) -> Result<Option<PlanTemplate>, StoreError>;
+    /// Replaces a template's name and parameters (`new.at` is its update time).
+    async fn update_template(
+        &self,
+        clinician: Id,
+        id: Id,
+        new: &NewTemplate,
+    ) -> Result<Option<PlanTemplate>, StoreError>;
+    /// Deletes one of a clinician's templates. False when there was none.
+    async fn delete_template(&self, clinician: Id, id: Id) -> Result<bool, StoreError>;
+    /// Stores a plan a clinician assigned (it becomes the walker's active plan) and the change
+    /// that says who and why, in one transaction.
+    async fn assign_plan(
+        &self,
+        walker: Id,
+        plan: &NewPlan,
+        change: &NewPlanChange,
+    ) -> Result<(StoredPlan, PlanChange), StoreError>;
+    /// Adjusts a walker's plan in one transaction: keeps its sessions numbered up to
+    /// `adjustment.keep`, replaces the rest, replaces its fields and details, and records the
+    /// change. `None` when the walker has no such plan.
+    async fn adjust_plan(
+        &self,
+        walker: Id,
+        plan: Id,
+        adjustment: &PlanAdjustment,
+    ) -> Result<Option<PlanChange>, StoreError>;
+    /// The changes clinicians made to a walker's plans, newest first.
+    async fn plan_changes(&self, walker: Id) -> Result<Vec<PlanChange>, StoreError>;
+    /// Stores a clinician's note; `None` when its plan or session is not the walker's.
+    async fn add_note(&self, new: &NewNote) -> Result<Option<ClinicianNote>, StoreError>;
+    /// Replaces the text of a note its author wrote for this walker.
+    async fn update_note(
+        &self,
+        clinician: Id,
+        walker: Id,
+        id: Id,
+        body: &str,
+        at: jiff::Timestamp,
+    ) -> Result<Option<ClinicianNote>, StoreError>;
+    /// Deletes a note its author wrote for this walker. False when there was none.
+    async fn delete_note(&self, clinician: Id, walker: Id, id: Id) -> Result<bool, StoreError>;
+    /// The notes clinicians wrote for a walker, newest first.
+    async fn notes(&self, walker: Id) -> Result<Vec<ClinicianNote>, StoreError>;
+
     // --- screenings (append-only) ---
     /// Appends a screening.
     async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError>;

@@ -900,3 +900,147 @@ pub struct ProgressionPause {
     /// Who resumed it, when and why.
     pub resumed: Option<Acknowledgement>,
 }
+
+/// A clinician's saved plan template, as given: a name and the prescription's parameters
+/// (JSON, as the API checked them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTemplate {
+    /// A name the clinician chose.
+    pub name: String,
+    /// The prescription's parameters.
+    pub parameters: serde_json::Value,
+    /// When it was made or last changed.
+    pub at: Timestamp,
+}
+
+/// A clinician's saved plan template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTemplate {
+    /// Id.
+    pub id: Id,
+    /// The clinician it belongs to.
+    pub clinician_id: Id,
+    /// Its name.
+    pub name: String,
+    /// The prescription's parameters.
+    pub parameters: serde_json::Value,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+/// How a clinician changed a walker's plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanChangeKind {
+    /// A new plan was set.
+    Assigned,
+    /// The plan being followed was adjusted from a day on.
+    Adjusted,
+}
+
+/// A change to a walker's plan, to record: who, when, what and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlanChange {
+    /// The walker whose plan it is.
+    pub walker_id: Id,
+    /// The clinician who changed it.
+    pub changed_by: Id,
+    /// When.
+    pub changed_at: Timestamp,
+    /// Assigned or adjusted.
+    pub kind: PlanChangeKind,
+    /// What changed, in words.
+    pub summary: String,
+    /// What changed, field by field (JSON).
+    pub changes: serde_json::Value,
+    /// Why, in the clinician's words (never empty).
+    pub reason: String,
+}
+
+/// A recorded change to a walker's plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanChange {
+    /// Id.
+    pub id: Id,
+    /// The walker.
+    pub walker_id: Id,
+    /// The plan (`None` once the walker deleted it).
+    pub plan_id: Option<Id>,
+    /// The clinician who changed it.
+    pub changed_by: Id,
+    /// Their email.
+    pub changed_by_email: String,
+    /// When.
+    pub changed_at: Timestamp,
+    /// Assigned or adjusted.
+    pub kind: PlanChangeKind,
+    /// What changed, in words.
+    pub summary: String,
+    /// What changed, field by field.
+    pub changes: serde_json::Value,
+    /// Why.
+    pub reason: String,
+}
+
+/// What a clinician's note is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteTarget {
+    /// One of the walker's plans.
+    Plan(Id),
+    /// One of the walker's logged sessions.
+    Session(Id),
+}
+
+/// A clinician's note to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNote {
+    /// The walker it is for.
+    pub walker_id: Id,
+    /// The clinician who writes it.
+    pub clinician_id: Id,
+    /// What it is about (must be the walker's).
+    pub target: NoteTarget,
+    /// The text, 1 to 1000 characters.
+    pub body: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A clinician's note on a walker's plan or session, shown to the walker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClinicianNote {
+    /// Id.
+    pub id: Id,
+    /// The walker.
+    pub walker_id: Id,
+    /// The clinician who wrote it.
+    pub clinician_id: Id,
+    /// Their email.
+    pub clinician_email: String,
+    /// What it is about.
+    pub target: NoteTarget,
+    /// The text.
+    pub body: String,
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// When it was last edited.
+    pub updated_at: Timestamp,
+}
+
+/// An adjustment of a plan someone follows: the sessions kept, the new ones after them, the
+/// plan's new fields and details, and the change that says who and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanAdjustment {
+    /// Sessions numbered up to this stay as they are.
+    pub keep: u32,
+    /// The plan's fields (its start stays).
+    pub fields: PlanFields,
+    /// The plan's details.
+    pub details: serde_json::Value,
+    /// The sessions after the kept ones, numbered from `keep + 1`.
+    pub sessions: Vec<PlannedSession>,
+    /// The change to record.
+    pub change: NewPlanChange,
+}

@@ -412,6 +412,115 @@ macro_rules! impl_store {
             session_row(&row)
         }
 
+        const TEMPLATE_COLUMNS: &str = "id, clinician_id, name, parameters, created_ms, updated_ms";
+
+        fn template_row(row: &DbRow) -> Result<PlanTemplate, StoreError> {
+            Ok(PlanTemplate {
+                id: row.try_get("id")?,
+                clinician_id: row.try_get("clinician_id")?,
+                name: row.try_get("name")?,
+                parameters: from_json("template parameters", row.try_get("parameters")?)?,
+                created_at: timestamp("template creation time", row.try_get("created_ms")?)?,
+                updated_at: timestamp("template update time", row.try_get("updated_ms")?)?,
+            })
+        }
+
+        /// A plan change with its clinician's email; add the `WHERE`.
+        const CHANGE_SELECT: &str = "SELECT c.id, c.walker_id, c.plan_id, c.changed_by, u.email AS changed_by_email, \
+             c.changed_at_ms, c.kind, c.summary, c.changes, c.reason \
+             FROM plan_changes c JOIN users u ON u.id = c.changed_by";
+
+        fn change_row(row: &DbRow) -> Result<PlanChange, StoreError> {
+            Ok(PlanChange {
+                id: row.try_get("id")?,
+                walker_id: row.try_get("walker_id")?,
+                plan_id: row.try_get("plan_id")?,
+                changed_by: row.try_get("changed_by")?,
+                changed_by_email: row.try_get("changed_by_email")?,
+                changed_at: timestamp("plan change time", row.try_get("changed_at_ms")?)?,
+                kind: from_name("plan change kind", row.try_get("kind")?)?,
+                summary: row.try_get("summary")?,
+                changes: from_json("plan changes", row.try_get("changes")?)?,
+                reason: row.try_get("reason")?,
+            })
+        }
+
+        /// A note with its clinician's email; add the `WHERE`.
+        const NOTE_SELECT: &str = "SELECT n.id, n.walker_id, n.clinician_id, u.email AS clinician_email, \
+             n.plan_id, n.session_id, n.body, n.created_ms, n.updated_ms \
+             FROM clinician_notes n JOIN users u ON u.id = n.clinician_id";
+
+        fn note_row(row: &DbRow) -> Result<ClinicianNote, StoreError> {
+            let plan: Option<Id> = row.try_get("plan_id")?;
+            let session: Option<Id> = row.try_get("session_id")?;
+            let target = match (plan, session) {
+                (Some(p), None) => NoteTarget::Plan(p),
+                (None, Some(s)) => NoteTarget::Session(s),
+                _ => return Err(corrupt("note target", "neither or both of plan and session")),
+            };
+            Ok(ClinicianNote {
+                id: row.try_get("id")?,
+                walker_id: row.try_get("walker_id")?,
+                clinician_id: row.try_get("clinician_id")?,
+                clinician_email: row.try_get("clinician_email")?,
+                target,
+                body: row.try_get("body")?,
+                created_at: timestamp("note time", row.try_get("created_ms")?)?,
+                updated_at: timestamp("note edit time", row.try_get("updated_ms")?)?,
+            })
+        }
+
+        async fn insert_change(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            plan: Id,
+            change: &NewPlanChange,
+        ) -> Result<PlanChange, StoreError> {
+            let row = sqlx::query(
+                "INSERT INTO plan_changes (walker_id, plan_id, changed_by, changed_at_ms, kind, summary, changes, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(change.walker_id)
+            .bind(plan)
+            .bind(change.changed_by)
+            .bind(ms(change.changed_at))
+            .bind(name(&change.kind)?)
+            .bind(&change.summary)
+            .bind(json(&change.changes)?)
+            .bind(&change.reason)
+            .fetch_one(&mut **tx)
+            .await?;
+            let id: Id = row.try_get("id")?;
+            let row = sqlx::query(&format!("{CHANGE_SELECT} WHERE c.id = $1"))
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+            change_row(&row)
+        }
+
+        async fn insert_planned_sessions(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            plan_id: Id,
+            sessions: &[coach::plan::PlannedSession],
+        ) -> Result<(), StoreError> {
+            for s in sessions {
+                sqlx::query(
+                    "INSERT INTO planned_sessions (plan_id, number, week, session_date, backward_seconds, total_seconds, blocks, notes) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(plan_id)
+                .bind(i64::from(s.number))
+                .bind(i64::from(s.week))
+                .bind(s.date.to_string())
+                .bind(i64::from(s.backward_seconds))
+                .bind(i64::from(s.total_seconds))
+                .bind(json(&s.blocks)?)
+                .bind(json(&s.notes)?)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        }
+
         #[async_trait]
         impl Store for $store {
             fn backend(&self) -> Backend {
@@ -1095,6 +1204,217 @@ macro_rules! impl_store {
                 .as_ref()
                 .map(pause_row)
                 .transpose()
+            }
+
+            async fn create_template(&self, clinician: Id, new: &NewTemplate) -> Result<PlanTemplate, StoreError> {
+                let row = sqlx::query(&format!(
+                    "INSERT INTO plan_templates (clinician_id, name, parameters, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $4) RETURNING {TEMPLATE_COLUMNS}"
+                ))
+                .bind(clinician)
+                .bind(&new.name)
+                .bind(json(&new.parameters)?)
+                .bind(ms(new.at))
+                .fetch_one(&self.pool)
+                .await?;
+                template_row(&row)
+            }
+
+            async fn templates(&self, clinician: Id) -> Result<Vec<PlanTemplate>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {TEMPLATE_COLUMNS} FROM plan_templates WHERE clinician_id = $1 ORDER BY name, id"
+                ))
+                .bind(clinician)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(template_row)
+                .collect()
+            }
+
+            async fn template(&self, clinician: Id, id: Id) -> Result<Option<PlanTemplate>, StoreError> {
+                sqlx::query(&format!(
+                    "SELECT {TEMPLATE_COLUMNS} FROM plan_templates WHERE clinician_id = $1 AND id = $2"
+                ))
+                .bind(clinician)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(template_row)
+                .transpose()
+            }
+
+            async fn update_template(&self, clinician: Id, id: Id, new: &NewTemplate) -> Result<Option<PlanTemplate>, StoreError> {
+                sqlx::query(&format!(
+                    "UPDATE plan_templates SET name = $3, parameters = $4, updated_ms = $5 WHERE clinician_id = $1 AND id = $2 RETURNING {TEMPLATE_COLUMNS}"
+                ))
+                .bind(clinician)
+                .bind(id)
+                .bind(&new.name)
+                .bind(json(&new.parameters)?)
+                .bind(ms(new.at))
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(template_row)
+                .transpose()
+            }
+
+            async fn delete_template(&self, clinician: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM plan_templates WHERE clinician_id = $1 AND id = $2")
+                    .bind(clinician)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn assign_plan(&self, walker: Id, plan: &NewPlan, change: &NewPlanChange) -> Result<(StoredPlan, PlanChange), StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                lock_owner(&mut tx, walker, Self::FOR_UPDATE).await?;
+                sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
+                    .bind(walker)
+                    .bind(false)
+                    .bind(true)
+                    .execute(&mut *tx)
+                    .await?;
+                let plan_id = insert_plan(&mut tx, walker, plan, true).await?;
+                let recorded = insert_change(&mut tx, plan_id, change).await?;
+                tx.commit().await?;
+                let stored = self
+                    .plan(walker, plan_id)
+                    .await?
+                    .ok_or_else(|| corrupt("plan", "missing right after it was stored"))?;
+                Ok((stored, recorded))
+            }
+
+            async fn adjust_plan(
+                &self,
+                walker: Id,
+                plan: Id,
+                adjustment: &PlanAdjustment,
+            ) -> Result<Option<PlanChange>, StoreError> {
+                let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let found = sqlx::query(
+                    "UPDATE plans SET protocol_id = $3, goal = $4, setting = $5, level = $6, days_per_week = $7, weeks = $8, units = $9, details = $10 \
+                     WHERE user_id = $1 AND id = $2",
+                )
+                .bind(walker)
+                .bind(plan)
+                .bind(&fields.protocol_id)
+                .bind(name(&fields.goal)?)
+                .bind(name(&fields.setting)?)
+                .bind(name(&fields.level)?)
+                .bind(i64::from(fields.days_per_week.get()))
+                .bind(i64::from(fields.weeks.get()))
+                .bind(name(&fields.units)?)
+                .bind(json(details)?)
+                .execute(&mut *tx)
+                .await?;
+                if found.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                sqlx::query("DELETE FROM planned_sessions WHERE plan_id = $1 AND number > $2")
+                    .bind(plan)
+                    .bind(i64::from(*keep))
+                    .execute(&mut *tx)
+                    .await?;
+                insert_planned_sessions(&mut tx, plan, sessions).await?;
+                let recorded = insert_change(&mut tx, plan, change).await?;
+                tx.commit().await?;
+                Ok(Some(recorded))
+            }
+
+            async fn plan_changes(&self, walker: Id) -> Result<Vec<PlanChange>, StoreError> {
+                sqlx::query(&format!(
+                    "{CHANGE_SELECT} WHERE c.walker_id = $1 ORDER BY c.changed_at_ms DESC, c.id DESC"
+                ))
+                .bind(walker)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(change_row)
+                .collect()
+            }
+
+            async fn add_note(&self, new: &NewNote) -> Result<Option<ClinicianNote>, StoreError> {
+                let (plan, session) = match new.target {
+                    NoteTarget::Plan(p) => (Some(p), None),
+                    NoteTarget::Session(s) => (None, Some(s)),
+                };
+                // The target must be the walker's: the INSERT selects it from their own rows.
+                let row = sqlx::query(
+                    "INSERT INTO clinician_notes (walker_id, clinician_id, plan_id, session_id, body, created_ms, updated_ms) \
+                     SELECT $1, $2, $3, $4, $5, $6, $6 WHERE \
+                     EXISTS (SELECT 1 FROM plans WHERE user_id = $1 AND id = $3) OR \
+                     EXISTS (SELECT 1 FROM logged_sessions WHERE user_id = $1 AND id = $4) \
+                     RETURNING id",
+                )
+                .bind(new.walker_id)
+                .bind(new.clinician_id)
+                .bind(plan)
+                .bind(session)
+                .bind(&new.body)
+                .bind(ms(new.at))
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let id: Id = row.try_get("id")?;
+                sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(note_row)
+                    .transpose()
+            }
+
+            async fn update_note(&self, clinician: Id, walker: Id, id: Id, body: &str, at: jiff::Timestamp) -> Result<Option<ClinicianNote>, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE clinician_notes SET body = $4, updated_ms = $5 WHERE clinician_id = $1 AND walker_id = $2 AND id = $3",
+                )
+                .bind(clinician)
+                .bind(walker)
+                .bind(id)
+                .bind(body)
+                .bind(ms(at))
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1 AND n.walker_id = $2"))
+                    .bind(id)
+                    .bind(walker)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .as_ref()
+                    .map(note_row)
+                    .transpose()
+            }
+
+            async fn delete_note(&self, clinician: Id, walker: Id, id: Id) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM clinician_notes WHERE clinician_id = $1 AND walker_id = $2 AND id = $3")
+                    .bind(clinician)
+                    .bind(walker)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn notes(&self, walker: Id) -> Result<Vec<ClinicianNote>, StoreError> {
+                sqlx::query(&format!(
+                    "{NOTE_SELECT} WHERE n.walker_id = $1 ORDER BY n.created_ms DESC, n.id DESC"
+                ))
+                .bind(walker)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(note_row)
+                .collect()
             }
 
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {

@@ -1310,7 +1310,243 @@ async fn gates_alerts_and_pauses(store: &Arc<dyn Store>) {
     assert!(store.progression_pause(wa.id).await.unwrap().is_none());
 }
 
+fn change(walker: Id, by: Id, kind: PlanChangeKind, reason: &str) -> NewPlanChange {
+    NewPlanChange {
+        walker_id: walker,
+        changed_by: by,
+        changed_at: at("2026-11-10T09:00:00Z"),
+        kind,
+        summary: "set a plan".into(),
+        changes: serde_json::json!({"weekdays": "mon,wed,fri"}),
+        reason: reason.into(),
+    }
+}
+
+async fn prescribing(store: &Arc<dyn Store>) {
+    let pw = user(store, "pw-walker@example.org").await;
+    let pc = user(store, "pc-clinician@example.org").await;
+    let other = user(store, "po-clinician@example.org").await;
+    store.set_role(pc.id, Role::Clinician).await.unwrap();
+
+    // Templates are the clinician's own.
+    let made = store
+        .create_template(
+            pc.id,
+            &NewTemplate {
+                name: "Knee, gentle".into(),
+                parameters: serde_json::json!({"protocol": "knee-oa-10min"}),
+                at: at("2026-11-05T00:00:00Z"),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(made.created_at, made.updated_at);
+    assert_eq!(store.templates(pc.id).await.unwrap(), vec![made.clone()]);
+    assert!(store.template(other.id, made.id).await.unwrap().is_none());
+    let renamed = NewTemplate {
+        name: "Knee, gentler".into(),
+        parameters: serde_json::json!({"protocol": "knee-oa-10min", "start_minutes": 3}),
+        at: at("2026-11-06T00:00:00Z"),
+    };
+    assert!(
+        store
+            .update_template(other.id, made.id, &renamed)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let updated = store
+        .update_template(pc.id, made.id, &renamed)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.name, "Knee, gentler");
+    assert_eq!(updated.created_at, made.created_at);
+    assert_eq!(updated.updated_at, at("2026-11-06T00:00:00Z"));
+    assert!(!store.delete_template(other.id, made.id).await.unwrap());
+
+    // Assigning stores the plan and the change in one go; the plan becomes the active one.
+    let mut plan = new_plan("2026-11-09");
+    plan.author_id = Some(pc.id);
+    let (stored, assigned) = store
+        .assign_plan(
+            pw.id,
+            &plan,
+            &change(pw.id, pc.id, PlanChangeKind::Assigned, "knee pain"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.plan.author_id, Some(pc.id));
+    assert!(stored.plan.active);
+    assert_eq!(assigned.plan_id, Some(stored.plan.id));
+    assert_eq!(assigned.changed_by_email, "pc-clinician@example.org");
+    assert_eq!(assigned.reason, "knee pain");
+
+    // Adjusting keeps the sessions up to `keep` and replaces the rest.
+    let before = stored.sessions.clone();
+    let mut later: Vec<coach::plan::PlannedSession> =
+        before[2..].iter().map(|s| s.session.clone()).collect();
+    for s in &mut later {
+        s.backward_seconds = 120;
+    }
+    let mut details = stored.plan.details.clone();
+    details["rescheduled"] = 1.into();
+    let adjusted = store
+        .adjust_plan(
+            pw.id,
+            stored.plan.id,
+            &PlanAdjustment {
+                keep: 2,
+                fields: stored.plan.fields.clone(),
+                details: details.clone(),
+                sessions: later.clone(),
+                change: change(pw.id, pc.id, PlanChangeKind::Adjusted, "flare-up"),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(adjusted.kind, PlanChangeKind::Adjusted);
+    let after = store.plan(pw.id, stored.plan.id).await.unwrap().unwrap();
+    assert_eq!(after.sessions.len(), before.len());
+    assert_eq!(after.sessions[..2], before[..2]);
+    assert!(
+        after.sessions[2..]
+            .iter()
+            .all(|s| s.session.backward_seconds == 120)
+    );
+    assert_eq!(after.plan.details["rescheduled"], 1);
+    assert!(
+        store
+            .adjust_plan(
+                other.id,
+                stored.plan.id,
+                &PlanAdjustment {
+                    keep: 2,
+                    fields: stored.plan.fields.clone(),
+                    details: details.clone(),
+                    sessions: later.clone(),
+                    change: change(pw.id, pc.id, PlanChangeKind::Adjusted, "x")
+                },
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "only the walker's own plan"
+    );
+    let changes = store.plan_changes(pw.id).await.unwrap();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0].reason, "flare-up", "newest first");
+
+    // Notes go on the walker's own plan or session only.
+    let session = store
+        .add_session(pw.id, &entry("2026-11-09T08:00:00Z", 300))
+        .await
+        .unwrap();
+    let on_plan = store
+        .add_note(&NewNote {
+            walker_id: pw.id,
+            clinician_id: pc.id,
+            target: NoteTarget::Plan(stored.plan.id),
+            body: "Keep a wall in reach.".into(),
+            at: at("2026-11-10T10:00:00Z"),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_plan.clinician_email, "pc-clinician@example.org");
+    let on_session = store
+        .add_note(&NewNote {
+            walker_id: pw.id,
+            clinician_id: pc.id,
+            target: NoteTarget::Session(session.id),
+            body: "Well done.".into(),
+            at: at("2026-11-10T11:00:00Z"),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_session.target, NoteTarget::Session(session.id));
+    let others_session = store
+        .add_session(other.id, &entry("2026-11-09T08:00:00Z", 300))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .add_note(&NewNote {
+                walker_id: pw.id,
+                clinician_id: pc.id,
+                target: NoteTarget::Session(others_session.id),
+                body: "not theirs".into(),
+                at: at("2026-11-10T11:00:00Z"),
+            })
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.notes(pw.id).await.unwrap().len(), 2);
+    assert!(
+        store
+            .update_note(
+                other.id,
+                pw.id,
+                on_plan.id,
+                "edited",
+                at("2026-11-11T00:00:00Z")
+            )
+            .await
+            .unwrap()
+            .is_none(),
+        "only the author edits"
+    );
+    let edited = store
+        .update_note(
+            pc.id,
+            pw.id,
+            on_plan.id,
+            "edited",
+            at("2026-11-11T00:00:00Z"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.body, "edited");
+    assert!(
+        !store
+            .delete_note(other.id, pw.id, on_session.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_note(pc.id, pw.id, on_session.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.notes(pw.id).await.unwrap().len(), 1);
+
+    // Everything goes with the clinician's account, and with the walker's.
+    assert!(store.delete_user(pc.id).await.unwrap());
+    assert!(store.templates(pc.id).await.unwrap().is_empty());
+    assert!(store.plan_changes(pw.id).await.unwrap().is_empty());
+    assert!(store.notes(pw.id).await.unwrap().is_empty());
+    let pd = user(store, "pd-clinician@example.org").await;
+    store
+        .assign_plan(
+            pw.id,
+            &new_plan("2026-11-16"),
+            &change(pw.id, pd.id, PlanChangeKind::Assigned, "again"),
+        )
+        .await
+        .unwrap();
+    assert!(store.delete_user(pw.id).await.unwrap());
+    assert!(store.plan_changes(pw.id).await.unwrap().is_empty());
+    assert!(store.delete_user(other.id).await.unwrap());
+    assert!(store.delete_user(pd.id).await.unwrap());
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
+    prescribing(&store).await;
     gates_alerts_and_pauses(&store).await;
     sharing_with_clinicians(&store).await;
     body_mass_history(&store).await;

@@ -1,7 +1,9 @@
 //! The OpenAPI document (`/api/openapi.json`) and the Swagger UI (`/api/docs`), served from the
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
-use crate::api::{accounts, clinician, fhir, gates, motion, progress, records, sessions, transfer};
+use crate::api::{
+    accounts, clinician, fhir, gates, motion, prescribe, progress, records, sessions, transfer,
+};
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -186,6 +188,11 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         clinician::walker_assessments, clinician::accept_invite,
         clinician::decline_invite, clinician::list_grants, clinician::revoke_grant,
         clinician::access_log,
+        prescribe::assign_plan, prescribe::adjust_plan, prescribe::walker_plan_changes,
+        prescribe::add_note, prescribe::edit_note, prescribe::delete_note,
+        prescribe::list_templates, prescribe::create_template, prescribe::get_template,
+        prescribe::put_template, prescribe::delete_template, prescribe::my_plan_changes,
+        prescribe::my_notes,
         fhir::own_record, fhir::walker_record,
         gates::walker_gates, gates::set_walker_gates, gates::list_alerts,
         gates::acknowledge_alert, gates::resume_walker, gates::my_gates, gates::resume_mine,

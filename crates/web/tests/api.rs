@@ -3013,3 +3013,453 @@ async fn a_walker_without_a_clinician_gets_no_alerts_but_a_fall_still_pauses() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "falls");
 }
+
+/// A clinician (`cleo`), a walker (`walt`) sharing with her, and their ids.
+async fn clinician_and_walker(
+    app: &App,
+    store: &std::sync::Arc<dyn store::Store>,
+    clinician: &str,
+    walker: &str,
+) -> (String, String, i64) {
+    let c = app.person(clinician).await;
+    give_role(store, clinician, store::Role::Clinician).await;
+    let w = app.person(walker).await;
+    let walker_id = store.user_by_email(walker).await.unwrap().unwrap().id;
+    let (_, invite) = app
+        .call(Method::POST, "/api/v1/clinician/invites", Some(&c), None)
+        .await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(&w),
+            Some(json!({"code": invite["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    (c, w, walker_id)
+}
+
+fn prescription(weekdays: &[&str]) -> Value {
+    json!({
+        "protocol": "knee-oa-10min", "goal": "knee", "level": "new", "setting": "hallway",
+        "weekdays": weekdays, "weeks": 6, "start_minutes": 4
+    })
+}
+
+fn days_ago(days: i64) -> jiff::civil::Date {
+    jiff::Zoned::now()
+        .date()
+        .checked_sub(jiff::Span::new().days(days))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn prescribing_needs_a_grant_on_every_route() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let walt = app.person("walt@example.org").await;
+    let walt_id = store
+        .user_by_email("walt@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let ada = app.person("ada@example.org").await;
+    give_role(&store, "ada@example.org", store::Role::Admin).await;
+    let assign = json!({"parameters": prescription(&["mon", "wed", "fri"]), "start": "2027-01-04", "reason": "knee pain"});
+    let adjust = json!({"parameters": prescription(&["tue", "thu"]), "reason": "flare"});
+    let note = json!({"plan_id": 1, "text": "hello"});
+    for token in [&cleo, &ada, &walt] {
+        for (method, path, body) in [
+            (
+                Method::POST,
+                format!("/api/v1/clinician/walkers/{walt_id}/plans"),
+                Some(assign.clone()),
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/clinician/walkers/{walt_id}/plans/1"),
+                Some(adjust.clone()),
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/clinician/walkers/{walt_id}/plan-changes"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/clinician/walkers/{walt_id}/notes"),
+                Some(note.clone()),
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/clinician/walkers/{walt_id}/notes/1"),
+                Some(json!({"text": "x"})),
+            ),
+            (
+                Method::DELETE,
+                format!("/api/v1/clinician/walkers/{walt_id}/notes/1"),
+                None,
+            ),
+        ] {
+            let (status, body) = app.call(method.clone(), &path, Some(token), body).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+        }
+    }
+    assert!(store.access_log(walt_id, 10).await.unwrap().is_empty());
+    // Templates are for clinicians.
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/clinician/templates",
+            Some(&walt),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_clinician_keeps_templates_of_their_own() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let cid = app.person("cid@example.org").await;
+    give_role(&store, "cid@example.org", store::Role::Clinician).await;
+    let c = Some(cleo.as_str());
+    let (status, made) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/templates",
+            c,
+            Some(
+                json!({"name": "Knee, gentle", "parameters": prescription(&["mon", "wed", "fri"])}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let path = format!("/api/v1/clinician/templates/{}", made["id"]);
+    // A template past the protocol's dose is refused with the field.
+    let mut too_much = prescription(&["mon"]);
+    too_much["end_minutes"] = json!(30);
+    let (status, bad) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/templates",
+            c,
+            Some(json!({"name": "Too much", "parameters": too_much})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "parameters.end_minutes", "{bad}");
+    // Someone else's template is not found, whatever is done to it.
+    for method in [Method::GET, Method::DELETE] {
+        let (status, _) = app.call(method, &path, Some(&cid), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&cid),
+            Some(json!({"name": "mine now", "parameters": prescription(&["mon"])})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, edited) = app
+        .call(
+            Method::PUT,
+            &path,
+            c,
+            Some(json!({"name": "Knee, two days", "parameters": prescription(&["tue", "fri"])})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["parameters"]["weekdays"], json!(["tue", "fri"]));
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/clinician/templates", c, None)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (_, others) = app
+        .call(Method::GET, "/api/v1/clinician/templates", Some(&cid), None)
+        .await;
+    assert_eq!(others, json!([]));
+    let (status, _) = app.call(Method::DELETE, &path, c, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.call(Method::GET, &path, c, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_clinician_assigns_and_adjusts_a_plan_and_the_walker_sees_who_and_why() {
+    let (app, store) = start_with_store(roomy()).await;
+    let (cleo, walt, walt_id) =
+        clinician_and_walker(&app, &store, "cleo@example.org", "walt@example.org").await;
+    let cid = app.person("cid@example.org").await;
+    give_role(&store, "cid@example.org", store::Role::Clinician).await;
+    let (c, w) = (Some(cleo.as_str()), Some(walt.as_str()));
+    // A screening that says to see a clinician first: the clinician's plan is the clearance.
+    let mut worried = answers(70);
+    worried["chest_pain"] = json!(true);
+    let (status, screening) = app
+        .call(Method::POST, "/api/v1/screenings", w, Some(worried))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{screening}");
+    let plans = format!("/api/v1/clinician/walkers/{walt_id}/plans");
+
+    // Reasons are required.
+    for (body, field) in [
+        (
+            json!({"parameters": prescription(&["mon"]), "start": "2027-01-04", "reason": "  "}),
+            "reason",
+        ),
+        (
+            json!({"parameters": prescription(&["mon"]), "start": "2027-01-04"}),
+            "reason",
+        ),
+        (json!({"start": "2027-01-04", "reason": "x"}), "parameters"),
+        (
+            json!({"parameters": prescription(&["mon"]), "template_id": 1, "start": "2027-01-04", "reason": "x"}),
+            "parameters",
+        ),
+    ] {
+        let (status, bad) = app.call(Method::POST, &plans, c, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(bad["errors"][0]["field"], field, "{bad}");
+    }
+    // Someone else's template is not one of the caller's.
+    let (_, theirs) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/templates",
+            Some(&cid),
+            Some(json!({"name": "Cid's", "parameters": prescription(&["mon"])})),
+        )
+        .await;
+    let (status, bad) = app
+        .call(
+            Method::POST,
+            &plans,
+            c,
+            Some(json!({"template_id": theirs["id"], "start": "2027-01-04", "reason": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "template_id");
+
+    // From the catalogue.
+    let (status, first) = app
+        .call(
+            Method::POST,
+            &plans,
+            c,
+            Some(json!({"parameters": prescription(&["mon", "wed", "fri"]), "start": "2027-01-04", "reason": "knee pain on stairs", "note": "Keep a hand on the rail."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        first["plan"]["author_id"],
+        json!(
+            store
+                .user_by_email("cleo@example.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        )
+    );
+    assert_eq!(first["plan"]["details"]["clinician_clearance"], true);
+    assert_eq!(first["change"]["changed_by"], "cleo@example.org");
+    assert_eq!(first["note"]["text"], "Keep a hand on the rail.");
+
+    // From a template, starting two weeks ago so that some days are past.
+    let (_, template) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/templates",
+            c,
+            Some(json!({"name": "Knee", "parameters": prescription(&["mon", "wed", "fri"])})),
+        )
+        .await;
+    let start = days_ago(14);
+    let (status, second) = app
+        .call(
+            Method::POST,
+            &plans,
+            c,
+            Some(json!({"template_id": template["id"], "start": start.to_string(), "reason": "a fresh start"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert!(
+        second["change"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("\"Knee\"")
+    );
+    let plan_id = second["plan"]["id"].as_i64().unwrap();
+    let (_, active) = app.call(Method::GET, "/api/v1/plans", w, None).await;
+    assert_eq!(active[0]["id"], json!(plan_id));
+    assert_eq!(active[0]["active"], true);
+    let before: Vec<Value> = second["plan"]["sessions"].as_array().unwrap().clone();
+
+    // Adjust to Tuesdays and Thursdays: only the days from today change.
+    let adjust = format!("{plans}/{plan_id}");
+    let (status, bad) = app
+        .call(
+            Method::PATCH,
+            &adjust,
+            c,
+            Some(json!({"parameters": prescription(&["tue", "thu"]), "reason": ""})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "reason");
+    let (status, adjusted) = app
+        .call(
+            Method::PATCH,
+            &adjust,
+            c,
+            Some(
+                json!({"parameters": prescription(&["tue", "thu"]), "reason": "works Mondays now"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{adjusted}");
+    let after = adjusted["plan"]["sessions"].as_array().unwrap();
+    let today = jiff::Zoned::now().date().to_string();
+    let past: Vec<&Value> = before
+        .iter()
+        .filter(|s| s["date"].as_str().unwrap() < today.as_str())
+        .collect();
+    assert!(!past.is_empty());
+    for (old, new) in past.iter().zip(after) {
+        assert_eq!(*old, new, "a past day never changes");
+    }
+    for s in &after[past.len()..] {
+        let date: jiff::civil::Date = s["date"].as_str().unwrap().parse().unwrap();
+        assert!(s["date"].as_str().unwrap() >= today.as_str());
+        assert!(
+            matches!(
+                date.weekday(),
+                jiff::civil::Weekday::Tuesday | jiff::civil::Weekday::Thursday
+            ),
+            "{date}"
+        );
+    }
+    assert!(
+        adjusted["change"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("weekdays: mon,wed,fri to tue,thu"),
+        "{}",
+        adjusted["change"]
+    );
+    // Another clinician's grant does not reach this plan.
+    let (status, _) = app
+        .call(
+            Method::PATCH,
+            &adjust,
+            Some(&cid),
+            Some(json!({"parameters": prescription(&["tue"]), "reason": "x"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A note on a session, then deleted by its author only.
+    let (_, session) = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            w,
+            Some(session_body("2026-11-16T07:30:00Z", 300)),
+        )
+        .await;
+    let notes = format!("/api/v1/clinician/walkers/{walt_id}/notes");
+    let (status, bad) = app
+        .call(
+            Method::POST,
+            &notes,
+            c,
+            Some(json!({"session_id": session["id"], "text": "x".repeat(1001)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let (status, note) = app
+        .call(
+            Method::POST,
+            &notes,
+            c,
+            Some(json!({"session_id": session["id"], "text": "Good pacing."})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            &notes,
+            c,
+            Some(json!({"session_id": 999999, "text": "nobody's"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, mine) = app.call(Method::GET, "/api/v1/notes", w, None).await;
+    assert_eq!(mine[0]["text"], "Good pacing.");
+    assert_eq!(mine[0]["clinician"], "cleo@example.org");
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+    let (status, _) = app
+        .call(Method::DELETE, &format!("{notes}/{}", note["id"]), c, None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // The walker reads every change, who made it and why; the access log has each.
+    let (_, changes) = app.call(Method::GET, "/api/v1/plan-changes", w, None).await;
+    let reasons: Vec<&str> = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["works Mondays now", "a fresh start", "knee pain on stairs"]
+    );
+    let (status, theirs) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/clinician/walkers/{walt_id}/plan-changes"),
+            c,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(theirs, changes);
+    let (_, log) = app.call(Method::GET, "/api/v1/access-log", w, None).await;
+    let changes_logged: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["action"] == "change")
+        .map(|l| l["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        changes_logged
+            .iter()
+            .any(|w| w.contains("works Mondays now") && w.contains("weekdays")),
+        "{changes_logged:?}"
+    );
+    assert!(
+        changes_logged
+            .iter()
+            .any(|w| w.contains("knee pain on stairs"))
+    );
+    assert!(changes_logged.iter().any(|w| w.contains("a fresh start")));
+    assert!(
+        changes_logged
+            .iter()
+            .any(|w| w.starts_with("note on session"))
+    );
+    assert!(changes_logged.iter().any(|w| w.starts_with("deleted note")));
+}

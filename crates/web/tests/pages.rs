@@ -1007,3 +1007,84 @@ async fn an_error_met_while_signed_in_is_drawn_in_the_signed_in_chrome() {
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"href="/signin""#) && !html.contains("Sign out"));
 }
+
+#[tokio::test]
+async fn a_prescription_form_without_a_reason_comes_back_in_words_and_templates_are_for_clinicians()
+{
+    let (dir, store) = support::temporary_store().await;
+    let base = support::serve(std::sync::Arc::clone(&store), support::roomy()).await;
+    let app = App {
+        base,
+        http: Client::builder().redirect(Policy::none()).build().unwrap(),
+        _dir: dir,
+    };
+    let (walker, _) = signed_up(&app, "walker@example.org").await;
+    assert_eq!(
+        app.get("/templates", Some(&walker)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let (clinician, csrf) = signed_up(&app, "clinician@example.org").await;
+    let c = store
+        .user_by_email("clinician@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    store.set_role(c.id, store::Role::Clinician).await.unwrap();
+    let w = store
+        .user_by_email("walker@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let form = |reason: &str| {
+        format!(
+            "csrf={csrf}&template_id=&protocol=daily-10min&goal=general&level=new&setting=hallway&day_mon=on&day_thu=on&weeks=6&start_minutes=5&start=2027-01-04&reason={reason}&note="
+        )
+    };
+    let path = format!("/walkers/{}/prescribe", w.id);
+    // Without a grant: not found, as for anyone.
+    let r = app.post_form(&path, Some(&clinician), &form("knee")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let now = jiff::Timestamp::now();
+    store
+        .create_invite(
+            c.id,
+            &store::NewInvite {
+                code_hash: "pages-test".into(),
+                created_at: now,
+                expires_at: now + jiff::SignedDuration::from_hours(1),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .accept_invite(w.id, "pages-test", &store::GrantScope::standard(), now)
+        .await
+        .unwrap()
+        .unwrap();
+    let page = app
+        .get(&format!("/walkers/{}", w.id), Some(&clinician))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Prescribe a plan"));
+    let refused = app.post_form(&path, Some(&clinician), &form("")).await;
+    assert_eq!(refused.status(), StatusCode::OK);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("a reason is required"), "{html}");
+    assert!(
+        html.contains(r#"name="day_thu" value="on" checked"#),
+        "typed values kept"
+    );
+    let made = app
+        .post_form(&path, Some(&clinician), &form("knee+pain"))
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&made), format!("/walkers/{}#prescribe", w.id));
+    assert_eq!(
+        store.plan_changes(w.id).await.unwrap()[0].reason,
+        "knee pain"
+    );
+    assert_eq!(
+        app.get("/templates", Some(&clinician)).await.status(),
+        StatusCode::OK
+    );
+}

@@ -94,6 +94,7 @@ fn session(id: Id, started: &str, offset: i32, pain: bool, plan: Option<Id>) -> 
             pain_before: pain.then(|| PainScore::new(4).unwrap()),
             pain_after: pain.then(|| PainScore::new(2).unwrap()),
             near_falls: if pain { 0 } else { 1 },
+            falls: 0,
             felt_safe: pain,
             notes: if pain {
                 "knee fine".into()

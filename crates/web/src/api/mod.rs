@@ -5,6 +5,7 @@ pub(crate) mod clinician;
 pub(crate) mod fhir;
 pub(crate) mod gates;
 pub(crate) mod motion;
+pub(crate) mod prescribe;
 pub(crate) mod progress;
 pub(crate) mod records;
 pub(crate) mod schema;
@@ -114,12 +115,36 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route(
             "/api/v1/clinician/walkers/{id}/plans",
-            get(clinician::walker_plans),
+            get(clinician::walker_plans).post(prescribe::assign_plan),
         )
         .route(
             "/api/v1/clinician/walkers/{id}/plans/{plan}",
-            get(clinician::walker_plan),
+            get(clinician::walker_plan).patch(prescribe::adjust_plan),
         )
+        .route(
+            "/api/v1/clinician/walkers/{id}/plan-changes",
+            get(prescribe::walker_plan_changes),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/notes",
+            post(prescribe::add_note),
+        )
+        .route(
+            "/api/v1/clinician/walkers/{id}/notes/{note}",
+            put(prescribe::edit_note).delete(prescribe::delete_note),
+        )
+        .route(
+            "/api/v1/clinician/templates",
+            get(prescribe::list_templates).post(prescribe::create_template),
+        )
+        .route(
+            "/api/v1/clinician/templates/{id}",
+            get(prescribe::get_template)
+                .put(prescribe::put_template)
+                .delete(prescribe::delete_template),
+        )
+        .route("/api/v1/plan-changes", get(prescribe::my_plan_changes))
+        .route("/api/v1/notes", get(prescribe::my_notes))
         .route(
             "/api/v1/clinician/walkers/{id}/sessions/{session}/motion",
             get(clinician::walker_motion),

@@ -7,7 +7,7 @@ use coach::energy::{Direction, Sport};
 use coach::plan::{Level, Setting, Units};
 use coach::protocol::Goal;
 use serde::Serialize;
-use store::{AccessAction, ClinicianChange, Role, SessionSource, SharedData};
+use store::{AccessAction, ClinicianChange, PlanChangeKind, Role, SessionSource, SharedData};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Object, RefOr, Schema};
 
@@ -278,6 +278,31 @@ pub(crate) fn clinician_change_list() -> RefOr<Schema> {
 pub(crate) fn access_action() -> RefOr<Schema> {
     schema(string_enum(
         &[AccessAction::Read, AccessAction::Change],
+        false,
+    ))
+}
+
+/// A catalogue protocol id.
+pub(crate) fn protocol() -> RefOr<Schema> {
+    let ids: Vec<&str> = coach::protocol::PROTOCOLS.iter().map(|p| p.id).collect();
+    schema(string_enum(&ids, false))
+}
+
+/// Training weekdays: 1 to 7 of `mon`...`sun` (full names are read too).
+pub(crate) fn weekdays() -> RefOr<Schema> {
+    use utoipa::openapi::schema::ArrayBuilder;
+    RefOr::T(Schema::Array(
+        ArrayBuilder::new()
+            .items(schema(string_enum(&coach::schedule::WEEKDAY_NAMES, false)))
+            .min_items(Some(1))
+            .max_items(Some(7))
+            .build(),
+    ))
+}
+
+pub(crate) fn plan_change_kind() -> RefOr<Schema> {
+    schema(string_enum(
+        &[PlanChangeKind::Assigned, PlanChangeKind::Adjusted],
         false,
     ))
 }

@@ -290,6 +290,7 @@ struct PlanPage {
     time_of_day: String,
     errors: FormErrors,
     notice: Option<&'static str>,
+    prescribed: super::prescribe::Prescribed,
     progression: super::gates::ProgressionNote,
 }
 
@@ -361,9 +362,10 @@ async fn plan_view(
     form: Option<(ScheduleForm, FormErrors)>,
     notice: Option<&'static str>,
 ) -> Result<Option<PlanPage>, PageError> {
-    let Some((_, plan, logged, next)) = plan_and_next(state, viewer.caller.id()).await? else {
+    let Some((stored, plan, logged, next)) = plan_and_next(state, viewer.caller.id()).await? else {
         return Ok(None);
     };
+    let prescribed = super::prescribe::prescribed(state, viewer.caller.id(), stored.id).await?;
     let today = jiff::Zoned::now().date();
     let (ticked, time_of_day, errors) = match form {
         Some((f, errors)) => (f.ticked(), f.time_of_day.clone(), errors),
@@ -397,6 +399,7 @@ async fn plan_view(
         time_of_day,
         errors,
         notice,
+        prescribed,
         progression: super::gates::progression_note(state, viewer.caller.id()).await?,
     }))
 }

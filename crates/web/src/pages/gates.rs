@@ -293,7 +293,13 @@ pub(crate) async fn set_gates(
             Ok(see_other(&format!("/walkers/{walker}#gates")))
         }
         Err(message) => {
-            super::sharing::walker_page(&state, &viewer, walker, Some((form, message))).await
+            super::sharing::walker_page(
+                &state,
+                &viewer,
+                walker,
+                super::sharing::Refused::Gates(form, message),
+            )
+            .await
         }
     }
 }

@@ -13,6 +13,7 @@ mod fhir_export;
 mod gates;
 mod motion_file;
 mod onboarding;
+mod prescribe;
 mod public;
 mod settings;
 mod sharing;
@@ -110,6 +111,19 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/settings/grants/{id}/revoke", post(sharing::revoke))
         .route("/walkers", get(sharing::walkers))
         .route("/walkers/invite", post(sharing::make_invite))
+        .route("/walkers/{id}/prescribe", post(prescribe::assign))
+        .route("/walkers/{id}/plans/{plan}/adjust", post(prescribe::adjust))
+        .route("/walkers/{id}/notes", post(prescribe::note))
+        .route(
+            "/walkers/{id}/notes/{note}/delete",
+            post(prescribe::delete_note),
+        )
+        .route(
+            "/templates",
+            get(prescribe::templates).post(prescribe::create_template),
+        )
+        .route("/templates/{id}", post(prescribe::edit_template))
+        .route("/templates/{id}/delete", post(prescribe::delete_template))
         .route("/walkers/{id}", get(sharing::walker))
         .route("/walkers/{id}/fhir", get(fhir_export::walker))
         .route("/walkers/{id}/gates", post(gates::set_gates))

@@ -130,6 +130,7 @@ struct WalkerPage {
     walker_id: store::Id,
     sessions: Vec<SessionRow>,
     gates: super::gates::WalkerGates,
+    prescribe: super::prescribe::Section,
 }
 
 /// Sessions a clinician's page of one walker shows.
@@ -142,39 +143,69 @@ pub(crate) async fn walker(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let walker = crate::api::parse_id(&id, "walker")?;
-    walker_page(&state, &viewer, walker, None).await
+    walker_page(&state, &viewer, walker, Refused::Nothing).await
 }
 
-/// One walker's page; `refused` brings back a gates form the clinician must correct (422).
+/// A form on the walker page that was refused and comes back as typed, with a 422.
+pub(crate) enum Refused {
+    /// None: the page as it is.
+    Nothing,
+    /// The gates form, with the message.
+    Gates(super::gates::GatesForm, String),
+    /// One of the Prescribe forms.
+    Prescription(super::prescribe::Typed),
+}
+
+/// One walker's page: sessions, gates and alerts, prescribing; a refused form comes back.
 pub(crate) async fn walker_page(
     state: &AppState,
     viewer: &Viewer,
     walker: store::Id,
-    refused: Option<(super::gates::GatesForm, String)>,
+    refused: Refused,
 ) -> Result<Response, PageError> {
-    let status = if refused.is_some() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
+    let (status, gates_refused, typed) = match refused {
+        Refused::Nothing => (
+            axum::http::StatusCode::OK,
+            None,
+            super::prescribe::Typed::default(),
+        ),
+        Refused::Gates(form, message) => (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Some((form, message)),
+            super::prescribe::Typed::default(),
+        ),
+        Refused::Prescription(typed) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, None, typed),
     };
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
     };
+    let prescribe = super::prescribe::section(state, viewer, walker, typed).await?;
     let query = ListQuery {
         limit: Some(WALKER_PAGE_SESSIONS),
         cursor: None,
         from: None,
         to: None,
     };
-    let page = clinician::read_sessions(
+    let sessions_grant =
+        clinician::granted(state, &viewer.caller, walker, SharedData::Sessions).await?;
+    let page = crate::api::sessions::session_page(state, walker, &query).await?;
+    // One line in the walker's log for all the page reads, written before it is sent.
+    clinician::record(
         state,
         &viewer.caller,
-        walker,
-        &query,
+        &sessions_grant,
+        AccessAction::Read,
+        "sessions, and the plan with its changes and notes",
         "GET /walkers/{id}".into(),
     )
     .await?;
     let score = |v: Option<u8>| v.map_or("not given".to_string(), |v| v.to_string());
+    let targets: Vec<(store::Id, String)> = page
+        .items
+        .iter()
+        .map(|v| (v.session.id, v.session.local_date.to_string()))
+        .collect();
+    let prescribe = prescribe.with_sessions(&targets);
     let sessions = page
         .items
         .into_iter()
@@ -196,7 +227,7 @@ pub(crate) async fn walker_page(
             }
         })
         .collect();
-    let gates = super::gates::walker_gates(state, viewer, walker, refused).await?;
+    let gates = super::gates::walker_gates(state, viewer, walker, gates_refused).await?;
     super::render_status(
         status,
         &WalkerPage {
@@ -205,6 +236,7 @@ pub(crate) async fn walker_page(
             walker_id: walker,
             sessions,
             gates,
+            prescribe,
         },
     )
 }

@@ -82,6 +82,7 @@ struct Today {
     done: u32,
     due: u32,
     is_today: bool,
+    prescribed: super::prescribe::Prescribed,
     progression: super::gates::ProgressionNote,
 }
 
@@ -160,15 +161,16 @@ pub(crate) async fn today(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let Some(Upcoming {
+        stored,
         plan,
         logged,
         next,
         precautions,
-        ..
     }) = upcoming(&state, &viewer).await?
     else {
         return onboarding_step(&state, &viewer).await;
     };
+    let prescribed = super::prescribe::prescribed(&state, viewer.caller.id(), stored.id).await?;
     let units = viewer.units();
     let (decision, decision_class) = decision_words(next.progression.decision, logged == 0);
     let today = jiff::Zoned::now().date();
@@ -194,6 +196,7 @@ pub(crate) async fn today(
         precautions,
         done: logged as u32,
         due,
+        prescribed,
         progression: super::gates::progression_note(&state, viewer.caller.id()).await?,
     })
 }
@@ -739,6 +742,8 @@ struct HistoryRow {
     pain: String,
     source: &'static str,
     flags: String,
+    /// The clinicians' notes on this session.
+    clinician_notes: Vec<String>,
 }
 
 /// Backward time walked, and against the session's dose when it answered a plan: skipped time is
@@ -818,6 +823,7 @@ fn history_row(s: &LoggedSession) -> HistoryRow {
             store::SessionSource::Sensor => "sensor",
         },
         flags: flags.join(", "),
+        clinician_notes: Vec::new(),
     }
 }
 
@@ -887,7 +893,20 @@ pub(crate) async fn history(
     } else {
         None
     };
-    let rows: Vec<HistoryRow> = page.items.iter().map(history_row).collect();
+    let notes = super::prescribe::session_notes(&state, viewer.caller.id()).await?;
+    let rows: Vec<HistoryRow> = page
+        .items
+        .iter()
+        .map(|s| {
+            let mut row = history_row(s);
+            row.clinician_notes = notes
+                .iter()
+                .filter(|(id, _)| *id == row.id)
+                .map(|(_, text)| text.clone())
+                .collect();
+            row
+        })
+        .collect();
     render(&HistoryPage {
         chrome: viewer.chrome("history"),
         kcal_note: rows
