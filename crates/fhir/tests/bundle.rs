@@ -207,7 +207,11 @@ fn a_session_is_its_activity_with_minutes_effort_near_falls_and_pain() {
     assert_eq!(component(first, "borg-rpe")["valueInteger"], 13);
     assert_eq!(component(first, "near-falls")["valueInteger"], 0);
     assert_eq!(component(sessions[1], "near-falls")["valueInteger"], 1);
-    assert_eq!(component(first, "falls")["valueInteger"], 0, "falls are carried too");
+    assert_eq!(
+        component(first, "falls")["valueInteger"],
+        0,
+        "falls are carried too"
+    );
     assert_eq!(
         component(sessions[1], "borg-rpe"),
         Value::Null,

@@ -189,6 +189,9 @@ fn kind_of(path: &str, parameter: &str) -> Option<&'static str> {
         (_, "index") => "block index",
         (_, "plan") => "plan",
         (_, "session") => "session",
+        (_, "alert") | ("alerts", "id") => "alert",
+        (_, "note") | ("notes", "id") => "note",
+        ("templates", "id") => "template",
         ("walkers" | "users", "id") => "walker",
         ("assessments", "id") => "assessment",
         ("grants", "id") => "grant",
@@ -303,8 +306,25 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
         .await,
     ];
 
-    // The walker's records, each carrying the marker where it has text.
+    // The walker shares with one clinician first, so that the near-fall below raises an alert.
     let w = walker.token.as_str();
+    let invite = app
+        .json(
+            Method::POST,
+            "/api/v1/clinician/invites",
+            &clinician.token,
+            None,
+        )
+        .await;
+    let grant = app
+        .json(
+            Method::POST,
+            "/api/v1/grants",
+            w,
+            Some(json!({"code": invite["code"]})),
+        )
+        .await;
+    // The walker's records, each carrying the marker where it has text.
     let answers = serde_json::to_value(ScreeningAnswers::all_clear(Age::new(60).unwrap())).unwrap();
     let screening = app
         .json(Method::POST, "/api/v1/screenings", w, Some(answers))
@@ -331,23 +351,24 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
     )
     .await;
     let tokens = app.json(Method::GET, "/api/v1/tokens", w, None).await;
-    let invite = app
-        .json(
-            Method::POST,
-            "/api/v1/clinician/invites",
-            &clinician.token,
-            None,
-        )
-        .await;
-    let grant = app
-        .json(
-            Method::POST,
-            "/api/v1/grants",
-            w,
-            Some(json!({"code": invite["code"]})),
-        )
-        .await;
     let walker_id = store.user_by_email(WALKER_EMAIL).await.unwrap().unwrap().id;
+    // The clinician's records about the walker: an alert (from the near-fall), a note, and a
+    // template of their own (another clinician must not reach it either).
+    let c = clinician.token.as_str();
+    let alerts = app
+        .json(Method::GET, "/api/v1/clinician/alerts", c, None)
+        .await;
+    let note = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/clinician/walkers/{walker_id}/notes"),
+            c,
+            Some(json!({"session_id": session["id"], "text": MARKER})),
+        )
+        .await;
+    let template = app
+        .json(Method::POST, "/api/v1/clinician/templates", c, Some(json!({"name": "the clinician's own template", "parameters": {"protocol": "knee-oa-10min", "goal": "knee", "level": "new", "setting": "hallway", "weekdays": ["mon", "wed", "fri"], "weeks": 6, "start_minutes": 4}})))
+        .await;
     let ids = WalkerIds {
         by_kind: BTreeMap::from([
             ("walker", walker_id.to_string()),
@@ -358,6 +379,9 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
             ("assessment", assessment["id"].to_string()),
             ("token", tokens[0]["id"].to_string()),
             ("grant", grant["id"].to_string()),
+            ("alert", alerts[0]["id"].to_string()),
+            ("note", note["id"].to_string()),
+            ("template", template["id"].to_string()),
         ]),
     };
     let before = walker_record(&app, &walker).await;
@@ -430,6 +454,10 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
                     }
                     continue;
                 }
+                // The template is the clinician's own, not the walker's: theirs to keep.
+                if std::ptr::eq(*who, &clinician) && path.contains("/templates/") {
+                    continue;
+                }
                 if path.contains('{') {
                     let (Some(theirs), Some(missing)) =
                         (fill(path, &ids, false), fill(path, &ids, true))
@@ -464,6 +492,9 @@ async fn isolation(store: Arc<dyn store::Store>, database: &str) {
             }
             for (path, methods) in page_routes() {
                 for method in methods {
+                    if std::ptr::eq(*who, &clinician) && path.starts_with("/templates/") {
+                        continue;
+                    }
                     if path.contains('{') {
                         let (Some(theirs), Some(missing)) =
                             (fill(&path, &ids, false), fill(&path, &ids, true))

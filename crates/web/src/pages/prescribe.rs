@@ -693,6 +693,12 @@ async fn templates_page(
     edit_errors: Option<(Id, PrescriptionForm, Vec<String>)>,
 ) -> Result<Response, PageError> {
     viewer.caller.require(&[Role::Clinician])?;
+    // A form sent back with its errors is a 422, like every other refused form.
+    let status = if form.is_some() || edit_errors.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     let templates = state
         .store
         .templates(viewer.caller.id())
@@ -727,18 +733,21 @@ async fn templates_page(
             Vec::new(),
         )
     });
-    render(&TemplatesPage {
-        chrome: viewer.chrome("templates"),
-        protocols: coach::protocol::PROTOCOLS
-            .iter()
-            .map(|p| (p.id, p.name))
-            .collect(),
-        goals: Goal::ALL.iter().map(|g| g.as_str()).collect(),
-        templates,
-        form,
-        errors,
-        edit_errors: edit_errors.map(|(id, _, e)| (id, e)),
-    })
+    super::render_status(
+        status,
+        &TemplatesPage {
+            chrome: viewer.chrome("templates"),
+            protocols: coach::protocol::PROTOCOLS
+                .iter()
+                .map(|p| (p.id, p.name))
+                .collect(),
+            goals: Goal::ALL.iter().map(|g| g.as_str()).collect(),
+            templates,
+            form,
+            errors,
+            edit_errors: edit_errors.map(|(id, _, e)| (id, e)),
+        },
+    )
 }
 
 /// The clinician's templates: list, make, edit, delete.
