@@ -204,6 +204,17 @@ pub trait Store: Send + Sync + 'static {
     async fn active_grant(&self, clinician: Id, walker: Id) -> Result<Option<Grant>, StoreError>;
     /// Appends a line to a walker's access log.
     async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError>;
+    /// Appends several lines to walkers' access logs in one transaction: all or none (a
+    /// clinician's caseload reads every walker listed at once).
+    async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError>;
+    /// Everything the clinician's caseload shows of each walker with a grant in force to them,
+    /// oldest grant first, read with a fixed number of queries whatever the number of walkers
+    /// and sessions. `recent_from` is the first local day whose near-falls count as recent.
+    async fn caseload(
+        &self,
+        clinician: Id,
+        recent_from: jiff::civil::Date,
+    ) -> Result<Vec<CaseloadWalker>, StoreError>;
     /// A walker's access log, newest first, at most `limit` lines.
     async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError>;
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
 pub(crate) mod accounts;
+pub(crate) mod caseload;
 pub(crate) mod clinician;
 pub(crate) mod motion;
 pub(crate) mod progress;
@@ -105,6 +106,7 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/api/v1/export", get(transfer::export))
         .route("/api/v1/clinician/invites", post(clinician::create_invite))
         .route("/api/v1/clinician/walkers", get(clinician::list_walkers))
+        .route("/api/v1/clinician/caseload", get(caseload::caseload))
         .route(
             "/api/v1/clinician/walkers/{id}/sessions",
             get(clinician::walker_sessions),

@@ -271,6 +271,20 @@ pub(crate) fn access_action() -> RefOr<Schema> {
     ))
 }
 
+/// A 3MBWT fall-risk band (`coach::assessment::FallRisk`).
+pub(crate) fn fall_risk() -> RefOr<Schema> {
+    use coach::assessment::FallRisk;
+    schema(string_enum(
+        &[
+            FallRisk::Low,
+            FallRisk::Intermediate,
+            FallRisk::High,
+            FallRisk::NotClassified,
+        ],
+        false,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
