@@ -308,6 +308,10 @@ pub trait Store: Send + Sync + 'static {
         to: jiff::civil::Date,
     ) -> Result<Vec<DailyTotals>, StoreError>;
 
+    /// The newest `limit` sessions with a pain score and the newest `limit` motion analyses of
+    /// a user, each oldest first (the outcome trends).
+    async fn trend_rows(&self, user: Id, limit: u32) -> Result<TrendRows, StoreError>;
+
     // --- assessments ---
     /// Records an assessment.
     async fn add_assessment(&self, user: Id, new: &NewAssessment)

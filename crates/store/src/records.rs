@@ -782,3 +782,37 @@ pub struct CaseloadWalker {
     /// The newest 3MBWT.
     pub three_mbwt: Option<Assessment>,
 }
+
+/// Pain before and after one session, for the outcome trends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PainPoint {
+    /// The session.
+    pub session_id: Id,
+    /// Its local day.
+    pub local_date: Date,
+    /// Pain before.
+    pub pain_before: Option<PainScore>,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+}
+
+/// The stored analysis of one session's motion recording, for the outcome trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisPoint {
+    /// The session.
+    pub session_id: Id,
+    /// Its local day.
+    pub local_date: Date,
+    /// The analysis as stored (its shape is the web side's).
+    pub analysis: serde_json::Value,
+}
+
+/// What the outcome trends read of sessions, oldest first: the newest `limit` sessions with a
+/// pain score, and the newest `limit` motion analyses.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrendRows {
+    /// Sessions with pain before or after given.
+    pub pains: Vec<PainPoint>,
+    /// Sessions with a motion recording.
+    pub analyses: Vec<AnalysisPoint>,
+}

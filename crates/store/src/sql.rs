@@ -1488,6 +1488,51 @@ macro_rules! impl_store {
                 rows.iter().map(outcome_row).collect()
             }
 
+            async fn trend_rows(&self, user: Id, limit: u32) -> Result<TrendRows, StoreError> {
+                let pains = sqlx::query(
+                    "SELECT id, local_date, pain_before, pain_after FROM logged_sessions \
+                     WHERE user_id = $1 AND (pain_before IS NOT NULL OR pain_after IS NOT NULL) \
+                     ORDER BY started_ms DESC, id DESC LIMIT $2",
+                )
+                .bind(user)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut pains = pains
+                    .iter()
+                    .map(|row| {
+                        Ok(PainPoint {
+                            session_id: row.try_get("id")?,
+                            local_date: date("local date", row.try_get("local_date")?)?,
+                            pain_before: scale("pain before", row.try_get("pain_before")?)?,
+                            pain_after: scale("pain after", row.try_get("pain_after")?)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                pains.reverse();
+                let analyses = sqlx::query(
+                    "SELECT m.session_id, s.local_date, m.analysis FROM motion_recordings m \
+                     JOIN logged_sessions s ON s.id = m.session_id AND s.user_id = m.user_id \
+                     WHERE m.user_id = $1 ORDER BY s.started_ms DESC, s.id DESC LIMIT $2",
+                )
+                .bind(user)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut analyses = analyses
+                    .iter()
+                    .map(|row| {
+                        Ok(AnalysisPoint {
+                            session_id: row.try_get("session_id")?,
+                            local_date: date("local date", row.try_get("local_date")?)?,
+                            analysis: from_json("motion analysis", row.try_get("analysis")?)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                analyses.reverse();
+                Ok(TrendRows { pains, analyses })
+            }
+
             async fn daily_totals(
                 &self,
                 user: Id,

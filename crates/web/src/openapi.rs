@@ -1,7 +1,9 @@
 //! The OpenAPI document (`/api/openapi.json`) and the Swagger UI (`/api/docs`), served from the
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
-use crate::api::{accounts, caseload, clinician, motion, progress, records, sessions, transfer};
+use crate::api::{
+    accounts, caseload, clinician, motion, progress, records, sessions, transfer, trends,
+};
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -186,6 +188,7 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         clinician::walker_assessments, clinician::accept_invite,
         clinician::decline_invite, clinician::list_grants, clinician::revoke_grant,
         clinician::access_log, caseload::caseload,
+        trends::own_trends, trends::walker_trends,
     ),
     modifiers(&BearerAuth, &ProblemAnswers)
 )]

@@ -146,11 +146,8 @@ fn window(walker: &CaseloadWalker, from: Date, today: Date) -> (WindowAdherence,
     let doses: Vec<u32> = walker.planned.iter().map(|p| p.backward_seconds).collect();
     let first = walker.planned.iter().filter(|p| p.date < from).count();
     let last = walker.planned.iter().filter(|p| p.date <= today).count();
-    let (due, walked) = progress::dose_and_walked(
-        &doses,
-        first..last.max(walker.logged.len()),
-        &walker.logged,
-    );
+    let (due, walked) =
+        progress::dose_and_walked(&doses, first..last.max(walker.logged.len()), &walker.logged);
     // Planned sessions in the window with no logged session to answer them.
     let missed = last.saturating_sub(first.max(walker.logged.len().min(last)));
     (
@@ -212,7 +209,10 @@ pub(crate) fn entry(walker: &CaseloadWalker, today: Date) -> CaseloadEntry {
             .and_then(|r| serde_json::from_value(r).ok())
             .unwrap_or(FallRisk::NotClassified),
     });
-    if three_mbwt.as_ref().is_some_and(|t| t.risk == FallRisk::High) {
+    if three_mbwt
+        .as_ref()
+        .is_some_and(|t| t.risk == FallRisk::High)
+    {
         flags.push(Flag::HighFallRisk);
     }
     flags.sort();
@@ -379,7 +379,10 @@ mod tests {
         let mut none = walker(&[], &[]);
         none.plan = None;
         let e = entry(&none, today);
-        assert_eq!((e.flags.as_slice(), e.adherence_7d), ([Flag::NoPlan].as_slice(), None));
+        assert_eq!(
+            (e.flags.as_slice(), e.adherence_7d),
+            ([Flag::NoPlan].as_slice(), None)
+        );
     }
 
     #[test]

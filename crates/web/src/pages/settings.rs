@@ -258,7 +258,9 @@ pub(crate) async fn settings(
                 .to_string(),
         )
     } else if notice.declined.is_some() {
-        Some("Invite declined: nothing is shared, and the invite can no longer be used.".to_string())
+        Some(
+            "Invite declined: nothing is shared, and the invite can no longer be used.".to_string(),
+        )
     } else if notice.unshared.is_some() {
         Some("Sharing revoked: the clinician can no longer see your data, from now on.".to_string())
     } else {
