@@ -11,6 +11,7 @@ mod calendar;
 mod charts;
 mod motion_file;
 mod onboarding;
+mod outcomes;
 mod public;
 mod settings;
 mod sharing;
@@ -53,6 +54,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route("/start/plan/create", post(onboarding::plan_create))
         .route("/plan", get(calendar::plan_page))
+        .route("/plan/handout", get(outcomes::own_handout))
+        .route("/progress/trends", get(outcomes::own_trends))
+        .route("/walkers/{id}/trends", get(outcomes::walker_trends))
+        .route("/walkers/{id}/handout", get(outcomes::walker_handout))
         .route("/plan/reminders.json", get(calendar::reminders))
         .route("/plan/schedule", post(calendar::change_schedule))
         .route("/calendar/{file}", get(calendar::feed))
