@@ -77,8 +77,14 @@ fn cards(t: &Trends) -> Vec<ChartCard> {
             "3-metre backward walk test (seconds; lower is better)",
             (0.0, max),
             5,
-            &t.three_mbwt.iter().map(|p| short(p.taken_at)).collect::<Vec<_>>(),
-            &[("seconds", t.three_mbwt.iter().map(|p| Some(p.seconds)).collect())],
+            &t.three_mbwt
+                .iter()
+                .map(|p| short(p.taken_at))
+                .collect::<Vec<_>>(),
+            &[(
+                "seconds",
+                t.three_mbwt.iter().map(|p| Some(p.seconds)).collect(),
+            )],
             &references,
         )
     };
@@ -125,7 +131,10 @@ fn cards(t: &Trends) -> Vec<ChartCard> {
                     .collect::<Vec<_>>(),
                 &[(
                     "seconds",
-                    t.single_leg_stance.iter().map(|p| Some(p.seconds)).collect(),
+                    t.single_leg_stance
+                        .iter()
+                        .map(|p| Some(p.seconds))
+                        .collect(),
                 )],
                 &[],
             )
@@ -330,7 +339,11 @@ fn handout(viewer: &Viewer, walker: Option<(store::Id, String)>, plan: &Plan) ->
     }
     // Each piece of advice once, and only what applies in the plan's setting.
     let mut safety: Vec<&'static str> = Vec::new();
-    for advice in plan.precautions.iter().filter_map(|p| p.advice_in(plan.setting)) {
+    for advice in plan
+        .precautions
+        .iter()
+        .filter_map(|p| p.advice_in(plan.setting))
+    {
         if !safety.contains(&advice) {
             safety.push(advice);
         }
