@@ -2583,4 +2583,69 @@ async fn the_caseload_puts_walkers_needing_attention_first_and_logs_each_read() 
         let (status, _) = app.call(Method::GET, &path, c, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
     }
+
+    // The pages, in the clinician's browser: the caseload, trends and the handout.
+    let page = |path: String| {
+        let app = &app;
+        async move {
+            let signed_in = app
+                .http
+                .post(format!("{}/api/v1/session", app.base))
+                .json(&json!({"email": "cleo@example.org", "password": "long enough pw"}))
+                .send()
+                .await
+                .unwrap();
+            let cookie = signed_in.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let response = app
+                .http
+                .get(format!("{}{path}", app.base))
+                .header("cookie", cookie)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("/walkers".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (walt_at, tess_at) = (
+        html.find("walt@example.org").unwrap(),
+        html.find("tess@example.org").unwrap(),
+    );
+    assert!(walt_at < tess_at, "walt first");
+    assert!(html.contains("near-fall in the last 14 days"));
+    assert!(!html.contains("rita@example.org") && !html.contains("nick@example.org"));
+    let (status, html) = page(format!("/walkers/{}/trends", ids["walt"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("high risk ≥ 4.5 s"),
+        "the cut-off line is labelled"
+    );
+    assert!(html.contains("No single-leg stance test yet."));
+    let (status, html) = page(format!("/walkers/{}/handout", ids["walt"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("The clinician's note") && html.contains("Week 4"));
+    let log = store.access_log(ids["walt"], 1).await.unwrap();
+    assert_eq!(
+        (log[0].what.as_str(), log[0].route.as_str()),
+        ("plan handout", "GET /walkers/{id}/handout")
+    );
+    for who in ["rita", "nick", "una"] {
+        let (status, _) = page(format!("/walkers/{}/handout", ids[who])).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}: no grant, or no plan");
+        let (status, _) = page(format!("/walkers/{}/trends", ids[who])).await;
+        let expected = if who == "una" {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(status, expected, "{who}");
+    }
 }
