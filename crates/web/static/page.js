@@ -51,7 +51,7 @@ if (signedIn && !document.getElementById('session-plan')) {
 
 // The handout's Print button: shown only where scripts run (the page prints from the browser's
 // menu too).
-for (button of document.querySelectorAll('[data-print]')) {
+for (const button of document.querySelectorAll('[data-print]')) {
   button.hidden = false;
   button.addEventListener('click', () => window.print());
 }
