@@ -138,9 +138,11 @@ test('a walker shares by consent, sees each read in the access log, and a revoca
   assert.equal((await api(clinician, 'GET', `/api/v1/clinician/walkers/${walkerId}/sessions`)).status, 404);
   await clinician.goto(`${base}/walkers`);
   assert.match(await clinician.textContent('#walkers-state'), /Nobody shares with you yet/);
-  // Refused reads are not reads: the log still holds the one.
+  // Refused reads are not reads: the log still holds the two (the caseload that listed the
+  // walker, then their sessions).
   await walker.goto(`${base}/settings#sharing`);
-  assert.equal(await walker.locator('#access-log tbody tr').count(), 1);
+  assert.equal(await walker.locator('#access-log tbody tr').count(), 2);
+  assert.match(await walker.locator('#access-log tbody tr').nth(1).textContent(), /read caseload summary.*GET \/walkers/s);
   await shot(walker, 'clinician-05-settings-revoked-360');
   noProblems(walker);
 
