@@ -385,6 +385,41 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever was planned and logged: a window never counts more walked than due, its
+        /// share stays within 0-1, the 7-day window never holds more than the 28-day one, and
+        /// the order puts no walker above one with more attention.
+        #[test]
+        fn windows_stay_within_their_dose_and_the_order_follows_attention(
+            plan in proptest::collection::vec((0i64..60, 0u32..1200), 0..40),
+            logged in proptest::collection::vec(0u32..2400, 0..40),
+            near_falls in 0u32..3,
+        ) {
+            let today: Date = "2026-12-03".parse().unwrap();
+            let mut dates: Vec<(String, u32)> = plan
+                .iter()
+                .map(|(back, s)| (today.saturating_sub(back.days()).to_string(), *s))
+                .collect();
+            dates.sort();
+            let planned: Vec<(&str, u32)> = dates.iter().map(|(d, s)| (d.as_str(), *s)).collect();
+            let mut w = walker(&planned, &logged);
+            w.recent_near_falls = near_falls;
+            let e = entry(&w, today);
+            let (week, month) = (e.adherence_7d.unwrap(), e.adherence_28d.unwrap());
+            for window in [week, month] {
+                proptest::prop_assert!(window.backward_seconds_walked <= window.backward_seconds_due);
+                proptest::prop_assert!(window.share.is_none_or(|s| (0.0..=1.0).contains(&s)));
+            }
+            proptest::prop_assert!(week.backward_seconds_due <= month.backward_seconds_due);
+            proptest::prop_assert_eq!(e.flags.contains(&Flag::NearFall), near_falls > 0);
+            let mut calm = walker(&[], &[]);
+            calm.grant.walker_email = "calm@example.org".into();
+            let mut entries = vec![entry(&calm, today), e];
+            sort(&mut entries);
+            proptest::prop_assert!(entries[0].attention >= entries[1].attention);
+        }
+    }
+
     #[test]
     fn flagged_walkers_come_first_then_the_least_adherent() {
         let today: Date = "2026-12-03".parse().unwrap();
