@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import json
 import sys
+import urllib.error
 import urllib.request
 
 base = sys.argv[1]
@@ -29,9 +30,12 @@ def call(method, path, body=None, token=None):
     if token:
         request.add_header("authorization", "Bearer " + token)
     data = json.dumps(body).encode() if body is not None else None
-    with urllib.request.urlopen(request, data, timeout=600) as response:
-        text = response.read()
-        return json.loads(text) if text else None
+    try:
+        with urllib.request.urlopen(request, data, timeout=600) as response:
+            text = response.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()[:2000]}")
 
 
 def account(email):
@@ -92,7 +96,7 @@ def document(i):
             if i % 4 == 0 and day >= today - dt.timedelta(days=10):
                 day -= dt.timedelta(days=1)
                 continue
-            s.pop("id", None)
+            s["id"] = 1_000_000 + n
             sessions.append(s)
             n += 1
         day -= dt.timedelta(days=1)
