@@ -949,11 +949,15 @@ macro_rules! impl_store {
                     }
                 }
 
+                // From the active plans to their sessions (logged_sessions_by_plan), not through
+                // each walker's years of sessions: CROSS JOIN keeps SQLite's loops in that order
+                // (PostgreSQL plans it as any join).
                 let logged = sqlx::query(&format!(
-                    "SELECT s.user_id, s.planned_backward_seconds, s.backward_seconds, s.rpe, s.pain_before, \
+                    "SELECT p.user_id, s.planned_backward_seconds, s.backward_seconds, s.rpe, s.pain_before, \
                      s.pain_after, s.near_falls, s.felt_safe \
-                     FROM logged_sessions s JOIN plans p ON p.id = s.plan_id AND p.user_id = s.user_id \
-                     WHERE p.active = $2 AND p.user_id IN ({WALKERS}) ORDER BY s.user_id, s.started_ms, s.id"
+                     FROM plans p CROSS JOIN logged_sessions s \
+                     WHERE s.plan_id = p.id AND s.user_id = p.user_id AND p.active = $2 \
+                     AND p.user_id IN ({WALKERS}) ORDER BY p.user_id, s.started_ms, s.id"
                 ))
                 .bind(clinician)
                 .bind(true)
