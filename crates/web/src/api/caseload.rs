@@ -22,8 +22,8 @@ use utoipa::ToSchema;
 
 /// Days a near-fall keeps its flag.
 pub(crate) const NEAR_FALL_DAYS: i64 = 14;
-/// A rise of pain from before to after the last session that is flagged (0-10 scale). Our
-/// choice: the smallest rise a walker is told to report in the plan's safety advice.
+/// A rise of pain from before to after the last session that is flagged (0-10 scale): the
+/// figure issue 15 sets, not one from the literature.
 pub(crate) const PAIN_RISE: i16 = 2;
 /// Planned sessions missed in the last 7 days that are flagged.
 pub(crate) const MISSED_SESSIONS: usize = 2;
