@@ -207,6 +207,17 @@ pub trait Store: Send + Sync + 'static {
     async fn active_grant(&self, clinician: Id, walker: Id) -> Result<Option<Grant>, StoreError>;
     /// Appends a line to a walker's access log.
     async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError>;
+    /// Appends several lines to walkers' access logs in one transaction: all or none (a
+    /// clinician's caseload reads every walker listed at once).
+    async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError>;
+    /// Everything the clinician's caseload shows of each walker with a grant in force to them,
+    /// oldest grant first, read with a fixed number of queries whatever the number of walkers
+    /// and sessions. `recent_from` is the first local day whose near-falls count as recent.
+    async fn caseload(
+        &self,
+        clinician: Id,
+        recent_from: jiff::civil::Date,
+    ) -> Result<Vec<CaseloadWalker>, StoreError>;
     /// A walker's access log, newest first, at most `limit` lines.
     async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError>;
 
@@ -384,6 +395,10 @@ pub trait Store: Send + Sync + 'static {
         from: jiff::civil::Date,
         to: jiff::civil::Date,
     ) -> Result<Vec<DailyTotals>, StoreError>;
+
+    /// The newest `limit` sessions with a pain score and the newest `limit` motion analyses of
+    /// a user, each oldest first (the outcome trends).
+    async fn trend_rows(&self, user: Id, limit: u32) -> Result<TrendRows, StoreError>;
 
     // --- assessments ---
     /// Records an assessment.

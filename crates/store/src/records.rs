@@ -1044,3 +1044,81 @@ pub struct PlanAdjustment {
     /// The change to record.
     pub change: NewPlanChange,
 }
+
+/// A planned session's date and backward dose, all adherence needs of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlannedDose {
+    /// The day it is planned for.
+    pub date: Date,
+    /// Backward seconds planned.
+    pub backward_seconds: u32,
+}
+
+/// The newest walking session of a walker, as the caseload shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatestSession {
+    /// Its local day.
+    pub local_date: Date,
+    /// Effort.
+    pub rpe: Option<Rpe>,
+    /// Pain before.
+    pub pain_before: Option<PainScore>,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+    /// Near-falls.
+    pub near_falls: u8,
+}
+
+/// One walker of a clinician's caseload: what [`crate::Store::caseload`] reads for them in a
+/// fixed number of queries for the whole caseload (the web side computes adherence and flags).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseloadWalker {
+    /// The grant in force.
+    pub grant: Grant,
+    /// The walker's active plan, if any.
+    pub plan: Option<Id>,
+    /// The active plan's sessions in order (empty without a plan).
+    pub planned: Vec<PlannedDose>,
+    /// The sessions logged against the active plan, oldest first.
+    pub logged: Vec<PlanOutcome>,
+    /// The newest walking session.
+    pub latest: Option<LatestSession>,
+    /// Near-falls and falls reported in sessions from the `recent_from` day on.
+    pub recent_near_falls: u32,
+    /// The newest 3MBWT.
+    pub three_mbwt: Option<Assessment>,
+}
+
+/// Pain before and after one session, for the outcome trends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PainPoint {
+    /// The session.
+    pub session_id: Id,
+    /// Its local day.
+    pub local_date: Date,
+    /// Pain before.
+    pub pain_before: Option<PainScore>,
+    /// Pain after.
+    pub pain_after: Option<PainScore>,
+}
+
+/// The stored analysis of one session's motion recording, for the outcome trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisPoint {
+    /// The session.
+    pub session_id: Id,
+    /// Its local day.
+    pub local_date: Date,
+    /// The analysis as stored (its shape is the web side's).
+    pub analysis: serde_json::Value,
+}
+
+/// What the outcome trends read of sessions, oldest first: the newest `limit` sessions with a
+/// pain score, and the newest `limit` motion analyses.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrendRows {
+    /// Sessions with pain before or after given.
+    pub pains: Vec<PainPoint>,
+    /// Sessions with a motion recording.
+    pub analyses: Vec<AnalysisPoint>,
+}

@@ -336,6 +336,21 @@ macro_rules! impl_store {
             })
         }
 
+        fn outcome_row(row: &DbRow) -> Result<PlanOutcome, StoreError> {
+            let planned: Option<i64> = row.try_get("planned_backward_seconds")?;
+            Ok(PlanOutcome {
+                planned_backward_seconds: planned
+                    .map(|p| small("planned backward seconds", p))
+                    .transpose()?,
+                backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
+                rpe: scale("RPE", row.try_get("rpe")?)?,
+                pain_before: scale("pain before", row.try_get("pain_before")?)?,
+                pain_after: scale("pain after", row.try_get("pain_after")?)?,
+                near_falls: small("near-falls", row.try_get("near_falls")?)?,
+                felt_safe: row.try_get("felt_safe")?,
+            })
+        }
+
         fn assessment_row(row: &DbRow) -> Result<Assessment, StoreError> {
             Ok(Assessment {
                 id: row.try_get("id")?,
@@ -1040,6 +1055,164 @@ macro_rules! impl_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                for entry in entries {
+                    sqlx::query(
+                        "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(entry.walker_id)
+                    .bind(entry.clinician_id)
+                    .bind(&entry.clinician_email)
+                    .bind(ms(entry.at))
+                    .bind(name(&entry.action)?)
+                    .bind(&entry.what)
+                    .bind(&entry.route)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn caseload(
+                &self,
+                clinician: Id,
+                recent_from: jiff::civil::Date,
+            ) -> Result<Vec<CaseloadWalker>, StoreError> {
+                // Seven queries for the whole caseload, each over the walkers with a grant in
+                // force: per-walker rows come back grouped and are dealt out by walker id.
+                const WALKERS: &str =
+                    "SELECT walker_id FROM grants WHERE clinician_id = $1 AND revoked_ms IS NULL";
+                let grants = self.clinician_grants(clinician).await?;
+                let mut out: Vec<CaseloadWalker> = grants
+                    .into_iter()
+                    .map(|grant| CaseloadWalker {
+                        grant,
+                        plan: None,
+                        planned: Vec::new(),
+                        logged: Vec::new(),
+                        latest: None,
+                        recent_near_falls: 0,
+                        three_mbwt: None,
+                    })
+                    .collect();
+                let index: std::collections::HashMap<Id, usize> = out
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (w.grant.walker_id, i))
+                    .collect();
+                let slot = |walker: Id| index.get(&walker).copied();
+
+                let plans = sqlx::query(&format!(
+                    "SELECT user_id, id FROM plans WHERE active = $2 AND user_id IN ({WALKERS})"
+                ))
+                .bind(clinician)
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &plans {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].plan = Some(row.try_get("id")?);
+                    }
+                }
+
+                let planned = sqlx::query(&format!(
+                    "SELECT p.user_id, ps.session_date, ps.backward_seconds FROM planned_sessions ps \
+                     JOIN plans p ON p.id = ps.plan_id \
+                     WHERE p.active = $2 AND p.user_id IN ({WALKERS}) ORDER BY p.user_id, ps.number"
+                ))
+                .bind(clinician)
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &planned {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].planned.push(PlannedDose {
+                            date: date("session date", row.try_get("session_date")?)?,
+                            backward_seconds: small(
+                                "planned backward seconds",
+                                row.try_get("backward_seconds")?,
+                            )?,
+                        });
+                    }
+                }
+
+                // From the active plans to their sessions (logged_sessions_by_plan), not through
+                // each walker's years of sessions: CROSS JOIN keeps SQLite's loops in that order
+                // (PostgreSQL plans it as any join).
+                let logged = sqlx::query(&format!(
+                    "SELECT p.user_id, s.planned_backward_seconds, s.backward_seconds, s.rpe, s.pain_before, \
+                     s.pain_after, s.near_falls, s.felt_safe \
+                     FROM plans p CROSS JOIN logged_sessions s \
+                     WHERE s.plan_id = p.id AND s.user_id = p.user_id AND p.active = $2 \
+                     AND p.user_id IN ({WALKERS}) ORDER BY p.user_id, s.started_ms, s.id"
+                ))
+                .bind(clinician)
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &logged {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].logged.push(outcome_row(row)?);
+                    }
+                }
+
+                // The newest walking session per walker: one index probe each
+                // (logged_sessions_by_start), not a scan of their years of sessions.
+                let latest = sqlx::query(&format!(
+                    "SELECT s.user_id, s.local_date, s.rpe, s.pain_before, s.pain_after, s.near_falls \
+                     FROM logged_sessions s WHERE s.id IN (SELECT (SELECT l.id FROM logged_sessions l \
+                     WHERE l.user_id = g.walker_id AND l.sport = 'walking' ORDER BY l.started_ms DESC, l.id DESC LIMIT 1) \
+                     FROM grants g WHERE g.clinician_id = $1 AND g.revoked_ms IS NULL)"
+                ))
+                .bind(clinician)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &latest {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].latest = Some(LatestSession {
+                            local_date: date("local date", row.try_get("local_date")?)?,
+                            rpe: scale("RPE", row.try_get("rpe")?)?,
+                            pain_before: scale("pain before", row.try_get("pain_before")?)?,
+                            pain_after: scale("pain after", row.try_get("pain_after")?)?,
+                            near_falls: small("near-falls", row.try_get("near_falls")?)?,
+                        });
+                    }
+                }
+
+                let near_falls = sqlx::query(&format!(
+                    "SELECT user_id, CAST(SUM(near_falls + falls) AS BIGINT) AS near_falls FROM logged_sessions \
+                     WHERE user_id IN ({WALKERS}) AND local_date >= $2 GROUP BY user_id"
+                ))
+                .bind(clinician)
+                .bind(recent_from.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &near_falls {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].recent_near_falls = small("near-falls", row.try_get("near_falls")?)?;
+                    }
+                }
+
+                let tests = sqlx::query(&format!(
+                    "SELECT user_id, {ASSESSMENT_COLUMNS} FROM assessments WHERE id IN (SELECT (SELECT a.id FROM assessments a \
+                     WHERE a.user_id = g.walker_id AND a.kind = $2 ORDER BY a.taken_ms DESC, a.id DESC LIMIT 1) \
+                     FROM grants g WHERE g.clinician_id = $1 AND g.revoked_ms IS NULL)"
+                ))
+                .bind(clinician)
+                .bind(name(&AssessmentKind::ThreeMbwt)?)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &tests {
+                    if let Some(i) = slot(row.try_get("user_id")?) {
+                        out[i].three_mbwt = Some(assessment_row(row)?);
+                    }
+                }
+                Ok(out)
             }
 
             async fn access_log(&self, walker: Id, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
@@ -1859,22 +2032,52 @@ macro_rules! impl_store {
                 .bind(plan)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
+                rows.iter().map(outcome_row).collect()
+            }
+
+            async fn trend_rows(&self, user: Id, limit: u32) -> Result<TrendRows, StoreError> {
+                let pains = sqlx::query(
+                    "SELECT id, local_date, pain_before, pain_after FROM logged_sessions \
+                     WHERE user_id = $1 AND (pain_before IS NOT NULL OR pain_after IS NOT NULL) \
+                     ORDER BY started_ms DESC, id DESC LIMIT $2",
+                )
+                .bind(user)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut pains = pains
+                    .iter()
                     .map(|row| {
-                        let planned: Option<i64> = row.try_get("planned_backward_seconds")?;
-                        Ok(PlanOutcome {
-                            planned_backward_seconds: planned
-                                .map(|p| small("planned backward seconds", p))
-                                .transpose()?,
-                            backward_seconds: small("backward seconds", row.try_get("backward_seconds")?)?,
-                            rpe: scale("RPE", row.try_get("rpe")?)?,
+                        Ok(PainPoint {
+                            session_id: row.try_get("id")?,
+                            local_date: date("local date", row.try_get("local_date")?)?,
                             pain_before: scale("pain before", row.try_get("pain_before")?)?,
                             pain_after: scale("pain after", row.try_get("pain_after")?)?,
-                            near_falls: small("near-falls", row.try_get("near_falls")?)?,
-                            felt_safe: row.try_get("felt_safe")?,
                         })
                     })
-                    .collect()
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                pains.reverse();
+                let analyses = sqlx::query(
+                    "SELECT m.session_id, s.local_date, m.analysis FROM motion_recordings m \
+                     JOIN logged_sessions s ON s.id = m.session_id AND s.user_id = m.user_id \
+                     WHERE m.user_id = $1 ORDER BY s.started_ms DESC, s.id DESC LIMIT $2",
+                )
+                .bind(user)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut analyses = analyses
+                    .iter()
+                    .map(|row| {
+                        Ok(AnalysisPoint {
+                            session_id: row.try_get("session_id")?,
+                            local_date: date("local date", row.try_get("local_date")?)?,
+                            analysis: from_json("motion analysis", row.try_get("analysis")?)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                analyses.reverse();
+                Ok(TrendRows { pains, analyses })
             }
 
             async fn daily_totals(

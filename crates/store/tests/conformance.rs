@@ -1545,7 +1545,221 @@ async fn prescribing(store: &Arc<dyn Store>) {
     assert!(store.delete_user(pd.id).await.unwrap());
 }
 
+/// The caseload's reads: only walkers with a grant in force, each with their active plan's
+/// sessions, what was logged against it, the newest walking session, recent near-falls and the
+/// newest 3MBWT; the batched access-log write; and the trends' pain and motion rows.
+async fn caseload_reads(store: &Arc<dyn Store>) {
+    let cy = user(store, "cl-clinician@example.org").await;
+    store.set_role(cy.id, Role::Clinician).await.unwrap();
+    let made = at("2026-11-20T09:00:00Z");
+    let share = |walker: Id, code: &'static str| {
+        let store = Arc::clone(store);
+        async move {
+            store
+                .create_invite(
+                    cy.id,
+                    &NewInvite {
+                        code_hash: code.into(),
+                        created_at: made,
+                        expires_at: at("2026-11-27T09:00:00Z"),
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .accept_invite(walker, code, &GrantScope::standard(), made)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let pam = user(store, "cl-pam@example.org").await;
+    let quin = user(store, "cl-quin@example.org").await;
+    let rex = user(store, "cl-rex@example.org").await;
+    let sol = user(store, "cl-sol@example.org").await;
+    assert!(
+        store
+            .caseload(cy.id, "2026-11-01".parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Pam: a plan, two sessions against it (the second with a near-fall), an older plan-less
+    // session, a run (not walking), and two 3MBWTs.
+    let plan = store
+        .add_plan(pam.id, &new_plan("2026-11-02"))
+        .await
+        .unwrap();
+    let mut old = entry("2026-10-01T08:00:00Z", 100);
+    old.near_falls = 3;
+    store.add_session(pam.id, &old).await.unwrap();
+    let mut first = entry("2026-11-02T08:00:00Z", 300);
+    first.plan_id = Some(plan.plan.id);
+    first.planned_backward_seconds = Some(300);
+    store.add_session(pam.id, &first).await.unwrap();
+    let mut second = entry("2026-11-04T08:00:00Z", 200);
+    second.plan_id = Some(plan.plan.id);
+    second.near_falls = 1;
+    second.pain_after = Some(PainScore::new(6).unwrap());
+    let second = store.add_session(pam.id, &second).await.unwrap();
+    let mut run = entry("2026-11-05T08:00:00Z", 0);
+    run.sport = coach::energy::Sport::Running;
+    store.add_session(pam.id, &run).await.unwrap();
+    for (taken, seconds) in [("2026-11-03T08:00:00Z", 6.0), ("2026-11-10T08:00:00Z", 4.0)] {
+        store
+            .add_assessment(
+                pam.id,
+                &NewAssessment {
+                    taken_at: at(taken),
+                    kind: AssessmentKind::ThreeMbwt,
+                    value: seconds,
+                    inputs: serde_json::json!({}),
+                    result: serde_json::json!({"risk": "intermediate"}),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .put_motion(
+            pam.id,
+            &NewMotion {
+                session_id: second.id,
+                recorded_at: at("2026-11-04T09:00:00Z"),
+                samples: vec![],
+                sample_count: 0,
+                blocks: serde_json::json!([]),
+                analysis: serde_json::json!({"total_steps": 42}),
+                placement: None,
+            },
+        )
+        .await
+        .unwrap();
+    share(pam.id, "cl-code-pam").await;
+    // Quin shares and has nothing; Rex shared and revoked; Sol never shared.
+    share(quin.id, "cl-code-quin").await;
+    let rex_grant = share(rex.id, "cl-code-rex").await;
+    store
+        .add_session(rex.id, &entry("2026-11-04T08:00:00Z", 60))
+        .await
+        .unwrap();
+    store
+        .add_session(sol.id, &entry("2026-11-04T08:00:00Z", 60))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .revoke_grant(rex.id, rex_grant.id, made)
+            .await
+            .unwrap()
+    );
+
+    let caseload = store
+        .caseload(cy.id, "2026-11-03".parse().unwrap())
+        .await
+        .unwrap();
+    let who: Vec<&str> = caseload
+        .iter()
+        .map(|w| w.grant.walker_email.as_str())
+        .collect();
+    assert_eq!(who, ["cl-pam@example.org", "cl-quin@example.org"]);
+    let p = &caseload[0];
+    assert_eq!(p.plan, Some(plan.plan.id));
+    assert_eq!(p.planned.len(), plan.sessions.len());
+    assert_eq!(p.planned[0].date, plan.sessions[0].session.date);
+    assert_eq!(
+        p.planned[0].backward_seconds,
+        plan.sessions[0].session.backward_seconds
+    );
+    let walked: Vec<(Option<u32>, u32)> = p
+        .logged
+        .iter()
+        .map(|o| (o.planned_backward_seconds, o.backward_seconds))
+        .collect();
+    assert_eq!(
+        walked,
+        [(Some(300), 300), (None, 200)],
+        "oldest first, this plan only"
+    );
+    let latest = p.latest.unwrap();
+    assert_eq!(
+        latest.local_date,
+        "2026-11-04".parse().unwrap(),
+        "the run is not a walk"
+    );
+    assert_eq!(
+        (latest.near_falls, latest.pain_after.map(|p| p.value())),
+        (1, Some(6))
+    );
+    assert_eq!(p.recent_near_falls, 1, "October's are not recent");
+    assert_eq!(
+        p.three_mbwt.as_ref().unwrap().assessment.value,
+        4.0,
+        "the newest"
+    );
+    let q = &caseload[1];
+    assert_eq!(
+        (
+            q.plan,
+            q.planned.len(),
+            q.logged.len(),
+            q.latest,
+            q.recent_near_falls,
+            q.three_mbwt.is_none()
+        ),
+        (None, 0, 0, None, 0, true)
+    );
+
+    // The batch is written whole.
+    let line = |walker: Id| AccessEntry {
+        clinician_id: Some(cy.id),
+        clinician_email: "cl-clinician@example.org".into(),
+        walker_id: walker,
+        at: made,
+        action: AccessAction::Read,
+        what: "caseload summary".into(),
+        route: "GET /walkers".into(),
+    };
+    store
+        .log_accesses(&[line(pam.id), line(quin.id)])
+        .await
+        .unwrap();
+    store.log_accesses(&[]).await.unwrap();
+    for w in [pam.id, quin.id] {
+        let log = store.access_log(w, 5).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].what, "caseload summary");
+    }
+    assert!(
+        store
+            .log_accesses(&[line(pam.id), line(9_999_999)])
+            .await
+            .is_err(),
+        "an unknown walker fails the batch"
+    );
+    assert_eq!(
+        store.access_log(pam.id, 5).await.unwrap().len(),
+        1,
+        "and writes none of it"
+    );
+
+    // Trend rows: sessions with pain (oldest first, the newest `limit`), and motion analyses.
+    let rows = store.trend_rows(pam.id, 3).await.unwrap();
+    let days: Vec<String> = rows
+        .pains
+        .iter()
+        .map(|p| p.local_date.to_string())
+        .collect();
+    assert_eq!(days, ["2026-11-02", "2026-11-04", "2026-11-05"]);
+    assert_eq!(rows.analyses.len(), 1);
+    assert_eq!(rows.analyses[0].session_id, second.id);
+    assert_eq!(rows.analyses[0].analysis["total_steps"], 42);
+    assert_eq!(store.trend_rows(sol.id, 3).await.unwrap().analyses.len(), 0);
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
+    caseload_reads(&store).await;
     prescribing(&store).await;
     gates_alerts_and_pauses(&store).await;
     sharing_with_clinicians(&store).await;

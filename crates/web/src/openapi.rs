@@ -2,7 +2,8 @@
 //! files `utoipa-swagger-ui` vendors at build time: nothing is fetched at run time.
 
 use crate::api::{
-    accounts, clinician, fhir, gates, motion, prescribe, progress, records, sessions, transfer,
+    accounts, caseload, clinician, fhir, gates, motion, prescribe, progress, records, sessions,
+    transfer, trends,
 };
 use axum::Router;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -187,7 +188,8 @@ fn bound_birth_year(openapi: &mut utoipa::openapi::OpenApi) {
         clinician::walker_plans, clinician::walker_plan, clinician::walker_motion,
         clinician::walker_assessments, clinician::accept_invite,
         clinician::decline_invite, clinician::list_grants, clinician::revoke_grant,
-        clinician::access_log,
+        clinician::access_log, caseload::caseload,
+        trends::own_trends, trends::walker_trends,
         prescribe::assign_plan, prescribe::adjust_plan, prescribe::walker_plan_changes,
         prescribe::add_note, prescribe::edit_note, prescribe::delete_note,
         prescribe::list_templates, prescribe::create_template, prescribe::get_template,

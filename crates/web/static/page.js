@@ -48,3 +48,10 @@ if (signedIn && !document.getElementById('session-plan')) {
     window.addEventListener('online', () => sendRecordings());
   });
 }
+
+// The handout's Print button: shown only where scripts run (the page prints from the browser's
+// menu too).
+for (const button of document.querySelectorAll('[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}

@@ -3463,3 +3463,287 @@ async fn a_clinician_assigns_and_adjusts_a_plan_and_the_walker_sees_who_and_why(
     );
     assert!(changes_logged.iter().any(|w| w.starts_with("deleted note")));
 }
+
+/// The walker `token` accepts a fresh invite from the clinician `clinician`; the grant's id.
+async fn share_with(app: &App, clinician: &str, token: &str) -> i64 {
+    let (_, invite) = app
+        .call(
+            Method::POST,
+            "/api/v1/clinician/invites",
+            Some(clinician),
+            None,
+        )
+        .await;
+    let (status, grant) = app
+        .call(
+            Method::POST,
+            "/api/v1/grants",
+            Some(token),
+            Some(json!({"code": invite["code"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    grant["id"].as_i64().unwrap()
+}
+
+/// A plan of 3 sessions a week for 4 weeks, started 13 days ago: about 6 sessions are due.
+async fn plan_started_13_days_ago(app: &App, token: &str) -> Value {
+    let t = Some(token);
+    app.call(Method::POST, "/api/v1/screenings", t, Some(answers(70)))
+        .await;
+    let start = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_sub(jiff::Span::new().days(13))
+        .unwrap();
+    let (status, plan) = app
+        .call(
+            Method::POST,
+            "/api/v1/plans",
+            t,
+            Some(json!({"goal": "knee", "setting": "ground", "level": "new", "days_per_week": 3, "weeks": 4, "start": start.to_string()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    plan
+}
+
+#[tokio::test]
+async fn the_caseload_puts_walkers_needing_attention_first_and_logs_each_read() {
+    let (app, store) = start_with_store(roomy()).await;
+    let cleo = app.person("cleo@example.org").await;
+    give_role(&store, "cleo@example.org", store::Role::Clinician).await;
+    let c = Some(cleo.as_str());
+    let mut ids = std::collections::HashMap::new();
+    let mut tokens = std::collections::HashMap::new();
+    for who in ["walt", "tess", "una", "rita", "nick"] {
+        let email = format!("{who}@example.org");
+        tokens.insert(who, app.person(&email).await);
+        ids.insert(who, store.user_by_email(&email).await.unwrap().unwrap().id);
+    }
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+
+    // Walt: a plan, one session yesterday with a near-fall and pain rising 2 -> 5, and a 3MBWT
+    // in the high-risk band.
+    let walt = tokens["walt"].as_str();
+    plan_started_13_days_ago(&app, walt).await;
+    let mut body = session_body(&format!("{}T00:00:00Z", today.yesterday().unwrap()), 60);
+    body["near_falls"] = json!(1);
+    body["pain_after"] = json!(5);
+    let (status, logged) = app
+        .call(Method::POST, "/api/v1/sessions", Some(walt), Some(body))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{logged}");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(walt),
+            Some(json!({"kind": "three_mbwt", "seconds": 6.5, "population": "older-adults"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Tess: every session due so far, each longer than its dose (counted up to the dose).
+    let tess = tokens["tess"].as_str();
+    let plan = plan_started_13_days_ago(&app, tess).await;
+    for s in plan["sessions"].as_array().unwrap() {
+        let date: jiff::civil::Date = s["date"].as_str().unwrap().parse().unwrap();
+        if date <= today {
+            let (status, _) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/sessions",
+                    Some(tess),
+                    Some(session_body(&format!("{date}T00:00:00Z"), 3600)),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+    }
+    let (_, tess_sessions) = app
+        .call(Method::GET, "/api/v1/sessions?limit=100", Some(tess), None)
+        .await;
+    let doses: u64 = tess_sessions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["planned_backward_seconds"].as_u64().unwrap())
+        .sum();
+
+    // Una shares but has no plan; Rita shared and revoked; Nick never shared.
+    for who in ["walt", "tess", "una"] {
+        share_with(&app, &cleo, &tokens[who]).await;
+    }
+    let rita_grant = share_with(&app, &cleo, &tokens["rita"]).await;
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/grants/{rita_grant}"),
+            Some(tokens["rita"].as_str()),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let (status, caseload) = app
+        .call(Method::GET, "/api/v1/clinician/caseload", c, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{caseload}");
+    let listed: Vec<&str> = caseload
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["walt@example.org", "una@example.org", "tess@example.org"],
+        "flags first (walt's safety flags outweigh una's missing plan), rita and nick not listed"
+    );
+    let (walt_row, una_row, tess_row) = (&caseload[0], &caseload[1], &caseload[2]);
+    assert_eq!(
+        walt_row["flags"],
+        json!([
+            "near_fall",
+            "high_fall_risk",
+            "pain_rise",
+            "missed_sessions",
+            "low_adherence"
+        ])
+    );
+    assert_eq!(walt_row["latest_session"]["pain_before"], 2);
+    assert_eq!(walt_row["latest_session"]["pain_after"], 5);
+    assert_eq!(walt_row["latest_session"]["near_falls"], 1);
+    assert_eq!(walt_row["near_falls_14d"], 1);
+    assert_eq!(walt_row["three_mbwt"]["risk"], "high");
+    assert_eq!(walt_row["three_mbwt"]["seconds"], 6.5);
+    // Walt's one session answers the plan's first (13 days ago), at 60 s of its dose: nothing
+    // of the last 7 days was walked.
+    assert_eq!(walt_row["adherence_7d"]["backward_seconds_walked"], 0);
+    assert_eq!(walt_row["adherence_28d"]["backward_seconds_walked"], 60);
+    assert_eq!(una_row["flags"], json!(["no_plan"]));
+    assert_eq!(una_row["adherence_28d"], Value::Null);
+    assert_eq!(una_row["latest_session"], Value::Null);
+    assert_eq!(tess_row["flags"], json!([]));
+    assert_eq!(tess_row["attention"], 0);
+    assert_eq!(tess_row["adherence_28d"]["backward_seconds_due"], doses);
+    assert_eq!(tess_row["adherence_28d"]["backward_seconds_walked"], doses);
+    assert_eq!(tess_row["adherence_28d"]["share"], 1.0);
+    assert_eq!(tess_row["adherence_7d"]["share"], 1.0);
+
+    // One access-log line per walker listed, none for the others.
+    for who in ["walt", "tess", "una", "rita", "nick"] {
+        let log = store.access_log(ids[who], 10).await.unwrap();
+        let caseload_reads = log
+            .iter()
+            .filter(|e| e.route == "GET /api/v1/clinician/caseload")
+            .count();
+        let expected = usize::from(matches!(who, "walt" | "tess" | "una"));
+        assert_eq!(caseload_reads, expected, "{who}");
+    }
+
+    // Walkers do not have a caseload.
+    let (status, _) = app
+        .call(Method::GET, "/api/v1/clinician/caseload", Some(walt), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Trends: the clinician's (under the grant, logged) and Walt's own say the same.
+    let path = format!("/api/v1/clinician/walkers/{}/trends", ids["walt"]);
+    let (status, trends) = app.call(Method::GET, &path, c, None).await;
+    assert_eq!(status, StatusCode::OK, "{trends}");
+    assert_eq!(trends["three_mbwt"][0]["seconds"], 6.5);
+    assert_eq!(trends["three_mbwt"][0]["risk"], "high");
+    assert_eq!(trends["three_mbwt"][0]["high_risk_at_least_s"], 4.5);
+    assert_eq!(trends["three_mbwt"][0]["low_risk_at_most_s"], 3.0);
+    assert_eq!(
+        trends["pain"],
+        json!([{"session_id": logged["id"], "date": today.yesterday().unwrap().to_string(), "pain_before": 2, "pain_after": 5}])
+    );
+    assert_eq!(trends["gait"], json!([]));
+    let (_, own) = app
+        .call(Method::GET, "/api/v1/progress/trends", Some(walt), None)
+        .await;
+    assert_eq!(own, trends);
+    let log = store.access_log(ids["walt"], 1).await.unwrap();
+    assert_eq!(
+        (log[0].what.as_str(), log[0].route.as_str()),
+        (
+            "outcome trends",
+            "GET /api/v1/clinician/walkers/{id}/trends"
+        )
+    );
+    for who in ["rita", "nick"] {
+        let path = format!("/api/v1/clinician/walkers/{}/trends", ids[who]);
+        let (status, _) = app.call(Method::GET, &path, c, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+
+    // The pages, in the clinician's browser: the caseload, trends and the handout.
+    let page = |path: String| {
+        let app = &app;
+        async move {
+            let signed_in = app
+                .http
+                .post(format!("{}/api/v1/session", app.base))
+                .json(&json!({"email": "cleo@example.org", "password": "long enough pw"}))
+                .send()
+                .await
+                .unwrap();
+            let cookie = signed_in.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let response = app
+                .http
+                .get(format!("{}{path}", app.base))
+                .header("cookie", cookie)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("/walkers".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let (walt_at, tess_at) = (
+        html.find("walt@example.org").unwrap(),
+        html.find("tess@example.org").unwrap(),
+    );
+    assert!(walt_at < tess_at, "walt first");
+    assert!(html.contains("near-fall or fall in the last 14 days"));
+    assert!(!html.contains("rita@example.org") && !html.contains("nick@example.org"));
+    let (status, html) = page(format!("/walkers/{}/trends", ids["walt"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("high risk ≥ 4.5 s"),
+        "the cut-off line is labelled"
+    );
+    assert!(html.contains("No single-leg stance test yet."));
+    let (status, html) = page(format!("/walkers/{}/handout", ids["walt"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("The clinician's note") && html.contains("Week 4"));
+    let log = store.access_log(ids["walt"], 1).await.unwrap();
+    assert_eq!(
+        (log[0].what.as_str(), log[0].route.as_str()),
+        ("plan handout", "GET /walkers/{id}/handout")
+    );
+    for who in ["rita", "nick", "una"] {
+        let (status, _) = page(format!("/walkers/{}/handout", ids[who])).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}: no grant, or no plan");
+        let (status, _) = page(format!("/walkers/{}/trends", ids[who])).await;
+        let expected = if who == "una" {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(status, expected, "{who}");
+    }
+}

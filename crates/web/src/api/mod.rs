@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
 pub(crate) mod accounts;
+pub(crate) mod caseload;
 pub(crate) mod clinician;
 pub(crate) mod fhir;
 pub(crate) mod gates;
@@ -11,6 +12,7 @@ pub(crate) mod records;
 pub(crate) mod schema;
 pub(crate) mod sessions;
 pub(crate) mod transfer;
+pub(crate) mod trends;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -109,6 +111,12 @@ pub(crate) fn routes(state: AppState) -> Router {
         .route("/api/v1/export/fhir", get(fhir::own_record))
         .route("/api/v1/clinician/invites", post(clinician::create_invite))
         .route("/api/v1/clinician/walkers", get(clinician::list_walkers))
+        .route("/api/v1/clinician/caseload", get(caseload::caseload))
+        .route(
+            "/api/v1/clinician/walkers/{id}/trends",
+            get(trends::walker_trends),
+        )
+        .route("/api/v1/progress/trends", get(trends::own_trends))
         .route(
             "/api/v1/clinician/walkers/{id}/sessions",
             get(clinician::walker_sessions),

@@ -190,10 +190,34 @@ pub(crate) struct Adherence {
 /// walked; each session counts at most its dose, so a long session does not make up for a
 /// missed one.
 fn adherence(planned: &[u32], due: usize, logged: &[PlanOutcome], sessions_done: u32) -> Adherence {
-    let counted = due.max(logged.len());
+    let (backward_seconds_due, backward_seconds_walked) =
+        dose_and_walked(planned, 0..due.max(logged.len()), logged);
+    Adherence {
+        sessions_due: due as u32,
+        sessions_done,
+        backward_seconds_due,
+        backward_seconds_walked,
+        share: share(backward_seconds_due, backward_seconds_walked),
+    }
+}
+
+/// walked / due, at most 1; none when nothing is due.
+pub(crate) fn share(due: u64, walked: u64) -> Option<f64> {
+    (due > 0).then(|| (walked as f64 / due as f64).min(1.0))
+}
+
+/// Backward seconds due and walked over the planned sessions at `sessions` (0-based, in plan
+/// order), by the rules of [`adherence`]: the n-th logged session answers the n-th planned one,
+/// counted up to its dose; one not logged counts as nothing walked. The caseload's 7- and
+/// 28-day windows use it too, so there is one definition of adherence.
+pub(crate) fn dose_and_walked(
+    planned: &[u32],
+    sessions: std::ops::Range<usize>,
+    logged: &[PlanOutcome],
+) -> (u64, u64) {
     let mut backward_seconds_due = 0u64;
     let mut backward_seconds_walked = 0u64;
-    for i in 0..counted {
+    for i in sessions {
         let (dose, walked) = match logged.get(i) {
             Some(o) => {
                 let dose = o
@@ -207,14 +231,7 @@ fn adherence(planned: &[u32], due: usize, logged: &[PlanOutcome], sessions_done:
         backward_seconds_due += u64::from(dose);
         backward_seconds_walked += u64::from(walked);
     }
-    Adherence {
-        sessions_due: due as u32,
-        sessions_done,
-        backward_seconds_due,
-        backward_seconds_walked,
-        share: (backward_seconds_due > 0)
-            .then(|| (backward_seconds_walked as f64 / backward_seconds_due as f64).min(1.0)),
-    }
+    (backward_seconds_due, backward_seconds_walked)
 }
 
 /// The summary.

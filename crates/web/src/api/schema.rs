@@ -307,6 +307,20 @@ pub(crate) fn plan_change_kind() -> RefOr<Schema> {
     ))
 }
 
+/// A 3MBWT fall-risk band (`coach::assessment::FallRisk`).
+pub(crate) fn fall_risk() -> RefOr<Schema> {
+    use coach::assessment::FallRisk;
+    schema(string_enum(
+        &[
+            FallRisk::Low,
+            FallRisk::Intermediate,
+            FallRisk::High,
+            FallRisk::NotClassified,
+        ],
+        false,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

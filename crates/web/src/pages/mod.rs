@@ -13,6 +13,7 @@ mod fhir_export;
 mod gates;
 mod motion_file;
 mod onboarding;
+mod outcomes;
 mod prescribe;
 mod public;
 mod settings;
@@ -56,6 +57,10 @@ pub(crate) fn routes(state: AppState) -> Router {
         )
         .route("/start/plan/create", post(onboarding::plan_create))
         .route("/plan", get(calendar::plan_page))
+        .route("/plan/handout", get(outcomes::own_handout))
+        .route("/progress/trends", get(outcomes::own_trends))
+        .route("/walkers/{id}/trends", get(outcomes::walker_trends))
+        .route("/walkers/{id}/handout", get(outcomes::walker_handout))
         .route("/plan/reminders.json", get(calendar::reminders))
         .route("/plan/schedule", post(calendar::change_schedule))
         .route("/calendar/{file}", get(calendar::feed))

@@ -7,7 +7,7 @@
 //! (`api::prescribe`), whose 422 field errors come back as the form's messages.
 
 use super::onboarding::DayBox;
-use super::{Chrome, PageError, Viewer, render, see_other};
+use super::{Chrome, PageError, Viewer, see_other};
 use crate::AppState;
 use crate::api::clinician::granted;
 use crate::api::prescribe::{

@@ -14,7 +14,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use store::{AccessAction, ClinicianChange, Role, SharedData};
+use store::{AccessAction, ClinicianChange, SharedData};
 
 /// A time as the pages show it (UTC, to the minute).
 fn when(at: jiff::Timestamp) -> String {
@@ -40,10 +40,72 @@ pub(crate) fn change_in_words(change: ClinicianChange) -> &'static str {
     }
 }
 
+/// One walker of the caseload, as the Walkers page shows it.
 struct WalkerRow {
     id: store::Id,
     email: String,
-    since: String,
+    flags: Vec<&'static str>,
+    adherence_7d: String,
+    adherence_28d: String,
+    last_session: String,
+    pain: String,
+    rpe: String,
+    near_falls: String,
+    three_mbwt: String,
+}
+
+/// "75% (15 of 20 min)", or words when nothing was due or there is no plan.
+fn adherence_in_words(window: Option<crate::api::caseload::WindowAdherence>) -> String {
+    match window {
+        None => "no plan".into(),
+        Some(w) => match w.share {
+            None => "nothing due".into(),
+            Some(share) => format!(
+                "{:.0}% ({:.0} of {:.0} min)",
+                share * 100.0,
+                w.backward_seconds_walked as f64 / 60.0,
+                w.backward_seconds_due as f64 / 60.0
+            ),
+        },
+    }
+}
+
+fn caseload_row(e: crate::api::caseload::CaseloadEntry) -> WalkerRow {
+    use coach::assessment::FallRisk;
+    let score = |v: Option<u8>| v.map_or("not given".to_string(), |v| v.to_string());
+    let (last_session, pain, rpe, near_falls) = match e.latest_session {
+        Some(s) => (
+            s.date.to_string(),
+            format!("{} → {}", score(s.pain_before), score(s.pain_after)),
+            score(s.rpe),
+            format!("{} (last 14 days: {})", s.near_falls, e.near_falls_14d),
+        ),
+        None => ("none yet".into(), "–".into(), "–".into(), "–".into()),
+    };
+    WalkerRow {
+        id: e.id,
+        email: e.email,
+        flags: e.flags.iter().map(|f| f.in_words()).collect(),
+        adherence_7d: adherence_in_words(e.adherence_7d),
+        adherence_28d: adherence_in_words(e.adherence_28d),
+        last_session,
+        pain,
+        rpe,
+        near_falls,
+        three_mbwt: e.three_mbwt.map_or("not taken".into(), |t| {
+            let band = match t.risk {
+                FallRisk::Low => "low risk",
+                FallRisk::Intermediate => "intermediate risk",
+                FallRisk::High => "high risk",
+                FallRisk::NotClassified => "not classified",
+            };
+            format!(
+                "{:.1} s, {band} ({})",
+                t.seconds,
+                t.taken_at.strftime("%Y-%m-%d")
+            )
+        }),
+    }
 }
 
 #[derive(Template)]
@@ -55,22 +117,17 @@ struct WalkersPage {
     alerts: Vec<super::gates::CaseloadAlert>,
 }
 
+/// The caseload (every walker's summary is a read, logged in their access log).
 async fn walkers_page(
     state: &AppState,
     viewer: &Viewer,
     invite: Option<(String, String, String)>,
+    route: &str,
 ) -> Result<Response, PageError> {
-    viewer.caller.require(&[Role::Clinician])?;
-    let walkers = state
-        .store
-        .clinician_grants(viewer.caller.id())
+    let walkers = crate::api::caseload::read_caseload(state, &viewer.caller, route)
         .await?
         .into_iter()
-        .map(|g| WalkerRow {
-            id: g.walker_id,
-            email: g.walker_email,
-            since: when(g.granted_at),
-        })
+        .map(caseload_row)
         .collect();
     let alerts = super::gates::caseload_alerts(state, viewer).await?;
     render(&WalkersPage {
@@ -86,7 +143,7 @@ pub(crate) async fn walkers(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
-    walkers_page(&state, &viewer, None).await
+    walkers_page(&state, &viewer, None, "GET /walkers").await
 }
 
 /// Makes an invite and shows its code and link, once.
@@ -107,6 +164,7 @@ pub(crate) async fn make_invite(
         &state,
         &viewer,
         Some((code.to_string(), link, when(expires_at))),
+        "POST /walkers/invite",
     )
     .await
 }
