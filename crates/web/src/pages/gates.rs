@@ -297,7 +297,7 @@ pub(crate) async fn set_gates(
                 &state,
                 &viewer,
                 walker,
-                super::sharing::Refused::Gates(form, message),
+                super::sharing::Refused::Gates(Box::new((form, message))),
             )
             .await
         }

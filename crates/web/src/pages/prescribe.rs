@@ -542,7 +542,7 @@ async fn again(
         state,
         viewer,
         walker,
-        super::sharing::Refused::Prescription(typed),
+        super::sharing::Refused::Prescription(Box::new(typed)),
     )
     .await
 }

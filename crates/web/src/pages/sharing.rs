@@ -208,10 +208,10 @@ pub(crate) async fn walker(
 pub(crate) enum Refused {
     /// None: the page as it is.
     Nothing,
-    /// The gates form, with the message.
-    Gates(super::gates::GatesForm, String),
-    /// One of the Prescribe forms.
-    Prescription(super::prescribe::Typed),
+    /// The gates form, with the message (boxed, like the next: forms are large).
+    Gates(Box<(super::gates::GatesForm, String)>),
+    /// One of the Prescribe forms (boxed: it holds every form of the section).
+    Prescription(Box<super::prescribe::Typed>),
 }
 
 /// One walker's page: sessions, gates and alerts, prescribing; a refused form comes back.
@@ -227,12 +227,14 @@ pub(crate) async fn walker_page(
             None,
             super::prescribe::Typed::default(),
         ),
-        Refused::Gates(form, message) => (
+        Refused::Gates(refused) => (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            Some((form, message)),
+            Some(*refused),
             super::prescribe::Typed::default(),
         ),
-        Refused::Prescription(typed) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, None, typed),
+        Refused::Prescription(typed) => {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, None, *typed)
+        }
     };
     let Some(grant) = state.store.active_grant(viewer.caller.id(), walker).await? else {
         return Err(PageError::NotFound("walker"));
