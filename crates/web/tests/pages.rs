@@ -1067,7 +1067,7 @@ async fn a_prescription_form_without_a_reason_comes_back_in_words_and_templates_
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("Prescribe a plan"));
     let refused = app.post_form(&path, Some(&clinician), &form("")).await;
-    assert_eq!(refused.status(), StatusCode::OK);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = refused.text().await.unwrap();
     assert!(html.contains("a reason is required"), "{html}");
     assert!(

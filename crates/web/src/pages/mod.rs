@@ -517,10 +517,17 @@ pub(crate) async fn signed_in_error_pages(
     };
     let (mut parts, ()) = axum::http::Request::new(()).into_parts();
     parts.headers = headers;
-    match viewer_of(&parts, &state).await {
-        Ok(Some(viewer)) => shown.page(viewer.chrome(""), response.status()),
-        _ => response,
+    let Ok(Some(viewer)) = viewer_of(&parts, &state).await else {
+        return response;
+    };
+    let mut redrawn = shown.page(viewer.chrome(""), response.status());
+    // The first drawing's headers stay (Retry-After on a 429, caching rules), but not its length.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            redrawn.headers_mut().insert(name.clone(), value.clone());
+        }
     }
+    redrawn
 }
 
 /// An error page's title, said as a person would (not "Payload Too Large").
