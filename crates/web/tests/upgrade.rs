@@ -44,7 +44,13 @@ fn keeps(old: &Value, new: &Value, at: &str, lost: &mut Vec<String>) {
                 keeps(a, b, &format!("{at}[{i}]"), lost);
             }
         }
-        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        // The previous release read stored figures without serde_json's float_roundtrip, so its
+        // export could be a last digit off what is stored (10.64 for 10.639999999999999); this
+        // release reads them exactly. Equal to 12 significant digits is the same figure.
+        (Value::Number(a), Value::Number(b))
+            if a.as_f64()
+                .zip(b.as_f64())
+                .is_some_and(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)) => {}
         (a, b) if a == b => {}
         (a, b) => lost.push(format!("{at} was {a}, now {b}")),
     }
