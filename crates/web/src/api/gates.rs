@@ -36,34 +36,40 @@ fn route(method: &Method, path: &MatchedPath) -> String {
 #[serde(deny_unknown_fields)]
 pub(crate) struct GatesBody {
     /// A pain rise (after minus before) of this many points or more holds, 1-10.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 1, maximum = 10)]
     pub(crate) pain_rise_holds: i64,
     /// A pain rise of this many points or more steps down and alerts, 1-10, at least
     /// `pain_rise_holds`.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 1, maximum = 10)]
     pub(crate) pain_rise_steps_down: i64,
     /// What any near-fall does: step_down, step_down_and_alert or pause_and_alert.
     pub(crate) near_fall: NearFallBody,
     /// Advance only after this many sessions in a row (1-10) at effort at or below
     /// `rpe_streak_at_most`; null or absent: after any good session.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
     #[schema(minimum = 1, maximum = 10)]
     pub(crate) rpe_streak_sessions: Option<i64>,
     /// The highest effort (Borg 6-20) that counts toward the streak; needed with
     /// `rpe_streak_sessions`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_or_null")]
     #[schema(minimum = 6, maximum = 20)]
     pub(crate) rpe_streak_at_most: Option<i64>,
     /// Effort above this (Borg 6-20) holds.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 6, maximum = 20)]
     pub(crate) hold_above_rpe: i64,
     /// Less than this percentage of the planned backward time holds, 1-100.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 1, maximum = 100)]
     pub(crate) hold_below_completion: i64,
     /// Less than this percentage steps down, 1-100, at most `hold_below_completion`.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 1, maximum = 100)]
     pub(crate) step_down_below_completion: i64,
     /// This many planned sessions passed without a session logged alert the clinician, 1-14.
+    #[serde(deserialize_with = "crate::api::whole")]
     #[schema(minimum = 1, maximum = 14)]
     pub(crate) missed_sessions_alert: i64,
 }
@@ -829,6 +835,7 @@ pub(crate) async fn my_gates(
 #[serde(deny_unknown_fields)]
 pub(crate) struct SelfResumeBody {
     /// Must be true: you confirm you were not injured.
+    #[schema(schema_with = crate::api::schema::only_true)]
     pub(crate) uninjured: bool,
 }
 

@@ -29,6 +29,16 @@ fn string_enum<T: Serialize>(variants: &[T], nullable: bool) -> Object {
         .build()
 }
 
+/// `true`, and only that: a confirmation the caller must give.
+pub(crate) fn only_true() -> RefOr<Schema> {
+    schema(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Boolean))
+            .enum_values(Some([serde_json::Value::Bool(true)]))
+            .build(),
+    )
+}
+
 fn schema(object: Object) -> RefOr<Schema> {
     RefOr::T(Schema::Object(object))
 }
