@@ -75,6 +75,7 @@ test('units: a switch and back changes no stored body mass, speed, distance or h
 
   // Speed: 2.0 mph logged, shown as 3.2 km/h, saved unchanged, shown as 2.0 mph again.
   await page.goto(`${base}/log`);
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   assert.match(await page.textContent('label[for=backward_speed]'), /mph/);
   await page.fill('#backward_minutes', '10');
   await page.fill('#backward_speed', '2.0');
@@ -149,6 +150,7 @@ test('energy follows the body mass in force on the session day, and says why whe
 
   // Logged with no body mass: no figure, and the reason, in the history and the API.
   await page.goto(`${base}/log`);
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   await page.fill('#date', day);
   await page.fill('#backward_minutes', '10');
   await Promise.all([page.waitForURL(/\/history/), page.click('button[type=submit]')]);

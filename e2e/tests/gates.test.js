@@ -65,6 +65,7 @@ test('a clinician pauses on a near-fall, sees the alert, acknowledges and resume
 
   // The walker logs a session with a near-fall through the form.
   await walker.goto(`${base}/log`);
+  await walker.selectOption('#rpe', '11'); // effort is never pre-selected
   await walker.fill('#backward_minutes', '5');
   await walker.fill('#pain_before', '2');
   await walker.fill('#pain_after', '2');

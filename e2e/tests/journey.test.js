@@ -186,6 +186,8 @@ test('log by hand, edit and delete in the history; the 3MBWT with its cut-off', 
   await personWithPlan(page, base);
 
   await page.goto(`${base}/log`);
+
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   await measure(page, 'log form');
   await page.fill('#backward_minutes', '');
   await page.click('button[type=submit]');

@@ -187,12 +187,14 @@ test('pain before is asked before the start and pain after at the end; neither d
 
   // The hand-log form leaves both empty too, and logs them as not given.
   await page.goto(`${base}/log`);
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   assert.equal(await page.inputValue('#pain_before'), '');
   assert.equal(await page.inputValue('#pain_after'), '');
   await page.fill('#backward_minutes', '5');
   await Promise.all([page.waitForURL(/\/history/), page.click('button[type=submit]')]);
   assert.match(await page.locator('table.history tbody tr').first().textContent(), /not given/);
   await page.goto(`${base}/log`);
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   await page.setViewportSize(LAPTOP);
   await audit(page, 'log form at laptop width');
   await shot(page, 'trust-08-log-laptop');

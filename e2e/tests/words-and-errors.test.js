@@ -120,6 +120,7 @@ test('bad values are refused with a message and never widen the page', async () 
   const { context, page } = await phonePage(browser, { viewport: { width: 360, height: 740 } });
   await personWithPlan(page, base);
   await page.goto(`${base}/log`);
+  await page.selectOption('#rpe', '11'); // effort is never pre-selected
   await page.fill('#backward_minutes', '5');
   await page.fill('#backward_speed', '1e308');
   await page.click('button[type=submit]');

@@ -1088,3 +1088,29 @@ async fn a_prescription_form_without_a_reason_comes_back_in_words_and_templates_
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_log_form_never_chooses_the_effort_for_the_walker() {
+    let app = start().await;
+    let (cookie, csrf) = signed_up(&app, "rae%40example.org").await;
+    let html = app.get("/log", Some(&cookie)).await.text().await.unwrap();
+    assert!(
+        html.contains(r#"<option value="" selected>Choose how hard it felt</option>"#),
+        "{html}"
+    );
+    let refused = app
+        .post_form(
+            "/log",
+            Some(&cookie),
+            &format!("csrf={csrf}&date=2026-11-20&time=08:00&setting=ground&backward_minutes=5&rpe=&near_falls=0&falls=0"),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Choose an effort from 6 to 20.")
+    );
+}

@@ -475,7 +475,8 @@ pub(crate) async fn log_form(viewer: Viewer) -> Result<Response, PageError> {
         date: now.date().to_string(),
         time: now.strftime("%H:%M").to_string(),
         setting: "ground".into(),
-        rpe: "11".into(),
+        // Effort is the walker's to choose: a pre-selected value would be logged as if said.
+        rpe: String::new(),
         // Unanswered pain stays empty: "not given", never a silent 0 ("no pain").
         near_falls: "0".into(),
         falls: "0".into(),
