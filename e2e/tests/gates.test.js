@@ -1,5 +1,5 @@
 // Progression gates, alerts and pauses (issue 15): the clinician sets "pause and alert on any
-// near-fall", the walker logs a session with a near-fall, the clinician sees the alert and the
+// near-fall" and assigns a plan, the walker logs a session with a near-fall, the clinician sees the alert and the
 // paused plan, acknowledges and resumes; the walker sees the rule named on /today and every
 // access in the log; after a revocation the clinician's next request is refused.
 import { test, before, after } from 'node:test';
@@ -62,6 +62,15 @@ test('a clinician pauses on a near-fall, sees the alert, acknowledges and resume
   await Promise.all([clinician.waitForURL(/#gates$/), clinician.click('#save-gates')]);
   assert.match(await clinician.textContent('#gates'), new RegExp(`set by ${clinicianEmail}`));
   assert.match(await clinician.textContent('#gates'), /Any near-fall: pause progression and alert the clinician/);
+
+  // The clinician assigns a plan from the catalogue with a reason: the walker's plan from today.
+  const today = new Date().toISOString().slice(0, 10);
+  await clinician.fill('#assign-start', today);
+  await clinician.fill('#assign-reason', 'Balance first: short blocks by the wall');
+  await Promise.all([clinician.waitForURL(/\/walkers\/\d+#prescribe$/), clinician.click('text=Prescribe this plan')]);
+  await walker.goto(`${base}/plan`);
+  assert.match(await walker.textContent('main'), new RegExp(`Plan set by ${clinicianEmail}`));
+  assert.match(await walker.textContent('main'), /Balance first: short blocks by the wall/);
 
   // The walker logs a session with a near-fall through the form.
   await walker.goto(`${base}/log`);
