@@ -138,6 +138,9 @@ pub(crate) struct CaseloadEntry {
     pub(crate) latest_session: Option<LatestView>,
     /// Near-falls and falls in the last 14 days.
     pub(crate) near_falls_14d: u32,
+    /// Planned sessions before today with no session logged against the plan (0 without a
+    /// plan): what the missed-sessions gate counts.
+    pub(crate) missed_sessions: u32,
     /// The newest 3MBWT, null when none was taken.
     pub(crate) three_mbwt: Option<ThreeMbwtView>,
     /// Why the walker may need attention, most serious first.
@@ -229,6 +232,15 @@ pub(crate) fn entry(walker: &CaseloadWalker, today: Date) -> CaseloadEntry {
         adherence_28d: month,
         latest_session: latest,
         near_falls_14d: walker.recent_near_falls,
+        missed_sessions: u32::try_from(
+            walker
+                .planned
+                .iter()
+                .filter(|p| p.date < today)
+                .count()
+                .saturating_sub(walker.logged.len()),
+        )
+        .unwrap_or(u32::MAX),
         three_mbwt,
         flags,
         attention,

@@ -449,6 +449,20 @@ pub(crate) async fn check_missed(state: &AppState, walker: Id) -> Result<(), Api
         .count();
     let logged = state.store.plan_outcomes(walker, plan.plan.id).await?.len();
     let missed = u32::try_from(past.saturating_sub(logged)).unwrap_or(u32::MAX);
+    raise_missed(state, walker, missed).await
+}
+
+/// Raises the missed-sessions alert when `missed` planned sessions (before today, none logged
+/// against the plan) reach the walker's gate and none is open; for callers that counted them
+/// already (the caseload reads every walker's plan in a few queries).
+pub(crate) async fn raise_missed(
+    state: &AppState,
+    walker: Id,
+    missed: u32,
+) -> Result<(), ApiError> {
+    if missed == 0 {
+        return Ok(());
+    }
     let (rules, _, _) = rules_in_force(state, walker).await?;
     let Some(alert) = coach::gates::missed_alert(&rules.gates, missed) else {
         return Ok(());

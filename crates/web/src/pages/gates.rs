@@ -395,27 +395,38 @@ fn alert_row(a: api::AlertView) -> AlertRow {
     }
 }
 
-/// The open alerts of every walker who shares with the clinician, for the caseload page (each
-/// walker's read logged from `GET /walkers`; missed sessions counted first).
+/// The open alerts of every walker who shares with the clinician, for the caseload page (missed
+/// sessions counted first). Each walker's read is logged from `GET /walkers`, all in one batch:
+/// one transaction for the whole caseload, not one per walker.
 pub(crate) async fn caseload_alerts(
     state: &AppState,
     viewer: &Viewer,
+    caseload: &[crate::api::caseload::CaseloadEntry],
 ) -> Result<Vec<CaseloadAlert>, PageError> {
+    let now = jiff::Timestamp::now();
     let mut all = Vec::new();
-    for grant in state.store.clinician_grants(viewer.caller.id()).await? {
-        let alerts = api::walker_alerts(
-            state,
-            &viewer.caller,
-            grant.walker_id,
-            "GET /walkers".into(),
-        )
-        .await?;
+    let mut reads = Vec::new();
+    // The caseload lists exactly the walkers under a grant in force that shares sessions.
+    for entry in caseload {
+        api::raise_missed(state, entry.id, entry.missed_sessions).await?;
+        let alerts = state.store.alerts(entry.id, true).await?;
+        reads.push(store::AccessEntry {
+            clinician_id: Some(viewer.caller.id()),
+            clinician_email: viewer.caller.user.email.clone(),
+            walker_id: entry.id,
+            at: now,
+            action: store::AccessAction::Read,
+            what: "alerts".to_string(),
+            route: "GET /walkers".to_string(),
+        });
         all.extend(alerts.into_iter().map(|a| CaseloadAlert {
-            walker_id: grant.walker_id,
-            walker: grant.walker_email.clone(),
-            alert: alert_row(a),
+            walker_id: entry.id,
+            walker: entry.email.clone(),
+            alert: alert_row(api::AlertView::from(a)),
         }));
     }
+    // Written before the page is sent, like every other read.
+    state.store.log_accesses(&reads).await?;
     Ok(all)
 }
 

@@ -124,12 +124,9 @@ async fn walkers_page(
     invite: Option<(String, String, String)>,
     route: &str,
 ) -> Result<Response, PageError> {
-    let walkers = crate::api::caseload::read_caseload(state, &viewer.caller, route)
-        .await?
-        .into_iter()
-        .map(caseload_row)
-        .collect();
-    let alerts = super::gates::caseload_alerts(state, viewer).await?;
+    let caseload = crate::api::caseload::read_caseload(state, &viewer.caller, route).await?;
+    let alerts = super::gates::caseload_alerts(state, viewer, &caseload).await?;
+    let walkers = caseload.into_iter().map(caseload_row).collect();
     render(&WalkersPage {
         chrome: viewer.chrome("walkers"),
         walkers,
