@@ -152,6 +152,8 @@ test('sign up, screen, plan, run a timed session, log it and see it in progress'
   await page.fill('#pain_before', '11');
   await page.click('#finish-save');
   assert.match(await page.textContent('#pain_before-error'), /0 to 10/);
+  // Effort is never chosen for the walker: unanswered, the form asks for it.
+  assert.match(await page.textContent('#rpe-error'), /6 to 20/);
   await page.fill('#pain_before', '3');
   await page.fill('#pain_after', '2');
   await page.selectOption('#rpe', '13');

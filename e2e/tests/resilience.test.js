@@ -85,6 +85,7 @@ test('a dropped connection keeps the log until the network returns, then sends i
   await page.waitForSelector('#timer-finish:not([hidden])');
   await page.fill('#pain_before', '2');
   await page.fill('#pain_after', '2');
+  await page.selectOption('#rpe', '12'); // effort is never pre-selected
   await page.click('#finish-save');
   await page.waitForFunction(() => /saved on this device/i.test(document.getElementById('finish-error').textContent));
   const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('retrostride.outbox')));
@@ -305,6 +306,7 @@ test('motion recorded during a guided session is analysed per block, said in wor
   await page.waitForSelector('#timer-finish:not([hidden])');
   await page.fill('#pain_before', '1');
   await page.fill('#pain_after', '1');
+  await page.selectOption('#rpe', '12'); // effort is never pre-selected
   await Promise.all([page.waitForURL(/\/history\/\d+\?motion=1/), page.click('#finish-save')]);
   const rows = page.locator('#motion tbody tr');
   assert.equal(await rows.count(), plan.blocks.length);
@@ -360,6 +362,7 @@ test('motion recorded offline waits on the device with its log and is stored onc
   await page.waitForSelector('#timer-finish:not([hidden])');
   await page.fill('#pain_before', '1');
   await page.fill('#pain_after', '1');
+  await page.selectOption('#rpe', '12'); // effort is never pre-selected
   await page.click('#finish-save');
   await page.waitForFunction(() => /saved on this device/i.test(document.getElementById('finish-error').textContent));
   const waiting = await page.evaluate(() => new Promise((resolve) => {
@@ -415,6 +418,7 @@ test('a reload in the middle of a recorded session keeps what was recorded and r
   await page.waitForSelector('#timer-finish:not([hidden])');
   await page.fill('#pain_before', '1');
   await page.fill('#pain_after', '1');
+  await page.selectOption('#rpe', '12'); // effort is never pre-selected
   await Promise.all([page.waitForURL(/\/history\/\d+\?motion=1/), page.click('#finish-save')]);
   const id = page.url().match(/\/history\/(\d+)/)[1];
   const motion = await api(page, 'GET', `/api/v1/sessions/${id}/motion`);

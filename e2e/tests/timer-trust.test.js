@@ -125,6 +125,7 @@ test('a skip can be undone, skipped time is not walked, and all backward blocks 
   assert.match(walked, /skipped time is not counted/);
   await page.fill('#pain_before', '2');
   await page.fill('#pain_after', '2');
+  await page.selectOption('#rpe', '12'); // effort is never pre-selected
   await Promise.all([page.waitForURL(/\/history\?logged=1/), page.click('#finish-save')]);
   // The history says what was walked of the dose.
   assert.match(await page.locator('table.history tbody tr').first().textContent(), /0 s of 5 min planned \(0%\)/);
@@ -174,7 +175,8 @@ test('pain before is asked before the start and pain after at the end; neither d
   assert.equal(await page.inputValue('#pain_after'), '', 'pain after is asked, not assumed to be 0');
   await audit(page, 'timer finish with pain');
   await shot(page, 'trust-05-finish-pain-360');
-  // Left empty, pain after is logged as not given.
+  // Left empty, pain after is logged as not given (effort must be chosen: it never defaults).
+  await page.selectOption('#rpe', '12');
   await Promise.all([page.waitForURL(/\/history\?logged=1/), page.click('#finish-save')]);
   assert.match(await page.locator('table.history tbody tr').first().textContent(), /4 → not given/);
   const listed = await api(page, 'GET', '/api/v1/sessions');

@@ -403,8 +403,10 @@ async function submit(event) {
   const painAfter = whole('pain_after', 0, 10, true);
   const nearFalls = whole('near_falls', 0, 50);
   const falls = whole('falls', 0, 20);
+  // Effort is never chosen for the walker: an unanswered effort would be logged as if said.
+  const rpe = whole('rpe', 6, 20);
   const walked = walkedBlocks();
-  if (painBefore === null || painAfter === null || nearFalls === null || falls === null) return;
+  if (rpe === null || painBefore === null || painAfter === null || nearFalls === null || falls === null) return;
   if (!walked.length) {
     ui.error.hidden = false;
     ui.error.textContent = 'Nothing was walked yet, so there is nothing to log.';
@@ -414,7 +416,7 @@ async function submit(event) {
     started_at: localIso(state.startedAt),
     setting: plan.setting,
     blocks: walked,
-    rpe: Number(document.getElementById('rpe').value),
+    rpe: rpe.value,
     pain_before: painBefore.value,
     pain_after: painAfter.value,
     near_falls: nearFalls.value,
