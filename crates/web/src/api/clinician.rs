@@ -230,6 +230,25 @@ pub(crate) async fn granted(
     }
 }
 
+/// The grant in force that lets the caller change the walker's plan and progression rules
+/// (prescribing, gates, resuming); otherwise 404, like every other missing thing.
+pub(crate) async fn may_change(
+    state: &AppState,
+    caller: &Caller,
+    walker: Id,
+) -> Result<Grant, ApiError> {
+    let grant = granted(state, caller, walker, store::SharedData::Plans).await?;
+    if grant
+        .scope
+        .changes
+        .contains(&store::ClinicianChange::PlanAndProgression)
+    {
+        Ok(grant)
+    } else {
+        Err(ApiError::not_found("walker"))
+    }
+}
+
 /// Writes one line of the walker's access log: who, when, what, from which route.
 pub(crate) async fn record(
     state: &AppState,
@@ -254,7 +273,7 @@ pub(crate) async fn record(
     Ok(())
 }
 
-fn route(method: &Method, path: &MatchedPath) -> String {
+pub(crate) fn route(method: &Method, path: &MatchedPath) -> String {
     format!("{method} {}", path.as_str())
 }
 

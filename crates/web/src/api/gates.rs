@@ -8,7 +8,7 @@
 //! pauses progression after a fall. Missed sessions are counted when alerts are read.
 
 use crate::AppState;
-use crate::api::clinician::{granted, record};
+use crate::api::clinician::{granted, may_change, record, route};
 use crate::api::parse_id;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiJson, ApiQuery, FieldError, Problem};
@@ -21,15 +21,11 @@ use coach::gates::{
 };
 use coach::measure::Rpe;
 use serde::{Deserialize, Serialize};
-use store::{AccessAction, Acknowledgement, Alert, ClinicianChange, Id, LoggedSession, Role};
+use store::{AccessAction, Acknowledgement, Alert, Id, LoggedSession, Role};
 use utoipa::ToSchema;
 
 /// Longest reason or note, in characters.
 pub(crate) const MAX_NOTE_CHARS: usize = 1000;
-
-fn route(method: &Method, path: &MatchedPath) -> String {
-    format!("{method} {}", path.as_str())
-}
 
 /// The gates as the API writes them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -482,24 +478,6 @@ pub(crate) async fn raise_missed(
         })
         .await?;
     Ok(())
-}
-
-/// A grant that lets the clinician change the walker's progression, or 404.
-async fn may_change(
-    state: &AppState,
-    caller: &Caller,
-    walker: Id,
-) -> Result<store::Grant, ApiError> {
-    let grant = granted(state, caller, walker, store::SharedData::Plans).await?;
-    if grant
-        .scope
-        .changes
-        .contains(&ClinicianChange::PlanAndProgression)
-    {
-        Ok(grant)
-    } else {
-        Err(ApiError::not_found("walker"))
-    }
 }
 
 /// The progression gates in force for a walker, who set them, and the pause in force (under a

@@ -9,7 +9,7 @@
 //! reason. The coach builds the plan ([`coach::prescription`]); nothing here decides a dose.
 
 use crate::AppState;
-use crate::api::clinician::{granted, record};
+use crate::api::clinician::{granted, may_change, record, route};
 use crate::api::parse_id;
 use crate::api::schema;
 use crate::auth::Caller;
@@ -25,8 +25,8 @@ use coach::schedule::{TimeOfDay, TrainingDays};
 use coach::screening::{Clearance, Precaution};
 use serde::{Deserialize, Serialize};
 use store::{
-    AccessAction, ClinicianChange, ClinicianNote, Grant, Id, NewNote, NewPlan, NewPlanChange,
-    NewTemplate, NoteTarget, PlanChange, PlanChangeKind, PlanFields, PlanTemplate, Role,
+    AccessAction, ClinicianNote, Grant, Id, NewNote, NewPlan, NewPlanChange, NewTemplate,
+    NoteTarget, PlanChange, PlanChangeKind, PlanFields, PlanTemplate, Role,
 };
 use utoipa::ToSchema;
 
@@ -208,24 +208,6 @@ fn note_text(text: &str, field: &str) -> Result<String, ApiError> {
         ));
     }
     Ok(trimmed.to_string())
-}
-
-/// The grant in force that lets the caller change this walker's plan; 404 otherwise.
-async fn may_change(state: &AppState, caller: &Caller, walker: Id) -> Result<Grant, ApiError> {
-    let grant = granted(state, caller, walker, store::SharedData::Plans).await?;
-    if grant
-        .scope
-        .changes
-        .contains(&ClinicianChange::PlanAndProgression)
-    {
-        Ok(grant)
-    } else {
-        Err(ApiError::not_found("walker"))
-    }
-}
-
-fn route(method: &Method, path: &MatchedPath) -> String {
-    format!("{method} {}", path.as_str())
 }
 
 /// The walker's clearance and precautions from their latest screening. Without one the
