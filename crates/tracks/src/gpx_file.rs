@@ -299,4 +299,63 @@ mod tests {
             hr
         );
     }
+
+    /// A million points (as self-closing `<trkpt/>` elements, timed at both ends).
+    fn million_points() -> String {
+        let mut gpx = String::from(
+            "<gpx version=\"1.1\"><trk><type>walking</type><trkseg>\n<trkpt lat=\"45\" lon=\"14\"><time>2024-05-01T10:00:00Z</time></trkpt>\n",
+        );
+        for i in 1..999_999 {
+            gpx.push_str(&format!(
+                "<trkpt lat=\"{}\" lon=\"14\"/>\n",
+                45.0 + f64::from(i) * 1e-6
+            ));
+        }
+        gpx.push_str("<trkpt lat=\"46\" lon=\"14\"><time>2024-05-01T11:00:00Z</time></trkpt>\n</trkseg></trk></gpx>\n");
+        gpx
+    }
+
+    #[test]
+    fn a_million_points_are_all_read_and_a_cut_with_garbage_after_it_keeps_those_before() {
+        let gpx = million_points();
+        let a = read(gpx.as_bytes()).unwrap();
+        assert_eq!(a.records.len(), 1_000_000);
+        assert_eq!(a.summary.elapsed_seconds, Some(3600.0));
+        assert_eq!(a.sport.as_deref(), Some("walking"));
+        // One degree of latitude, walked in small steps.
+        let d = a.summary.distance_m.unwrap();
+        assert!((d - 111_195.0).abs() < 50.0, "{d}");
+        assert_eq!(a.records[500_000].latitude, Some(45.5));
+
+        // Cut in the middle of the 500,001st point, then garbage where the rest was.
+        let cut_at = gpx.match_indices("<trkpt").nth(500_000).unwrap().0 + 10;
+        let mut damaged = gpx.as_bytes()[..cut_at].to_vec();
+        damaged.extend_from_slice(b"\x00\xff<<garbage>>&;</trkpt></nothing>");
+        let d = read(&damaged).unwrap_err();
+        assert_eq!(d.error.kind(), "bad_xml", "{}", d.error);
+        assert_eq!(d.partial.unwrap().records.len(), 500_000);
+        // Cut alone, the file is truncated, with the same points kept.
+        let d = read(&gpx.as_bytes()[..cut_at]).unwrap_err();
+        assert_eq!(d.error.kind(), "truncated_xml", "{}", d.error);
+        assert_eq!(d.partial.unwrap().records.len(), 500_000);
+    }
+
+    #[test]
+    fn speed_elevation_and_positions_out_of_range_are_read_with_care() {
+        let gpx = r#"<gpx version="1.0"><trk><trkseg>
+  <trkpt lat="45.0" lon="14.0"><ele>NaN</ele><speed>1.5</speed><time>2024-05-01T10:00:00</time></trkpt>
+  <trkpt lat="95.0" lon="14.0"><ele>1e400</ele><speed>-3</speed><time>2024-05-01T10:00:01Z</time></trkpt>
+</trkseg></trk></gpx>"#;
+        let a = read(gpx.as_bytes()).unwrap();
+        assert_eq!(a.records[0].speed_mps, Some(1.5));
+        assert_eq!(a.records[0].altitude_m, None, "NaN is no altitude");
+        assert_eq!(a.records[1].altitude_m, None, "nor is infinity");
+        assert_eq!(a.records[1].speed_mps, None, "nor a negative speed");
+        assert_eq!(a.records[1].latitude, None, "latitude beyond 90 degrees");
+        assert_eq!(
+            a.summary.elapsed_seconds,
+            Some(1.0),
+            "a time without offset is UTC"
+        );
+    }
 }

@@ -439,12 +439,26 @@ pub fn read(name: &str, bytes: &[u8]) -> Vec<FileResult> {
     if bytes.starts_with(b"PK\x03\x04") || extension(name) == "zip" {
         return read_zip(name, bytes);
     }
+    // The fingerprint (FNV-1a, one byte after another) costs as much as reading a large file:
+    // on a second core it is free.
+    let (print, outcome) = if bytes.len() >= PARALLEL_FINGERPRINT_BYTES {
+        std::thread::scope(|scope| {
+            let print = scope.spawn(|| fingerprint(bytes));
+            let outcome = read_one(name, bytes);
+            (print.join().unwrap_or_else(|_| fingerprint(bytes)), outcome)
+        })
+    } else {
+        (fingerprint(bytes), read_one(name, bytes))
+    };
     vec![FileResult {
         name: name.to_string(),
-        fingerprint: fingerprint(bytes),
-        outcome: read_one(name, bytes),
+        fingerprint: print,
+        outcome,
     }]
 }
+
+/// Files from this size on are fingerprinted on a thread of their own while they are read.
+const PARALLEL_FINGERPRINT_BYTES: usize = 1024 * 1024;
 
 /// Reads one activity file (not an archive).
 pub fn read_one(name: &str, bytes: &[u8]) -> Result<Activity, Damaged> {
@@ -804,5 +818,59 @@ mod tests {
     fn fingerprints_tell_files_apart() {
         assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
         assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+    }
+
+    #[test]
+    fn a_zip_read_in_parallel_keeps_its_entries_order_and_each_entrys_error() {
+        use std::io::Write;
+        let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        let mut expected = Vec::new();
+        for i in 0..40u32 {
+            let mut gpx = synthetic::gpx(4000, i);
+            let kind = match i {
+                // A cut file, garbage named as FIT, a copy of the first, a text file.
+                7 => {
+                    gpx.truncate(2500);
+                    Some("truncated_xml")
+                }
+                13 => {
+                    gpx = b"not a fit file at all".to_vec();
+                    Some("not_fit")
+                }
+                21 => {
+                    gpx = synthetic::gpx(4000, 0);
+                    None
+                }
+                30 => None,
+                _ => Some("ok"),
+            };
+            let name = match i {
+                13 => format!("walk-{i}.fit"),
+                30 => format!("walk-{i}.txt"),
+                _ => format!("walk-{i}.gpx"),
+            };
+            archive.start_file(name.as_str(), options).unwrap();
+            archive.write_all(&gpx).unwrap();
+            if let Some(kind) = kind {
+                expected.push((format!("walks.zip/{name}"), kind));
+            }
+        }
+        let bytes = archive.finish().unwrap().into_inner();
+        let found: Vec<(String, &str)> = read("walks.zip", &bytes)
+            .into_iter()
+            .map(|r| {
+                let kind = r.outcome.as_ref().map_or_else(|e| e.error.kind(), |_| "ok");
+                (r.name, kind)
+            })
+            .collect();
+        assert_eq!(found.len(), 38, "the copy and the text file are left out");
+        assert_eq!(
+            found,
+            expected
+                .iter()
+                .map(|(n, k)| (n.clone(), *k))
+                .collect::<Vec<_>>()
+        );
     }
 }
