@@ -1,5 +1,5 @@
-//! Reads device activity files into one [`Activity`]: FIT (with `fitparser`), GPX (with `gpx`,
-//! wrapped), TCX (with `quick-xml`), and zip archives of them. Every file gives an activity or a
+//! Reads device activity files into one [`Activity`]: FIT (with `fitparser`), GPX (streamed with
+//! `quick-xml`), TCX (likewise), and zip archives of them. Every file gives an activity or a
 //! [`TrackError`] that says what is wrong; where the format allows, what was read before the
 //! damage is kept as a partial activity beside the error. Indoor and treadmill files without
 //! positions import like any other: distance comes from the device's own distance or speed
@@ -443,9 +443,15 @@ pub fn read(name: &str, bytes: &[u8]) -> Vec<FileResult> {
     // on a second core it is free.
     let (print, outcome) = if bytes.len() >= PARALLEL_FINGERPRINT_BYTES {
         std::thread::scope(|scope| {
-            let print = scope.spawn(|| fingerprint(bytes));
+            // Without a thread (the system refuses one), the fingerprint is taken here.
+            let print = std::thread::Builder::new()
+                .spawn_scoped(scope, || fingerprint(bytes))
+                .ok();
             let outcome = read_one(name, bytes);
-            (print.join().unwrap_or_else(|_| fingerprint(bytes)), outcome)
+            let print = print
+                .and_then(|p| p.join().ok())
+                .unwrap_or_else(|| fingerprint(bytes));
+            (print, outcome)
         })
     } else {
         (fingerprint(bytes), read_one(name, bytes))
@@ -663,16 +669,14 @@ fn unpack_in_parallel(
             }
         }
     };
-    if threads == 1 {
+    std::thread::scope(|scope| {
+        // This thread is one of the workers; a thread the system refuses is one worker less.
+        for _ in 1..threads {
+            let archive = archive.clone();
+            let _ = std::thread::Builder::new().spawn_scoped(scope, || work(archive));
+        }
         work(archive.clone());
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let archive = archive.clone();
-                scope.spawn(|| work(archive));
-            }
-        });
-    }
+    });
     let slots = slots
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
