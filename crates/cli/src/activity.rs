@@ -137,6 +137,20 @@ pub fn run(args: &ActivityArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut results = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
+        // A file over the limit is refused by its size, without reading it into memory.
+        if let Ok(size) = std::fs::metadata(path).map(|m| m.len())
+            && size > tracks::MAX_FILE_BYTES as u64
+        {
+            results.push(FileResult {
+                name,
+                fingerprint: 0,
+                outcome: Err(tracks::TrackError::TooLarge(
+                    usize::try_from(size).unwrap_or(usize::MAX),
+                )
+                .into()),
+            });
+            continue;
+        }
         match std::fs::read(path) {
             Ok(bytes) => results.extend(tracks::read(&name, &bytes)),
             Err(e) => {

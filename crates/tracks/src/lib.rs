@@ -1,5 +1,5 @@
-//! Reads device activity files into one [`Activity`]: FIT (with `fitparser`), GPX (with `gpx`,
-//! wrapped), TCX (with `quick-xml`), and zip archives of them. Every file gives an activity or a
+//! Reads device activity files into one [`Activity`]: FIT (with `fitparser`), GPX (streamed with
+//! `quick-xml`), TCX (likewise), and zip archives of them. Every file gives an activity or a
 //! [`TrackError`] that says what is wrong; where the format allows, what was read before the
 //! damage is kept as a partial activity beside the error. Indoor and treadmill files without
 //! positions import like any other: distance comes from the device's own distance or speed
@@ -11,6 +11,7 @@
 mod fit;
 mod gpx_file;
 mod summary;
+pub mod synthetic;
 mod tcx;
 pub mod workout;
 
@@ -438,12 +439,32 @@ pub fn read(name: &str, bytes: &[u8]) -> Vec<FileResult> {
     if bytes.starts_with(b"PK\x03\x04") || extension(name) == "zip" {
         return read_zip(name, bytes);
     }
+    // The fingerprint (FNV-1a, one byte after another) costs as much as reading a large file:
+    // on a second core it is free.
+    let (print, outcome) = if bytes.len() >= PARALLEL_FINGERPRINT_BYTES {
+        std::thread::scope(|scope| {
+            // Without a thread (the system refuses one), the fingerprint is taken here.
+            let print = std::thread::Builder::new()
+                .spawn_scoped(scope, || fingerprint(bytes))
+                .ok();
+            let outcome = read_one(name, bytes);
+            let print = print
+                .and_then(|p| p.join().ok())
+                .unwrap_or_else(|| fingerprint(bytes));
+            (print, outcome)
+        })
+    } else {
+        (fingerprint(bytes), read_one(name, bytes))
+    };
     vec![FileResult {
         name: name.to_string(),
-        fingerprint: fingerprint(bytes),
-        outcome: read_one(name, bytes),
+        fingerprint: print,
+        outcome,
     }]
 }
+
+/// Files from this size on are fingerprinted on a thread of their own while they are read.
+const PARALLEL_FINGERPRINT_BYTES: usize = 1024 * 1024;
 
 /// Reads one activity file (not an archive).
 pub fn read_one(name: &str, bytes: &[u8]) -> Result<Activity, Damaged> {
@@ -468,6 +489,81 @@ pub fn read_one(name: &str, bytes: &[u8]) -> Result<Activity, Damaged> {
     }
 }
 
+/// What a worker made of one zip entry, before the entries are put back in order.
+enum Unpacked {
+    /// Not an activity file (a directory, a resource fork, another kind of file).
+    Skipped,
+    /// A result to keep as it is (an entry that cannot be opened or is too large).
+    Refused(FileResult),
+    /// Unpacked: its size counts toward the archive's budget.
+    Read {
+        full: String,
+        /// Bytes unpacked (at most `MAX_FILE_BYTES + 1`).
+        size: usize,
+        /// The read failed part-way.
+        failed: Option<String>,
+        fingerprint: u64,
+        outcome: Result<Activity, Damaged>,
+    },
+}
+
+/// Unpacks and reads entry `i`. Reads at most `MAX_FILE_BYTES + 1` bytes: the archive's
+/// budget is applied afterwards, in entry order, by [`read_zip`].
+fn unpack(name: &str, archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, i: usize) -> Unpacked {
+    let refused = |entry: String, error: TrackError| {
+        Unpacked::Refused(FileResult {
+            name: entry,
+            fingerprint: 0,
+            outcome: Err(error.into()),
+        })
+    };
+    let mut entry = match archive.by_index(i) {
+        Ok(e) => e,
+        Err(e) => return refused(format!("{name}/#{i}"), TrackError::BadZip(e.to_string())),
+    };
+    let entry_name = match entry.name() {
+        Ok(n) => n.to_string(),
+        Err(e) => return refused(format!("{name}/#{i}"), TrackError::BadZip(e.to_string())),
+    };
+    let base = entry_name.rsplit('/').next().unwrap_or(&entry_name);
+    // Directories, macOS resource forks and files of other kinds are not activities.
+    if entry.is_dir()
+        || entry_name.starts_with("__MACOSX/")
+        || base.starts_with("._")
+        || !matches!(extension(base).as_str(), "fit" | "gpx" | "tcx")
+    {
+        return Unpacked::Skipped;
+    }
+    let full = format!("{name}/{entry_name}");
+    if entry.size() > MAX_FILE_BYTES as u64 {
+        return refused(full, TrackError::TooLarge(entry.size() as usize));
+    }
+    let mut content = Vec::new();
+    // `take` bounds the read even when the header lies about the size.
+    let read = (&mut entry)
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut content);
+    let size = content.len();
+    if let Err(e) = read {
+        return Unpacked::Read {
+            full,
+            size,
+            failed: Some(e.to_string()),
+            fingerprint: 0,
+            // Not read: the failure is what is reported.
+            outcome: Err(TrackError::BadZip(String::new()).into()),
+        };
+    }
+    let base = base.to_string();
+    Unpacked::Read {
+        fingerprint: fingerprint(&content),
+        outcome: read_one(&base, &content),
+        full,
+        size,
+        failed: None,
+    }
+}
+
 fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
     let fail = |error: TrackError| {
         vec![FileResult {
@@ -476,61 +572,35 @@ fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
             outcome: Err(error.into()),
         }]
     };
-    let mut archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
+    let archive = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(a) => a,
         Err(e) => return fail(TrackError::BadZip(e.to_string())),
     };
+    let count = archive.len().min(MAX_ZIP_ENTRIES);
+    let unpacked = unpack_in_parallel(name, &archive, count);
     let mut results = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut unpacked = 0usize;
-    for i in 0..archive.len().min(MAX_ZIP_ENTRIES) {
-        let mut entry = match archive.by_index(i) {
-            Ok(e) => e,
-            Err(e) => {
-                results.push(FileResult {
-                    name: format!("{name}/#{i}"),
-                    fingerprint: 0,
-                    outcome: Err(TrackError::BadZip(e.to_string()).into()),
-                });
+    let mut total = 0usize;
+    // In entry order, as if read one after another: the budget stops at the same entry
+    // whatever order the workers finished in.
+    for entry in unpacked {
+        let (full, size, failed, print, outcome) = match entry {
+            Unpacked::Skipped => continue,
+            Unpacked::Refused(result) => {
+                results.push(result);
                 continue;
             }
+            Unpacked::Read {
+                full,
+                size,
+                failed,
+                fingerprint,
+                outcome,
+            } => (full, size, failed, fingerprint, outcome),
         };
-        let entry_name = match entry.name() {
-            Ok(n) => n.to_string(),
-            Err(e) => {
-                results.push(FileResult {
-                    name: format!("{name}/#{i}"),
-                    fingerprint: 0,
-                    outcome: Err(TrackError::BadZip(e.to_string()).into()),
-                });
-                continue;
-            }
-        };
-        let base = entry_name.rsplit('/').next().unwrap_or(&entry_name);
-        // Directories, macOS resource forks and files of other kinds are not activities.
-        if entry.is_dir()
-            || entry_name.starts_with("__MACOSX/")
-            || base.starts_with("._")
-            || !matches!(extension(base).as_str(), "fit" | "gpx" | "tcx")
-        {
-            continue;
-        }
-        let full = format!("{name}/{entry_name}");
-        if entry.size() > MAX_FILE_BYTES as u64 {
-            results.push(FileResult {
-                name: full,
-                fingerprint: 0,
-                outcome: Err(TrackError::TooLarge(entry.size() as usize).into()),
-            });
-            continue;
-        }
-        let mut content = Vec::new();
-        // `take` bounds the read even when the header lies about the size, both per file and
-        // for what the archive has left to unpack.
-        let budget = (MAX_ZIP_UNPACKED_BYTES - unpacked).min(MAX_FILE_BYTES) as u64;
-        let read = (&mut entry).take(budget + 1).read_to_end(&mut content);
-        unpacked = (unpacked + content.len()).min(MAX_ZIP_UNPACKED_BYTES);
-        if content.len() as u64 > budget && budget < MAX_FILE_BYTES as u64 {
+        let budget = (MAX_ZIP_UNPACKED_BYTES - total).min(MAX_FILE_BYTES);
+        total = (total + size.min(budget + 1)).min(MAX_ZIP_UNPACKED_BYTES);
+        if size > budget && budget < MAX_FILE_BYTES {
             results.push(FileResult {
                 name: full,
                 fingerprint: 0,
@@ -538,28 +608,93 @@ fn read_zip(name: &str, bytes: &[u8]) -> Vec<FileResult> {
             });
             break;
         }
-        if let Err(e) = read {
+        if let Some(why) = failed {
             results.push(FileResult {
                 name: full,
                 fingerprint: 0,
-                outcome: Err(TrackError::BadZip(e.to_string()).into()),
+                outcome: Err(TrackError::BadZip(why).into()),
             });
             continue;
         }
-        let print = fingerprint(&content);
         if !seen.insert(print) {
             continue;
         }
         results.push(FileResult {
             name: full,
             fingerprint: print,
-            outcome: read_one(base, &content),
+            outcome,
         });
     }
     if results.is_empty() {
         return fail(TrackError::EmptyZip);
     }
     results
+}
+
+/// Unpacks and reads the first `count` entries on as many threads as there are cores, each
+/// taking the next entry in turn; the results come back in entry order. A worker stops taking
+/// entries once what has been unpacked passes the archive's budget (the entries after that
+/// point are over the budget whatever their size, so they are never needed).
+fn unpack_in_parallel(
+    name: &str,
+    archive: &zip::ZipArchive<std::io::Cursor<&[u8]>>,
+    count: usize,
+) -> Vec<Unpacked> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(count)
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let total = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Unpacked>>> = Mutex::new((0..count).map(|_| None).collect());
+    let work = |mut archive: zip::ZipArchive<std::io::Cursor<&[u8]>>| {
+        loop {
+            if total.load(Ordering::Relaxed) > MAX_ZIP_UNPACKED_BYTES {
+                break;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= count {
+                break;
+            }
+            let entry = unpack(name, &mut archive, i);
+            if let Unpacked::Read { size, .. } = &entry {
+                total.fetch_add(*size, Ordering::Relaxed);
+            }
+            if let Ok(mut slots) = slots.lock()
+                && let Some(slot) = slots.get_mut(i)
+            {
+                *slot = Some(entry);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        // This thread is one of the workers; a thread the system refuses is one worker less.
+        for _ in 1..threads {
+            let archive = archive.clone();
+            let _ = std::thread::Builder::new().spawn_scoped(scope, || work(archive));
+        }
+        work(archive.clone());
+    });
+    let slots = slots
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // An entry no worker took lies past the budget: it stands for an entry over it, so that
+    // the in-order pass stops there.
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            slot.unwrap_or_else(|| Unpacked::Read {
+                full: format!("{name}/#{i}"),
+                size: MAX_FILE_BYTES + 1,
+                failed: None,
+                fingerprint: 0,
+                outcome: Err(TrackError::ZipTooLarge.into()),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -687,5 +822,59 @@ mod tests {
     fn fingerprints_tell_files_apart() {
         assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
         assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+    }
+
+    #[test]
+    fn a_zip_read_in_parallel_keeps_its_entries_order_and_each_entrys_error() {
+        use std::io::Write;
+        let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        let mut expected = Vec::new();
+        for i in 0..40u32 {
+            let mut gpx = synthetic::gpx(4000, i);
+            let kind = match i {
+                // A cut file, garbage named as FIT, a copy of the first, a text file.
+                7 => {
+                    gpx.truncate(2500);
+                    Some("truncated_xml")
+                }
+                13 => {
+                    gpx = b"not a fit file at all".to_vec();
+                    Some("not_fit")
+                }
+                21 => {
+                    gpx = synthetic::gpx(4000, 0);
+                    None
+                }
+                30 => None,
+                _ => Some("ok"),
+            };
+            let name = match i {
+                13 => format!("walk-{i}.fit"),
+                30 => format!("walk-{i}.txt"),
+                _ => format!("walk-{i}.gpx"),
+            };
+            archive.start_file(name.as_str(), options).unwrap();
+            archive.write_all(&gpx).unwrap();
+            if let Some(kind) = kind {
+                expected.push((format!("walks.zip/{name}"), kind));
+            }
+        }
+        let bytes = archive.finish().unwrap().into_inner();
+        let found: Vec<(String, &str)> = read("walks.zip", &bytes)
+            .into_iter()
+            .map(|r| {
+                let kind = r.outcome.as_ref().map_or_else(|e| e.error.kind(), |_| "ok");
+                (r.name, kind)
+            })
+            .collect();
+        assert_eq!(found.len(), 38, "the copy and the text file are left out");
+        assert_eq!(
+            found,
+            expected
+                .iter()
+                .map(|(n, k)| (n.clone(), *k))
+                .collect::<Vec<_>>()
+        );
     }
 }
