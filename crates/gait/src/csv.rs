@@ -4,6 +4,14 @@
 //! from g; the size of turning rates tells deg/s from rad/s) and the reader says what it
 //! assumed. Rows stream: memory does not grow with the file. Written by hand rather than with
 //! the `csv` crate because the format is numbers separated by commas, with no quoting.
+//!
+//! Reading numbers is the cost here (a day at 100 Hz is 8.6 million rows, 60 million values), so
+//! rows are read as bytes straight from the reader's buffer: each line is found with `memchr`,
+//! and each value the analysis needs is parsed where it stands with `fast-float2`, which parses
+//! from bytes (no UTF-8 check, no trimming, no split) and tells where the number ended. A row
+//! that is anything but plain numbers (blank, short, a bad value, text that is not ASCII) goes to
+//! the exact reading of `&str` values, which gives the same values and the same messages as
+//! ever.
 
 use crate::{G, Sample};
 use std::collections::VecDeque;
@@ -103,22 +111,62 @@ pub enum CsvError {
     /// The file could not be read.
     #[error("cannot read the file: {0}")]
     Io(String),
+    /// A line too long to be a row of numbers.
+    #[error("line {line} is longer than {limit} bytes: this is not a row of motion data")]
+    LongLine {
+        /// 1-based line number.
+        line: usize,
+        /// The longest line read, bytes.
+        limit: usize,
+    },
 }
 
 /// Rows used to detect units.
 const DETECTION_ROWS: usize = 1000;
 
+/// Longest line read, bytes: a row of numbers is some tens of bytes, so a longer line is not
+/// motion data, and reading it whole would make memory grow with the file.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Where each of a row's seven values (time, acc x y z, gyr x y z) is found.
 struct Columns {
     time: usize,
     acc: [usize; 3],
     gyr: Option<[usize; 3]>,
     width: usize,
+    /// For each column up to `width`, the value it holds, if the analysis needs it.
+    slots: Vec<Option<usize>>,
+}
+
+impl Columns {
+    fn new(time: usize, acc: [usize; 3], gyr: Option<[usize; 3]>) -> Columns {
+        let mut width = time.max(acc[0]).max(acc[1]).max(acc[2]) + 1;
+        if let Some(g) = gyr {
+            width = width.max(g[0].max(g[1]).max(g[2]) + 1);
+        }
+        let mut slots = vec![None; width];
+        let used = std::iter::once(time)
+            .chain(acc)
+            .chain(gyr.into_iter().flatten());
+        for (slot, column) in used.enumerate() {
+            slots[column] = Some(slot);
+        }
+        Columns {
+            time,
+            acc,
+            gyr,
+            width,
+            slots,
+        }
+    }
 }
 
 /// A streaming CSV reader; iterate it for samples.
 pub struct CsvReader<R: BufRead> {
     source: R,
-    text: String,
+    /// A line that straddles two fills of the source's buffer, gathered (at most
+    /// [`MAX_LINE_BYTES`]).
+    carry: Vec<u8>,
     line: usize,
     columns: Columns,
     period: Option<f64>,
@@ -130,6 +178,115 @@ pub struct CsvReader<R: BufRead> {
     pub assumptions: Vec<String>,
 }
 
+/// What `char::is_whitespace` (and so `str::trim`) takes for white space, among ASCII bytes.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// Powers of ten that are exact as `f64`.
+const EXACT_POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A plain decimal at the start of `bytes` (`-12.345`: an optional minus, digits, an optional
+/// point and digits, 15 digits at most), and how many bytes it takes; `None` for anything else
+/// (an exponent, a plus, more digits), which `fast-float2` then reads. Written here because
+/// motion data is almost all such numbers and this is Clinger's exact case, which a general
+/// parser reaches only after its own checks: the digits make an integer below 2^53 and the
+/// power of ten is exact, so one division, correctly rounded, gives the very `f64` that
+/// `str::parse` gives. It takes a third of the time of `fast_float2::parse` on this data (see
+/// `benches/csv.rs`), and a day holds 60 million values.
+fn plain_decimal(bytes: &[u8]) -> Option<(f64, usize)> {
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    // Wrapping: a mantissa of more than 15 digits is not used.
+    while let Some(d) = bytes
+        .get(at)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|d| *d < 10)
+    {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        digits += 1;
+        at += 1;
+    }
+    let mut decimals = 0;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        while let Some(d) = bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+        {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            decimals += 1;
+            at += 1;
+        }
+    }
+    digits += decimals;
+    if digits == 0
+        || digits > 15
+        || decimals >= EXACT_POWERS_OF_TEN.len()
+        || matches!(bytes.get(at), Some(b'e' | b'E'))
+    {
+        return None;
+    }
+    // Below 10^15 < 2^53: exact as f64.
+    let value = mantissa as f64 / EXACT_POWERS_OF_TEN[decimals];
+    Some((if negative { -value } else { value }, at))
+}
+
+/// The number at the start of `bytes`, and how many bytes it takes.
+fn number_at(bytes: &[u8]) -> Option<(f64, usize)> {
+    plain_decimal(bytes).or_else(|| fast_float2::parse_partial::<f64, _>(bytes).ok())
+}
+
+/// A value as the reader's common path reads it from bytes: the number that is the whole of
+/// `field`, or `None` (for the benchmark that compares it with other parsers).
+pub fn parse_value(field: &[u8]) -> Option<f64> {
+    number_at(field).and_then(|(value, used)| (used == field.len()).then_some(value))
+}
+
+/// A row of plain numbers, read from its bytes; `None` for anything else (a blank line, a short
+/// row, a value that is not a finite number, white space that is not ASCII), which
+/// [`parse_row`] then reads or reports exactly. The bytes must be valid UTF-8, as `parse_row`
+/// would refuse them otherwise.
+fn parse_row_fast(line: &[u8], columns: &Columns) -> Option<[f64; 7]> {
+    let mut row = [0.0; 7];
+    let mut at = 0;
+    let skip_space = |mut at: usize| {
+        while line.get(at).is_some_and(|b| is_space(*b)) {
+            at += 1;
+        }
+        at
+    };
+    for (column, slot) in columns.slots.iter().enumerate() {
+        match slot {
+            Some(slot) => {
+                at = skip_space(at);
+                // The value must be all of the (trimmed) field: a number, then only spaces up to
+                // the comma, as `str::parse` on the trimmed field would take it.
+                let (value, used) = number_at(&line[at..])?;
+                if used == 0 || !value.is_finite() {
+                    return None;
+                }
+                row[*slot] = value;
+                at = skip_space(at + used);
+            }
+            None => at += memchr::memchr(b',', &line[at..]).unwrap_or(line.len() - at),
+        }
+        match line.get(at) {
+            Some(b',') => at += 1,
+            // The end of the line: only after the last column needed.
+            None if column + 1 == columns.width => {}
+            _ => return None,
+        }
+    }
+    Some(row)
+}
+
+/// A row read exactly as `&str` values (see [`parse_row_fast`] for the common case).
 fn parse_row(
     text: &str,
     line: usize,
@@ -176,6 +333,73 @@ fn parse_row(
     Ok(row)
 }
 
+/// One line's bytes, as read.
+enum Line<'a> {
+    /// Plain ASCII: the fast reading applies.
+    Ascii(&'a [u8]),
+    /// Other text.
+    Text(&'a str),
+}
+
+/// Finds the next line of `source` (without its `\n`) and hands it to `read`; `None` at the end.
+/// A line is taken from the source's buffer where it lies whole, else gathered in `carry`.
+fn next_line<R: BufRead, T>(
+    source: &mut R,
+    carry: &mut Vec<u8>,
+    line: usize,
+    mut read: impl FnMut(Line<'_>) -> T,
+) -> Result<Option<T>, CsvError> {
+    carry.clear();
+    // The words `BufRead::read_line` used for such a line, kept as they were.
+    let invalid = || CsvError::Io("stream did not contain valid UTF-8".into());
+    let mut as_line = |bytes: &[u8]| -> Result<T, CsvError> {
+        if bytes.is_ascii() {
+            Ok(read(Line::Ascii(bytes)))
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => Ok(read(Line::Text(text))),
+                Err(_) => Err(invalid()),
+            }
+        }
+    };
+    loop {
+        let buffer = match source.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CsvError::Io(e.to_string())),
+        };
+        if buffer.is_empty() {
+            return if carry.is_empty() {
+                Ok(None)
+            } else {
+                as_line(carry).map(Some)
+            };
+        }
+        let (end, used) = match memchr::memchr(b'\n', buffer) {
+            Some(i) => (Some(i), i + 1),
+            None => (None, buffer.len()),
+        };
+        let out = match end {
+            Some(i) if carry.is_empty() => Some(as_line(&buffer[..i])),
+            _ => {
+                let part = &buffer[..end.unwrap_or(buffer.len())];
+                if carry.len() + part.len() > MAX_LINE_BYTES {
+                    return Err(CsvError::LongLine {
+                        line,
+                        limit: MAX_LINE_BYTES,
+                    });
+                }
+                carry.extend_from_slice(part);
+                end.map(|_| as_line(carry))
+            }
+        };
+        source.consume(used);
+        if let Some(out) = out {
+            return out.map(Some);
+        }
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     if values.is_empty() {
         return 0.0;
@@ -184,19 +408,44 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// A line's row: `None` for a blank line (skipped).
+fn read_row(
+    line: Line<'_>,
+    number: usize,
+    columns: &Columns,
+    names: &[String],
+) -> Option<Result<[f64; 7], CsvError>> {
+    let text = match line {
+        Line::Ascii(bytes) => {
+            if let Some(row) = parse_row_fast(bytes, columns) {
+                return Some(Ok(row));
+            }
+            // ASCII, so UTF-8: the slow path below says what is wrong, word for word.
+            std::str::from_utf8(bytes).unwrap_or_default()
+        }
+        Line::Text(text) => text,
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(parse_row(text.trim_end(), number, columns, names))
+}
+
 impl<R: BufRead> CsvReader<R> {
     /// Reads the header and enough rows to detect the units.
     pub fn new(mut source: R, options: CsvOptions) -> Result<Self, CsvError> {
-        let mut text = String::new();
+        let mut carry = Vec::new();
         let mut line = 0;
         let header = loop {
-            text.clear();
             line += 1;
-            match source.read_line(&mut text) {
-                Ok(0) => return Err(CsvError::Empty),
-                Err(e) => return Err(CsvError::Io(e.to_string())),
-                Ok(_) if text.trim().is_empty() => continue,
-                Ok(_) => break text.trim_end().to_string(),
+            let text = next_line(&mut source, &mut carry, line, |l| match l {
+                Line::Ascii(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                Line::Text(text) => text.to_string(),
+            })?;
+            match text {
+                None => return Err(CsvError::Empty),
+                Some(text) if text.trim().is_empty() => continue,
+                Some(text) => break text.trim_end().to_string(),
             }
         };
         let names: Vec<String> = header
@@ -216,17 +465,7 @@ impl<R: BufRead> CsvReader<R> {
             (Some(x), Some(y), Some(z)) => Some([x, y, z]),
             _ => None,
         };
-        let mut width = time.max(acc[0]).max(acc[1]).max(acc[2]) + 1;
-        if let Some(g) = gyr {
-            width = width.max(g[0].max(g[1]).max(g[2]) + 1);
-        }
-        let columns = Columns {
-            time,
-
-            acc,
-            gyr,
-            width,
-        };
+        let columns = Columns::new(time, acc, gyr);
         let period = if is_sample_index {
             match options.rate_hz {
                 Some(r) if r.is_finite() && r > 0.0 => Some(1.0 / r),
@@ -238,17 +477,14 @@ impl<R: BufRead> CsvReader<R> {
         // Read ahead for unit detection; the rows are replayed by the iterator.
         let mut buffered = VecDeque::new();
         while buffered.len() < DETECTION_ROWS {
-            text.clear();
-            match source.read_line(&mut text) {
-                Ok(0) => break,
-                Err(e) => return Err(CsvError::Io(e.to_string())),
-                Ok(_) => {}
-            }
+            let row = next_line(&mut source, &mut carry, line + 1, |l| {
+                read_row(l, line + 1, &columns, &names)
+            })?;
+            let Some(row) = row else { break };
             line += 1;
-            if text.trim().is_empty() {
-                continue;
+            if let Some(row) = row {
+                buffered.push_back((line, row?));
             }
-            buffered.push_back((line, parse_row(text.trim_end(), line, &columns, &names)?));
         }
         let mut assumptions = Vec::new();
         let acc_unit = match options.acc_unit {
@@ -302,7 +538,7 @@ impl<R: BufRead> CsvReader<R> {
         };
         Ok(CsvReader {
             source,
-            text,
+            carry,
             line,
             columns,
             period,
@@ -348,20 +584,21 @@ impl<R: BufRead> Iterator for CsvReader<R> {
             return Some(Ok(self.sample(row)));
         }
         loop {
-            self.text.clear();
-            match self.source.read_line(&mut self.text) {
-                Ok(0) => return None,
-                Err(e) => return Some(Err(CsvError::Io(e.to_string()))),
-                Ok(_) => {}
+            let line = self.line + 1;
+            let (columns, names) = (&self.columns, &self.names);
+            let row = next_line(&mut self.source, &mut self.carry, line, |l| {
+                read_row(l, line, columns, names)
+            });
+            match row {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some(row)) => {
+                    self.line = line;
+                    if let Some(row) = row {
+                        return Some(row.map(|r| self.sample(r)));
+                    }
+                }
             }
-            self.line += 1;
-            let text = self.text.trim_end();
-            if text.is_empty() {
-                continue;
-            }
-            return Some(
-                parse_row(text, self.line, &self.columns, &self.names).map(|r| self.sample(r)),
-            );
         }
     }
 }
@@ -432,5 +669,156 @@ mod tests {
                 expected: 4
             }
         ));
+    }
+
+    /// The same text read through a reader whose buffer holds only a few bytes, so that lines
+    /// straddle its fills.
+    fn read_small(text: &str, options: CsvOptions) -> Result<Vec<Sample>, CsvError> {
+        let source = std::io::BufReader::with_capacity(7, text.as_bytes());
+        CsvReader::new(source, options)?.collect()
+    }
+
+    #[test]
+    fn rows_of_every_shape_read_alike_in_any_buffer() {
+        let text = "\u{feff}Time_s , acc_x,acc_y,acc_z,note,gyr_x,gyr_y,gyr_z\r\n\
+                    \r\n\
+                    0, 0.5 ,-1.25,9.8,walk,+1,2e1,-3.5E-1\r\n\
+                    \t \n\
+                    0.01,.5,-.5,5.,x y,0,0,0,extra,columns\n\
+                    0.02,1,2,3,\u{e9},4,5,6\n\
+                    0.03,0000000000000000001.5,1234567890.123456789,3,,4,5,6";
+        let options = CsvOptions {
+            acc_unit: Some(AccUnit::MetersPerSecond2),
+            gyro_unit: Some(GyroUnit::DegreesPerSecond),
+            ..CsvOptions::default()
+        };
+        let whole = read(text, options).unwrap().0;
+        assert_eq!(whole, read_small(text, options).unwrap());
+        let acc: Vec<[f64; 3]> = whole.iter().map(|s| s.acc).collect();
+        assert_eq!(
+            acc,
+            vec![
+                [0.5, -1.25, 9.8],
+                [0.5, -0.5, 5.0],
+                [1.0, 2.0, 3.0],
+                [1.5, 1_234_567_890.123_456_7, 3.0]
+            ]
+        );
+        assert_eq!(whole[0].gyr, Some([1.0, 20.0, -0.35]));
+        assert_eq!(whole[3].t, 0.03);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_by_their_line_in_any_buffer() {
+        let text = "time_s,acc_x,acc_y,acc_z\n0,0,0,1\n\n0.1,1.5.2,0,1\n";
+        for e in [
+            read(text, CsvOptions::default()).unwrap_err(),
+            read_small(text, CsvOptions::default()).unwrap_err(),
+        ] {
+            assert_eq!(
+                e.to_string(),
+                "line 4: `1.5.2` in column acc_x is not a number"
+            );
+        }
+        // Past the rows read ahead for the units, too.
+        let mut long = String::from("time_s,acc_x,acc_y,acc_z\n");
+        for i in 0..1500 {
+            long.push_str(&format!("{i},0,0,1\n"));
+        }
+        long.push_str("1500,0,inf,1\n");
+        let e = read_small(&long, CsvOptions::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 1502: `inf` in column acc_y is not a number"
+        );
+        let e = read(
+            "time_s,acc_x,acc_y,acc_z\n0,0,0,1\n1,2\n",
+            CsvOptions::default(),
+        );
+        assert!(matches!(
+            e.unwrap_err(),
+            CsvError::ShortLine {
+                line: 3,
+                found: 2,
+                expected: 4
+            }
+        ));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_or_no_row_at_all_is_refused() {
+        let bytes = b"time_s,acc_x,acc_y,acc_z\n0,0,0,1\n0.1,0,\xff,1\n";
+        let e = CsvReader::new(&bytes[..], CsvOptions::default())
+            .map(|r| r.collect::<Result<Vec<_>, _>>())
+            .and_then(|r| r)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot read the file: stream did not contain valid UTF-8"
+        );
+        let mut text = String::from("time_s,acc_x,acc_y,acc_z\n0,");
+        text.push_str(&"1".repeat(MAX_LINE_BYTES + 1));
+        let e = read_small(&text, CsvOptions::default()).unwrap_err();
+        assert_eq!(
+            e,
+            CsvError::LongLine {
+                line: 2,
+                limit: MAX_LINE_BYTES
+            }
+        );
+    }
+
+    #[test]
+    fn plain_decimals_are_the_numbers_str_parse_gives() {
+        for text in [
+            "0",
+            "-0",
+            "9.80665",
+            "-0.0238",
+            "123456789012345",
+            "0.00000000000001",
+            ".5",
+            "5.",
+        ] {
+            let (value, used) = plain_decimal(text.as_bytes()).unwrap();
+            assert_eq!(used, text.len());
+            assert_eq!(
+                value.to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+        }
+        // Left to fast-float2 (or refused).
+        for text in [
+            "",
+            "-",
+            ".",
+            "1e5",
+            "+1",
+            "1234567890123456",
+            "0.000000000000001",
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a row holds, the fast reading of its bytes gives what the exact reading of
+        /// its text gives, or leaves it to the exact reading.
+        #[test]
+        fn the_fast_reading_agrees_with_the_exact_one(
+            row in proptest::collection::vec(
+                proptest::string::string_regex("[ \t]?[-+]?[0-9]{0,18}(\\.[0-9]{0,18})?([eE][-+]?[0-9]{0,3})?[ \t]?|inf|NaN|x|").unwrap(),
+                4..7,
+            )
+        ) {
+            let line = row.join(",");
+            let columns = Columns::new(0, [1, 2, 3], None);
+            let names: Vec<String> = ["time_s", "acc_x", "acc_y", "acc_z"].map(String::from).to_vec();
+            if let Some(fast) = parse_row_fast(line.as_bytes(), &columns) {
+                let exact = parse_row(line.trim_end(), 2, &columns, &names).unwrap();
+                proptest::prop_assert_eq!(fast.map(f64::to_bits), exact.map(f64::to_bits), "{}", line);
+            }
+        }
     }
 }
