@@ -421,6 +421,42 @@ impl Rhythm {
     }
 }
 
+/// The last [`RHYTHM_LAGS`] rhythm values and their squares, newest first, without moving them
+/// on each new value: each is written twice, `RHYTHM_LAGS` apart, so that the newest run of
+/// them is always one slice. (The squares are kept rather than computed for every lag.)
+#[derive(Debug, Clone, Copy)]
+struct RhythmHistory {
+    values: [f64; 2 * RHYTHM_LAGS],
+    squares: [f64; 2 * RHYTHM_LAGS],
+    newest: usize,
+}
+
+impl Default for RhythmHistory {
+    /// Zeros before the stream's start, which add nothing to the sums.
+    fn default() -> Self {
+        RhythmHistory {
+            values: [0.0; 2 * RHYTHM_LAGS],
+            squares: [0.0; 2 * RHYTHM_LAGS],
+            newest: 0,
+        }
+    }
+}
+
+impl RhythmHistory {
+    fn newest_first(&self) -> (&[f64], &[f64]) {
+        let run = self.newest..self.newest + RHYTHM_LAGS;
+        (&self.values[run.clone()], &self.squares[run])
+    }
+
+    fn push(&mut self, x: f64) {
+        self.newest = self.newest.checked_sub(1).unwrap_or(RHYTHM_LAGS - 1);
+        for at in [self.newest, self.newest + RHYTHM_LAGS] {
+            self.values[at] = x;
+            self.squares[at] = x * x;
+        }
+    }
+}
+
 /// The bout being walked.
 #[derive(Debug, Clone)]
 struct OpenBout {
@@ -492,7 +528,7 @@ pub struct Analyzer {
     rhythm_low_pass: Biquad,
     /// The last rhythm values (25 Hz), newest first (zero before the stream's start, which adds
     /// nothing to the sums), and how many 50 Hz samples were seen.
-    rhythm_history: [f64; RHYTHM_LAGS],
+    rhythm_history: RhythmHistory,
     rhythm_seen: u64,
     pending_rhythm: Rhythm,
     regular_buffer: Vec<(f64, [f64; 6])>,
@@ -551,7 +587,7 @@ impl Analyzer {
             low_pass: Biquad::low_pass(tuning.low_pass_hz, RATE_HZ),
             relative_threshold: tuning.relative_threshold,
             rhythm_low_pass: Biquad::low_pass(RHYTHM_LOW_PASS_HZ, RATE_HZ),
-            rhythm_history: [0.0; RHYTHM_LAGS],
+            rhythm_history: RhythmHistory::default(),
             rhythm_seen: 0,
             pending_rhythm: Rhythm::default(),
             regular_buffer: Vec::new(),
@@ -647,7 +683,7 @@ impl Analyzer {
         self.started = false;
         self.coupling.restart();
         self.rhythm_seen = 0;
-        self.rhythm_history = [0.0; RHYTHM_LAGS];
+        self.rhythm_history = RhythmHistory::default();
         self.pending_rhythm = Rhythm::default();
         if let Some(strides) = &mut self.strides {
             strides.restart();
@@ -791,17 +827,17 @@ impl Analyzer {
         add.n += 1.0;
         add.energy += x * x;
         // Plain loops over arrays, so that they vectorise: this is the pipeline's costliest part.
-        for ((sum, energy), earlier) in add
+        let (earlier, squares) = self.rhythm_history.newest_first();
+        for ((sum, energy), (earlier, square)) in add
             .lagged
             .iter_mut()
             .zip(add.lagged_energy.iter_mut())
-            .zip(self.rhythm_history)
+            .zip(earlier.iter().zip(squares))
         {
             *sum += x * earlier;
-            *energy += earlier * earlier;
+            *energy += square;
         }
-        self.rhythm_history.rotate_right(1);
-        self.rhythm_history[0] = x;
+        self.rhythm_history.push(x);
     }
 
     fn candidate(&mut self, t: f64, height: f64) {

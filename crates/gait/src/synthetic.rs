@@ -70,3 +70,19 @@ pub fn day(seconds: f64) -> impl Iterator<Item = Sample> {
         }
     })
 }
+
+/// Writes `seconds` of [`day`] as CSV (`sample, acc_x, acc_y, acc_z, gyr_x, gyr_y, gyr_z`; m/s²,
+/// deg/s, x vertical: the lower-back frame mobgap expects), as `bench/gait.sh` and the CSV
+/// benchmark read it.
+pub fn write_csv(seconds: f64, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "sample,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z")?;
+    for (i, s) in day(seconds).enumerate() {
+        let g = s.gyr.unwrap_or_default();
+        writeln!(
+            out,
+            "{i},{:.5},{:.5},{:.5},{:.4},{:.4},{:.4}",
+            s.acc[0], s.acc[1], s.acc[2], g[0], g[1], g[2]
+        )?;
+    }
+    Ok(())
+}
