@@ -42,6 +42,11 @@ impl PgStore {
         Ok(PgStore { pool, location })
     }
 
+    /// No turn to take: PostgreSQL's writers run side by side, taking row locks.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -77,7 +77,8 @@ pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError
 /// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
 /// `pool: sqlx::Pool<$db>` field, `backend`/`location` methods of its own, and `BEGIN_WRITE`,
 /// the statement every transaction (all of them write) begins with, and `FOR_UPDATE`, what locks a
-/// row read before a write in it.
+/// row read before a write in it, and `write_turn`, awaited before every write (SQLite's
+/// writers queue there in order; PostgreSQL's need no turn).
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use crate::records::*;
@@ -547,6 +548,7 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO users (email, password_hash, role, units, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
@@ -599,6 +601,7 @@ macro_rules! impl_store {
                 units: coach::plan::Units,
                 birth_year: Option<i16>,
             ) -> Result<Option<User>, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("UPDATE users SET units = $2, birth_year = $3 WHERE id = $1")
                     .bind(id)
                     .bind(name(&units)?)
@@ -631,6 +634,7 @@ macro_rules! impl_store {
                 mass: Option<coach::measure::BodyMass>,
                 estimate: &Reestimate,
             ) -> Result<Option<Reestimated>, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 match mass {
@@ -697,6 +701,7 @@ macro_rules! impl_store {
             }
 
             async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(id)
                     .bind(hash)
@@ -706,6 +711,7 @@ macro_rules! impl_store {
             }
 
             async fn set_role(&self, id: Id, role: Role) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
                     .bind(id)
                     .bind(role.as_str())
@@ -715,6 +721,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_user(&self, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(id)
                     .execute(&self.pool)
@@ -723,6 +730,7 @@ macro_rules! impl_store {
             }
 
             async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&session.id_hash)
                     .bind(session.user_id)
@@ -763,6 +771,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
                     .bind(id_hash)
                     .execute(&self.pool)
@@ -775,6 +784,7 @@ macro_rules! impl_store {
                 user: Id,
                 keep_id_hash: Option<&str>,
             ) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND id_hash <> $2")
                     .bind(user)
                     .bind(keep_id_hash.unwrap_or(""))
@@ -784,6 +794,7 @@ macro_rules! impl_store {
             }
 
             async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_ms, scope) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(user)
                     .bind(&token.name)
@@ -802,10 +813,14 @@ macro_rules! impl_store {
             }
 
             async fn user_by_token(&self, token_hash: &str) -> Result<Option<(User, TokenScope)>, StoreError> {
+                Ok(self.token_caller(token_hash).await?.map(|c| (c.user, c.scope)))
+            }
+
+            async fn token_caller(&self, token_hash: &str) -> Result<Option<TokenCaller>, StoreError> {
                 let Some(row) = sqlx::query(
                     "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
                      (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg, \
-                     t.scope \
+                     u.summary_version, t.scope \
                      FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
                 )
                 .bind(token_hash)
@@ -814,7 +829,18 @@ macro_rules! impl_store {
                 else {
                     return Ok(None);
                 };
-                Ok(Some((user_row(&row)?, crate::sql::token_scope(row.try_get("scope")?)?)))
+                Ok(Some(TokenCaller {
+                    user: user_row(&row)?,
+                    scope: crate::sql::token_scope(row.try_get("scope")?)?,
+                    summary_version: row.try_get("summary_version")?,
+                }))
+            }
+
+            async fn summary_version(&self, user: Id) -> Result<Option<i64>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT summary_version FROM users WHERE id = $1")
+                    .bind(user)
+                    .fetch_optional(&self.pool)
+                    .await?)
             }
 
             async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
@@ -835,6 +861,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_token(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
@@ -844,6 +871,7 @@ macro_rules! impl_store {
             }
 
             async fn set_calendar_feed(&self, user: Id, token_hash: &str, created_at: jiff::Timestamp) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(
                     "INSERT INTO calendar_feeds (user_id, token_hash, created_ms) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_ms = excluded.created_ms",
@@ -867,6 +895,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_calendar_feed(&self, user: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
                     .bind(user)
                     .execute(&self.pool)
@@ -889,6 +918,7 @@ macro_rules! impl_store {
             }
 
             async fn create_invite(&self, clinician: Id, new: &NewInvite) -> Result<Id, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO clinician_invites (clinician_id, code_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
@@ -942,6 +972,7 @@ macro_rules! impl_store {
                 scope: &GrantScope,
                 now: jiff::Timestamp,
             ) -> Result<Option<Grant>, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 // The update is the claim: of two accepts of one code, only one finds it unused.
                 let Some(row) = sqlx::query(
@@ -983,6 +1014,7 @@ macro_rules! impl_store {
             }
 
             async fn decline_invite(&self, walker: Id, code_hash: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
                      WHERE code_hash = $3 AND used_ms IS NULL AND expires_ms > $1 AND clinician_id <> $2",
@@ -1006,6 +1038,7 @@ macro_rules! impl_store {
             }
 
             async fn revoke_grant(&self, walker: Id, id: Id, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE grants SET revoked_ms = COALESCE(revoked_ms, $3) WHERE walker_id = $1 AND id = $2",
                 )
@@ -1041,6 +1074,7 @@ macro_rules! impl_store {
             }
 
             async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(
                     "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -1058,6 +1092,7 @@ macro_rules! impl_store {
             }
 
             async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 for entry in entries {
                     sqlx::query(
@@ -1240,6 +1275,7 @@ macro_rules! impl_store {
             }
 
             async fn set_rules(&self, walker: Id, new: &NewRules) -> Result<StoredRules, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO progression_rules (walker_id, gates, set_by, set_by_email, set_ms, reason) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, gates, set_by, set_by_email, set_ms, reason",
@@ -1271,6 +1307,7 @@ macro_rules! impl_store {
             }
 
             async fn raise_alert(&self, new: &NewAlert) -> Result<Alert, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO alerts (walker_id, kind, session_id, words, raised_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {ALERT_COLUMNS}"
                 ))
@@ -1297,6 +1334,7 @@ macro_rules! impl_store {
             }
 
             async fn acknowledge_alert(&self, walker: Id, id: Id, ack: &Acknowledgement) -> Result<Option<Alert>, StoreError> {
+                let _turn = self.write_turn().await;
                 // Only the first acknowledgement is kept: a second one changes nothing.
                 sqlx::query(
                     "UPDATE alerts SET acknowledged_by = $3, acknowledged_by_email = $4, acknowledged_ms = $5, ack_note = $6 \
@@ -1321,6 +1359,7 @@ macro_rules! impl_store {
             }
 
             async fn pause_progression(&self, new: &NewPause) -> Result<ProgressionPause, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, new.walker_id, Self::FOR_UPDATE).await?;
                 let existing = sqlx::query(&format!(
@@ -1363,6 +1402,7 @@ macro_rules! impl_store {
             }
 
             async fn resume_progression(&self, walker: Id, resumed: &Acknowledgement) -> Result<Option<ProgressionPause>, StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(&format!(
                     "UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
                      WHERE walker_id = $1 AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}"
@@ -1380,6 +1420,7 @@ macro_rules! impl_store {
             }
 
             async fn create_template(&self, clinician: Id, new: &NewTemplate) -> Result<PlanTemplate, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO plan_templates (clinician_id, name, parameters, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $4) RETURNING {TEMPLATE_COLUMNS}"
                 ))
@@ -1418,6 +1459,7 @@ macro_rules! impl_store {
             }
 
             async fn update_template(&self, clinician: Id, id: Id, new: &NewTemplate) -> Result<Option<PlanTemplate>, StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(&format!(
                     "UPDATE plan_templates SET name = $3, parameters = $4, updated_ms = $5 WHERE clinician_id = $1 AND id = $2 RETURNING {TEMPLATE_COLUMNS}"
                 ))
@@ -1434,6 +1476,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_template(&self, clinician: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM plan_templates WHERE clinician_id = $1 AND id = $2")
                     .bind(clinician)
                     .bind(id)
@@ -1443,6 +1486,7 @@ macro_rules! impl_store {
             }
 
             async fn assign_plan(&self, walker: Id, plan: &NewPlan, change: &NewPlanChange) -> Result<(StoredPlan, PlanChange), StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, walker, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
@@ -1467,6 +1511,7 @@ macro_rules! impl_store {
                 plan: Id,
                 adjustment: &PlanAdjustment,
             ) -> Result<Option<PlanChange>, StoreError> {
+                let _turn = self.write_turn().await;
                 let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let found = sqlx::query(
@@ -1513,6 +1558,7 @@ macro_rules! impl_store {
             }
 
             async fn add_note(&self, new: &NewNote) -> Result<Option<ClinicianNote>, StoreError> {
+                let _turn = self.write_turn().await;
                 let (plan, session) = match new.target {
                     NoteTarget::Plan(p) => (Some(p), None),
                     NoteTarget::Session(s) => (None, Some(s)),
@@ -1545,6 +1591,7 @@ macro_rules! impl_store {
             }
 
             async fn update_note(&self, clinician: Id, walker: Id, id: Id, body: &str, at: jiff::Timestamp) -> Result<Option<ClinicianNote>, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE clinician_notes SET body = $4, updated_ms = $5 WHERE clinician_id = $1 AND walker_id = $2 AND id = $3",
                 )
@@ -1569,6 +1616,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_note(&self, clinician: Id, walker: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM clinician_notes WHERE clinician_id = $1 AND walker_id = $2 AND id = $3")
                     .bind(clinician)
                     .bind(walker)
@@ -1591,6 +1639,7 @@ macro_rules! impl_store {
             }
 
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING {SCREENING_COLUMNS}"
                 ))
@@ -1642,6 +1691,7 @@ macro_rules! impl_store {
             }
 
             async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
@@ -1728,6 +1778,7 @@ macro_rules! impl_store {
                 details: &serde_json::Value,
                 dates: &[(u32, jiff::civil::Date)],
             ) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let found = sqlx::query("UPDATE plans SET details = $1 WHERE user_id = $2 AND id = $3")
                     .bind(json(details)?)
@@ -1752,6 +1803,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM plans WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
@@ -1779,6 +1831,7 @@ macro_rules! impl_store {
             }
 
             async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError> {
+                let _turn = self.write_turn().await;
                 insert_session(&self.pool, user, ms(jiff::Timestamp::now()), new).await
             }
 
@@ -1788,6 +1841,7 @@ macro_rules! impl_store {
                 client_key: &str,
                 new: &SessionEntry,
             ) -> Result<(LoggedSession, bool), StoreError> {
+                let _turn = self.write_turn().await;
                 let existing = |row: Option<<$db as sqlx::Database>::Row>| -> Result<Option<Id>, StoreError> {
                     Ok(match row {
                         Some(row) => Some(row.try_get::<Id, _>(0)?),
@@ -1837,6 +1891,7 @@ macro_rules! impl_store {
             }
 
             async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let owned = sqlx::query(&format!(
                     "SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2{}",
@@ -1917,6 +1972,7 @@ macro_rules! impl_store {
             }
 
             async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 let recorded = sqlx::query(
                     "SELECT id FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
@@ -2001,6 +2057,7 @@ macro_rules! impl_store {
                 id: Id,
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
+                let _turn = self.write_turn().await;
                 let sql = format!(
                     "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
                      WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
@@ -2015,6 +2072,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM logged_sessions WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
@@ -2128,6 +2186,7 @@ macro_rules! impl_store {
                 user: Id,
                 new: &NewAssessment,
             ) -> Result<Assessment, StoreError> {
+                let _turn = self.write_turn().await;
                 insert_assessment(&self.pool, user, new).await
             }
 
@@ -2157,6 +2216,7 @@ macro_rules! impl_store {
             }
 
             async fn delete_assessment(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM assessments WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
@@ -2202,6 +2262,7 @@ macro_rules! impl_store {
             }
 
             async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 let held: i64 = sqlx::query(

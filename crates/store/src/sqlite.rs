@@ -12,6 +12,12 @@ use std::time::Duration;
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
     location: String,
+    /// Writers take turns here, first come first served, before they take a connection and
+    /// begin: SQLite has one writer at a time, and its busy handler, which would otherwise
+    /// make them wait, sleeps in steps up to 100 ms and lets a newcomer in ahead of a writer
+    /// that has waited longer (32 concurrent writers had a p99 of over 300 ms). Another process
+    /// on the same file still waits in the busy handler.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -51,7 +57,13 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             location: path.display().to_string(),
+            writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         })
+    }
+
+    /// This process's turn to write (see `writer`), held until the write has committed.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        Some(self.writer.lock().await)
     }
 
     /// Writes a consistent copy of the database to `target` (which must not exist), safe while
