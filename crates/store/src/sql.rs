@@ -1404,8 +1404,9 @@ macro_rules! impl_store {
             async fn resume_progression(&self, walker: Id, resumed: &Acknowledgement) -> Result<Option<ProgressionPause>, StoreError> {
                 let _turn = self.write_turn().await;
                 sqlx::query(&format!(
-                    "UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
-                     WHERE walker_id = $1 AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}"
+                    "{OWNER_FIRST} UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
+                     WHERE walker_id = (SELECT id FROM owner) AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}",
+                    OWNER_FIRST = Self::OWNER_FIRST,
                 ))
                 .bind(walker)
                 .bind(resumed.by)
@@ -1514,6 +1515,8 @@ macro_rules! impl_store {
                 let _turn = self.write_turn().await;
                 let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                // Owner first, as a new plan locks it (see OWNER_FIRST).
+                lock_owner(&mut tx, walker, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query(
                     "UPDATE plans SET protocol_id = $3, goal = $4, setting = $5, level = $6, days_per_week = $7, weeks = $8, units = $9, details = $10 \
                      WHERE user_id = $1 AND id = $2",
@@ -1780,6 +1783,8 @@ macro_rules! impl_store {
             ) -> Result<bool, StoreError> {
                 let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                // Owner first, as a new plan locks it (see OWNER_FIRST).
+                lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query("UPDATE plans SET details = $1 WHERE user_id = $2 AND id = $3")
                     .bind(json(details)?)
                     .bind(user)
@@ -1804,7 +1809,10 @@ macro_rules! impl_store {
 
             async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {
                 let _turn = self.write_turn().await;
-                let done = sqlx::query("DELETE FROM plans WHERE user_id = $1 AND id = $2")
+                let done = sqlx::query(&format!(
+                    "{} DELETE FROM plans WHERE user_id = (SELECT id FROM owner) AND id = $2",
+                    Self::OWNER_FIRST
+                ))
                     .bind(user)
                     .bind(id)
                     .execute(&self.pool)
@@ -2058,9 +2066,12 @@ macro_rules! impl_store {
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
                 let _turn = self.write_turn().await;
+                // The owner's row is locked first, as every writer that changes both locks it
+                // (see OWNER_FIRST).
                 let sql = format!(
-                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
-                     WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
+                    "{OWNER_FIRST} UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
+                     WHERE user_id = (SELECT id FROM owner) AND id = $2 RETURNING {SESSION_COLUMNS}",
+                    OWNER_FIRST = Self::OWNER_FIRST,
                 );
                 let query = sqlx::query(&sql).bind(user).bind(id);
                 bind_entry(query, entry)?
@@ -2073,7 +2084,10 @@ macro_rules! impl_store {
 
             async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError> {
                 let _turn = self.write_turn().await;
-                let done = sqlx::query("DELETE FROM logged_sessions WHERE user_id = $1 AND id = $2")
+                let done = sqlx::query(&format!(
+                    "{} DELETE FROM logged_sessions WHERE user_id = (SELECT id FROM owner) AND id = $2",
+                    Self::OWNER_FIRST
+                ))
                     .bind(user)
                     .bind(id)
                     .execute(&self.pool)

@@ -32,6 +32,8 @@ impl SqliteStore {
     const FOR_UPDATE: &'static str = "";
     /// Nothing to add either (see `FOR_UPDATE`).
     const FOR_NO_KEY_UPDATE: &'static str = "";
+    /// The owner's row, as a statement's first part (nothing to lock: one writer at a time).
+    const OWNER_FIRST: &'static str = "WITH owner AS (SELECT id FROM users WHERE id = $1)";
 
     /// Opens (creating when missing, with its folder) the database file and migrates it.
     pub async fn open(path: &Path) -> Result<Self, crate::StoreError> {
