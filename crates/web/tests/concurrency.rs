@@ -588,7 +588,7 @@ async fn progress_after_writes(url: &str, what: &str) {
     for w in 0..WRITERS / 2 {
         let (write_to, read_from) = if w % 2 == 0 { (&a, &b) } else { (&b, &a) };
         let (write_to, read_from) = (write_to.clone(), read_from.clone());
-        let (acked, token) = (acked.clone(), token.clone());
+        let (acked, token, what) = (acked.clone(), token.clone(), what.to_string());
         tasks.push(tokio::spawn(async move {
             for _ in 0..ROUNDS {
                 let started = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
