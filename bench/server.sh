@@ -69,16 +69,18 @@ if [ "$backend" = postgres ]; then
   # Statements per request, from the server's own log: the first request of each kind fills
   # what the process keeps, so count the second.
   sql() { runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qAt -c "$1" bench; }
+  # Statements the server sent (not this script's own through psql).
+  statements() { grep "statement: \|execute " "$work/pg.log" | grep -cv "ALTER SYSTEM\|pg_reload_conf" || true; }
   count_statements() {
     local method=$1 path=$2 body=${3:-} before
     curl -sf -o /dev/null -X "$method" -H "Authorization: Bearer $token" -H 'content-type: application/json' ${body:+-d "$body"} "http://127.0.0.1:$port$path"
     sql "ALTER SYSTEM SET log_statement = 'all'" && sql "SELECT pg_reload_conf()" >/dev/null
     sleep 0.2
-    before=$(grep -c "statement: \|execute " "$work/pg.log" || true)
+    before=$(statements)
     curl -sf -o /dev/null -X "$method" -H "Authorization: Bearer $token" -H 'content-type: application/json' ${body:+-d "$body"} "http://127.0.0.1:$port$path"
     sleep 0.2
     sql "ALTER SYSTEM RESET log_statement" && sql "SELECT pg_reload_conf()" >/dev/null
-    echo "$method $path: $(( $(grep -c "statement: \|execute " "$work/pg.log" || true) - before )) statements"
+    echo "$method $path: $(( $(statements) - before )) statements"
   }
   count_statements GET /api/v1/progress
   count_statements POST /api/v1/sessions "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" bench/log-session.lua)"
