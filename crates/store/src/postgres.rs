@@ -54,6 +54,11 @@ impl PgStore {
         None
     }
 
+    /// Writes go through the one pool.
+    fn writes(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;

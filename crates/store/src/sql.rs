@@ -77,8 +77,9 @@ pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError
 /// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
 /// `pool: sqlx::Pool<$db>` field, `backend`/`location` methods of its own, and `BEGIN_WRITE`,
 /// the statement every transaction (all of them write) begins with, and `FOR_UPDATE`, what locks a
-/// row read before a write in it, and `write_turn`, awaited before every write (SQLite's
-/// writers queue there in order; PostgreSQL's need no turn).
+/// row read before a write in it, `write_turn`, awaited before every write (SQLite's writers
+/// queue there in order; PostgreSQL's need no turn), and `writes()`, the pool writes use (on
+/// SQLite one connection of its own).
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use crate::records::*;
@@ -557,7 +558,7 @@ macro_rules! impl_store {
                 .bind(new.role.as_str())
                 .bind(name(&coach::plan::Units::default())?)
                 .bind(ms(new.created_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await
                 .map_err(conflict("an account with this email"))?;
                 let id: Id = row.try_get("id")?;
@@ -606,7 +607,7 @@ macro_rules! impl_store {
                     .bind(id)
                     .bind(name(&units)?)
                     .bind(birth_year.map(i64::from))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
@@ -635,7 +636,7 @@ macro_rules! impl_store {
                 estimate: &Reestimate,
             ) -> Result<Option<Reestimated>, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 match mass {
                     Some(mass) => {
@@ -705,7 +706,7 @@ macro_rules! impl_store {
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(id)
                     .bind(hash)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -715,7 +716,7 @@ macro_rules! impl_store {
                 sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
                     .bind(id)
                     .bind(role.as_str())
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -724,7 +725,7 @@ macro_rules! impl_store {
                 let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -737,7 +738,7 @@ macro_rules! impl_store {
                     .bind(&session.csrf_token)
                     .bind(ms(session.created_at))
                     .bind(ms(session.expires_at))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await
                     .map_err(conflict("a session with this id"))?;
                 Ok(())
@@ -774,7 +775,7 @@ macro_rules! impl_store {
                 let _turn = self.write_turn().await;
                 sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
                     .bind(id_hash)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -788,7 +789,7 @@ macro_rules! impl_store {
                 sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND id_hash <> $2")
                     .bind(user)
                     .bind(keep_id_hash.unwrap_or(""))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -801,7 +802,7 @@ macro_rules! impl_store {
                     .bind(&token.token_hash)
                     .bind(ms(token.created_at))
                     .bind(token.scope.as_str())
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.writes())
                     .await
                     .map_err(conflict("this token"))?;
                 Ok(ApiToken {
@@ -865,7 +866,7 @@ macro_rules! impl_store {
                 let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -879,7 +880,7 @@ macro_rules! impl_store {
                 .bind(user)
                 .bind(token_hash)
                 .bind(ms(created_at))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await
                 .map_err(conflict("this calendar feed"))?;
                 Ok(())
@@ -898,7 +899,7 @@ macro_rules! impl_store {
                 let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
                     .bind(user)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -926,7 +927,7 @@ macro_rules! impl_store {
                 .bind(&new.code_hash)
                 .bind(ms(new.created_at))
                 .bind(ms(new.expires_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await
                 .map_err(conflict("this invite code"))?;
                 Ok(row.try_get("id")?)
@@ -973,7 +974,7 @@ macro_rules! impl_store {
                 now: jiff::Timestamp,
             ) -> Result<Option<Grant>, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 // The update is the claim: of two accepts of one code, only one finds it unused.
                 let Some(row) = sqlx::query(
                     "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
@@ -1022,7 +1023,7 @@ macro_rules! impl_store {
                 .bind(ms(now))
                 .bind(walker)
                 .bind(code_hash)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1045,7 +1046,7 @@ macro_rules! impl_store {
                 .bind(walker)
                 .bind(id)
                 .bind(ms(now))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1086,14 +1087,14 @@ macro_rules! impl_store {
                 .bind(name(&entry.action)?)
                 .bind(&entry.what)
                 .bind(&entry.route)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(())
             }
 
             async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 for entry in entries {
                     sqlx::query(
                         "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
@@ -1286,7 +1287,7 @@ macro_rules! impl_store {
                 .bind(&new.set_by_email)
                 .bind(ms(new.set_at))
                 .bind(&new.reason)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 rules_row(&row)
             }
@@ -1316,7 +1317,7 @@ macro_rules! impl_store {
                 .bind(new.session_id)
                 .bind(&new.words)
                 .bind(ms(new.raised_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 alert_row(&row)
             }
@@ -1346,12 +1347,12 @@ macro_rules! impl_store {
                 .bind(&ack.by_email)
                 .bind(ms(ack.at))
                 .bind(&ack.note)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 sqlx::query(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE walker_id = $1 AND id = $2"))
                     .bind(walker)
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(alert_row)
@@ -1360,7 +1361,7 @@ macro_rules! impl_store {
 
             async fn pause_progression(&self, new: &NewPause) -> Result<ProgressionPause, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, new.walker_id, Self::FOR_UPDATE).await?;
                 let existing = sqlx::query(&format!(
                     "SELECT {PAUSE_COLUMNS} FROM progression_pauses WHERE walker_id = $1 AND resumed_ms IS NULL"
@@ -1413,7 +1414,7 @@ macro_rules! impl_store {
                 .bind(&resumed.by_email)
                 .bind(ms(resumed.at))
                 .bind(&resumed.note)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(pause_row)
@@ -1429,7 +1430,7 @@ macro_rules! impl_store {
                 .bind(&new.name)
                 .bind(json(&new.parameters)?)
                 .bind(ms(new.at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 template_row(&row)
             }
@@ -1469,7 +1470,7 @@ macro_rules! impl_store {
                 .bind(&new.name)
                 .bind(json(&new.parameters)?)
                 .bind(ms(new.at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(template_row)
@@ -1481,14 +1482,14 @@ macro_rules! impl_store {
                 let done = sqlx::query("DELETE FROM plan_templates WHERE clinician_id = $1 AND id = $2")
                     .bind(clinician)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
 
             async fn assign_plan(&self, walker: Id, plan: &NewPlan, change: &NewPlanChange) -> Result<(StoredPlan, PlanChange), StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, walker, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(walker)
@@ -1514,7 +1515,7 @@ macro_rules! impl_store {
             ) -> Result<Option<PlanChange>, StoreError> {
                 let _turn = self.write_turn().await;
                 let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 // Owner first, as a new plan locks it (see OWNER_FIRST).
                 lock_owner(&mut tx, walker, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query(
@@ -1580,13 +1581,13 @@ macro_rules! impl_store {
                 .bind(session)
                 .bind(&new.body)
                 .bind(ms(new.at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?;
                 let Some(row) = row else { return Ok(None) };
                 let id: Id = row.try_get("id")?;
                 sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(note_row)
@@ -1603,7 +1604,7 @@ macro_rules! impl_store {
                 .bind(id)
                 .bind(body)
                 .bind(ms(at))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
@@ -1611,7 +1612,7 @@ macro_rules! impl_store {
                 sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1 AND n.walker_id = $2"))
                     .bind(id)
                     .bind(walker)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(note_row)
@@ -1624,7 +1625,7 @@ macro_rules! impl_store {
                     .bind(clinician)
                     .bind(walker)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1651,7 +1652,7 @@ macro_rules! impl_store {
                 .bind(name(&new.clearance)?)
                 .bind(json(&new.answers)?)
                 .bind(json(&new.result)?)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 screening_row(&row)
             }
@@ -1695,7 +1696,7 @@ macro_rules! impl_store {
 
             async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(user)
@@ -1782,7 +1783,7 @@ macro_rules! impl_store {
                 dates: &[(u32, jiff::civil::Date)],
             ) -> Result<bool, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 // Owner first, as a new plan locks it (see OWNER_FIRST).
                 lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query("UPDATE plans SET details = $1 WHERE user_id = $2 AND id = $3")
@@ -1815,7 +1816,7 @@ macro_rules! impl_store {
                 ))
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1840,7 +1841,7 @@ macro_rules! impl_store {
 
             async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError> {
                 let _turn = self.write_turn().await;
-                insert_session(&self.pool, user, ms(jiff::Timestamp::now()), new).await
+                insert_session(self.writes(), user, ms(jiff::Timestamp::now()), new).await
             }
 
             async fn add_session_once(
@@ -1857,7 +1858,7 @@ macro_rules! impl_store {
                     })
                 };
                 let lookup = "SELECT session_id FROM session_keys WHERE user_id = $1 AND client_key = $2";
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let found = existing(
                     sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&mut *tx).await?,
                 )?;
@@ -1886,7 +1887,7 @@ macro_rules! impl_store {
                     Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                         tx.rollback().await?;
                         let id = existing(
-                            sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&self.pool).await?,
+                            sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(self.writes()).await?,
                         )?
                         .ok_or_else(|| corrupt("session key", "vanished after a conflict"))?;
                         let session = self.session(user, id).await?.ok_or_else(|| {
@@ -1900,7 +1901,7 @@ macro_rules! impl_store {
 
             async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let owned = sqlx::query(&format!(
                     "SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2{}",
                     Self::FOR_UPDATE
@@ -1981,7 +1982,7 @@ macro_rules! impl_store {
 
             async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let recorded = sqlx::query(
                     "SELECT id FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
                 )
@@ -2075,7 +2076,7 @@ macro_rules! impl_store {
                 );
                 let query = sqlx::query(&sql).bind(user).bind(id);
                 bind_entry(query, entry)?
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(session_row)
@@ -2090,7 +2091,7 @@ macro_rules! impl_store {
                 ))
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -2201,7 +2202,7 @@ macro_rules! impl_store {
                 new: &NewAssessment,
             ) -> Result<Assessment, StoreError> {
                 let _turn = self.write_turn().await;
-                insert_assessment(&self.pool, user, new).await
+                insert_assessment(self.writes(), user, new).await
             }
 
             async fn assessments(&self, user: Id) -> Result<Vec<Assessment>, StoreError> {
@@ -2234,7 +2235,7 @@ macro_rules! impl_store {
                 let done = sqlx::query("DELETE FROM assessments WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -2277,7 +2278,7 @@ macro_rules! impl_store {
 
             async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
                 let _turn = self.write_turn().await;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 let held: i64 = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM screenings WHERE user_id = $1) + (SELECT COUNT(*) FROM plans WHERE user_id = $1) \

@@ -18,6 +18,9 @@ pub struct SqliteStore {
     /// that has waited longer (32 concurrent writers had a p99 of over 300 ms). Another process
     /// on the same file still waits in the busy handler.
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The one connection writes use, so that a writer whose turn it is does not wait for a
+    /// connection behind the readers (which have the other pool to themselves).
+    writes: sqlx::SqlitePool,
 }
 
 impl SqliteStore {
@@ -53,19 +56,30 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
         Ok(SqliteStore {
             pool,
             location: path.display().to_string(),
             writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            writes,
         })
     }
 
     /// This process's turn to write (see `writer`), held until the write has committed.
     async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         Some(self.writer.lock().await)
+    }
+
+    /// The pool writes go through (see `writes`).
+    fn writes(&self) -> &sqlx::SqlitePool {
+        &self.writes
     }
 
     /// Writes a consistent copy of the database to `target` (which must not exist), safe while
@@ -80,6 +94,7 @@ impl SqliteStore {
 
     /// Closes the pool, checkpointing the WAL.
     pub async fn close(&self) {
+        self.writes.close().await;
         self.pool.close().await;
     }
 }
