@@ -139,6 +139,12 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token_hash: &str,
     ) -> Result<Option<(User, TokenScope)>, StoreError>;
+    /// The user an API token (by hash) belongs to, its scope and the user's summary version,
+    /// in one query: a summary kept from an earlier request is served only while this version
+    /// is the one it was computed at.
+    async fn token_caller(&self, token_hash: &str) -> Result<Option<TokenCaller>, StoreError>;
+    /// A user's summary version (see [`TokenCaller::summary_version`]); none for no such user.
+    async fn summary_version(&self, user: Id) -> Result<Option<i64>, StoreError>;
     /// A user's tokens (names and dates, never the token).
     async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError>;
     /// Revokes a token. False when the user has no such token.

@@ -23,6 +23,13 @@ impl PgStore {
     /// is estimated again would otherwise deadlock with it).
     const FOR_NO_KEY_UPDATE: &'static str = " FOR NO KEY UPDATE";
 
+    /// A single-statement write to rows whose change bumps the owner's summary version locks
+    /// the owner's row first: its trigger updates that row at the statement's end, and a writer
+    /// that locked the owner before touching the same rows (a new body mass, a new plan) would
+    /// otherwise deadlock with it. Bind the owner as `$1`; the statement reads `owner`.
+    const OWNER_FIRST: &'static str =
+        "WITH owner AS (SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE)";
+
     /// Connects and migrates. Migrations take an advisory lock, so processes starting together
     /// do not race.
     pub async fn connect(url: &str) -> Result<Self, crate::StoreError> {
@@ -40,6 +47,16 @@ impl PgStore {
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool, location })
+    }
+
+    /// No turn to take: PostgreSQL's writers run side by side, taking row locks.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
+
+    /// Writes go through the one pool.
+    fn writes(&self) -> &sqlx::PgPool {
+        &self.pool
     }
 
     /// Closes the pool.

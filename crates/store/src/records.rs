@@ -188,6 +188,19 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
+/// Who an API token speaks for, as one request needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenCaller {
+    /// The token's owner.
+    pub user: User,
+    /// What the token may reach.
+    pub scope: TokenScope,
+    /// Counts the writes that can change the owner's progress summary (sessions, plans and
+    /// their sessions, progression rules and pauses), bumped in the same transaction as each
+    /// of them (triggers, migration 0013).
+    pub summary_version: i64,
+}
+
 /// A browser session. Only the hash of the id in the cookie is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebSession {

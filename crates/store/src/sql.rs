@@ -77,7 +77,9 @@ pub(crate) fn conflict(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError
 /// Expands to the [`Store`](crate::Store) implementation for one backend. `$store` has a
 /// `pool: sqlx::Pool<$db>` field, `backend`/`location` methods of its own, and `BEGIN_WRITE`,
 /// the statement every transaction (all of them write) begins with, and `FOR_UPDATE`, what locks a
-/// row read before a write in it.
+/// row read before a write in it, `write_turn`, awaited before every write (SQLite's writers
+/// queue there in order; PostgreSQL's need no turn), and `writes()`, the pool writes use (on
+/// SQLite one connection of its own).
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         use crate::records::*;
@@ -547,6 +549,7 @@ macro_rules! impl_store {
             }
 
             async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO users (email, password_hash, role, units, created_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
@@ -555,7 +558,7 @@ macro_rules! impl_store {
                 .bind(new.role.as_str())
                 .bind(name(&coach::plan::Units::default())?)
                 .bind(ms(new.created_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await
                 .map_err(conflict("an account with this email"))?;
                 let id: Id = row.try_get("id")?;
@@ -599,11 +602,12 @@ macro_rules! impl_store {
                 units: coach::plan::Units,
                 birth_year: Option<i16>,
             ) -> Result<Option<User>, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("UPDATE users SET units = $2, birth_year = $3 WHERE id = $1")
                     .bind(id)
                     .bind(name(&units)?)
                     .bind(birth_year.map(i64::from))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
@@ -631,7 +635,8 @@ macro_rules! impl_store {
                 mass: Option<coach::measure::BodyMass>,
                 estimate: &Reestimate,
             ) -> Result<Option<Reestimated>, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 match mass {
                     Some(mass) => {
@@ -697,39 +702,43 @@ macro_rules! impl_store {
             }
 
             async fn set_password_hash(&self, id: Id, hash: &str) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(id)
                     .bind(hash)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
 
             async fn set_role(&self, id: Id, role: Role) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
                     .bind(id)
                     .bind(role.as_str())
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
 
             async fn delete_user(&self, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM users WHERE id = $1")
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
 
             async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("INSERT INTO web_sessions (id_hash, user_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&session.id_hash)
                     .bind(session.user_id)
                     .bind(&session.csrf_token)
                     .bind(ms(session.created_at))
                     .bind(ms(session.expires_at))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await
                     .map_err(conflict("a session with this id"))?;
                 Ok(())
@@ -763,9 +772,10 @@ macro_rules! impl_store {
             }
 
             async fn delete_web_session(&self, id_hash: &str) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
                     .bind(id_hash)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
@@ -775,22 +785,24 @@ macro_rules! impl_store {
                 user: Id,
                 keep_id_hash: Option<&str>,
             ) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query("DELETE FROM web_sessions WHERE user_id = $1 AND id_hash <> $2")
                     .bind(user)
                     .bind(keep_id_hash.unwrap_or(""))
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(())
             }
 
             async fn create_token(&self, user: Id, token: &NewToken) -> Result<ApiToken, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_ms, scope) VALUES ($1, $2, $3, $4, $5) RETURNING id")
                     .bind(user)
                     .bind(&token.name)
                     .bind(&token.token_hash)
                     .bind(ms(token.created_at))
                     .bind(token.scope.as_str())
-                    .fetch_one(&self.pool)
+                    .fetch_one(self.writes())
                     .await
                     .map_err(conflict("this token"))?;
                 Ok(ApiToken {
@@ -802,10 +814,14 @@ macro_rules! impl_store {
             }
 
             async fn user_by_token(&self, token_hash: &str) -> Result<Option<(User, TokenScope)>, StoreError> {
+                Ok(self.token_caller(token_hash).await?.map(|c| (c.user, c.scope)))
+            }
+
+            async fn token_caller(&self, token_hash: &str) -> Result<Option<TokenCaller>, StoreError> {
                 let Some(row) = sqlx::query(
                     "SELECT u.id, u.email, u.password_hash, u.role, u.units, u.birth_year, u.created_ms, \
                      (SELECT b.kg FROM body_masses b WHERE b.user_id = u.id ORDER BY b.from_date DESC LIMIT 1) AS body_mass_kg, \
-                     t.scope \
+                     u.summary_version, t.scope \
                      FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
                 )
                 .bind(token_hash)
@@ -814,7 +830,18 @@ macro_rules! impl_store {
                 else {
                     return Ok(None);
                 };
-                Ok(Some((user_row(&row)?, crate::sql::token_scope(row.try_get("scope")?)?)))
+                Ok(Some(TokenCaller {
+                    user: user_row(&row)?,
+                    scope: crate::sql::token_scope(row.try_get("scope")?)?,
+                    summary_version: row.try_get("summary_version")?,
+                }))
+            }
+
+            async fn summary_version(&self, user: Id) -> Result<Option<i64>, StoreError> {
+                Ok(sqlx::query_scalar("SELECT summary_version FROM users WHERE id = $1")
+                    .bind(user)
+                    .fetch_optional(&self.pool)
+                    .await?)
             }
 
             async fn tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
@@ -835,15 +862,17 @@ macro_rules! impl_store {
             }
 
             async fn delete_token(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
 
             async fn set_calendar_feed(&self, user: Id, token_hash: &str, created_at: jiff::Timestamp) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(
                     "INSERT INTO calendar_feeds (user_id, token_hash, created_ms) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_ms = excluded.created_ms",
@@ -851,7 +880,7 @@ macro_rules! impl_store {
                 .bind(user)
                 .bind(token_hash)
                 .bind(ms(created_at))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await
                 .map_err(conflict("this calendar feed"))?;
                 Ok(())
@@ -867,9 +896,10 @@ macro_rules! impl_store {
             }
 
             async fn delete_calendar_feed(&self, user: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
                     .bind(user)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -889,6 +919,7 @@ macro_rules! impl_store {
             }
 
             async fn create_invite(&self, clinician: Id, new: &NewInvite) -> Result<Id, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO clinician_invites (clinician_id, code_hash, created_ms, expires_ms) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
@@ -896,7 +927,7 @@ macro_rules! impl_store {
                 .bind(&new.code_hash)
                 .bind(ms(new.created_at))
                 .bind(ms(new.expires_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await
                 .map_err(conflict("this invite code"))?;
                 Ok(row.try_get("id")?)
@@ -942,7 +973,8 @@ macro_rules! impl_store {
                 scope: &GrantScope,
                 now: jiff::Timestamp,
             ) -> Result<Option<Grant>, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 // The update is the claim: of two accepts of one code, only one finds it unused.
                 let Some(row) = sqlx::query(
                     "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
@@ -983,6 +1015,7 @@ macro_rules! impl_store {
             }
 
             async fn decline_invite(&self, walker: Id, code_hash: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE clinician_invites SET used_ms = $1, used_by = $2 \
                      WHERE code_hash = $3 AND used_ms IS NULL AND expires_ms > $1 AND clinician_id <> $2",
@@ -990,7 +1023,7 @@ macro_rules! impl_store {
                 .bind(ms(now))
                 .bind(walker)
                 .bind(code_hash)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1006,13 +1039,14 @@ macro_rules! impl_store {
             }
 
             async fn revoke_grant(&self, walker: Id, id: Id, now: jiff::Timestamp) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE grants SET revoked_ms = COALESCE(revoked_ms, $3) WHERE walker_id = $1 AND id = $2",
                 )
                 .bind(walker)
                 .bind(id)
                 .bind(ms(now))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1041,6 +1075,7 @@ macro_rules! impl_store {
             }
 
             async fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(
                     "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -1052,13 +1087,14 @@ macro_rules! impl_store {
                 .bind(name(&entry.action)?)
                 .bind(&entry.what)
                 .bind(&entry.route)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 Ok(())
             }
 
             async fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 for entry in entries {
                     sqlx::query(
                         "INSERT INTO access_log (walker_id, clinician_id, clinician_email, at_ms, action, what, route) \
@@ -1240,6 +1276,7 @@ macro_rules! impl_store {
             }
 
             async fn set_rules(&self, walker: Id, new: &NewRules) -> Result<StoredRules, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(
                     "INSERT INTO progression_rules (walker_id, gates, set_by, set_by_email, set_ms, reason) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, gates, set_by, set_by_email, set_ms, reason",
@@ -1250,7 +1287,7 @@ macro_rules! impl_store {
                 .bind(&new.set_by_email)
                 .bind(ms(new.set_at))
                 .bind(&new.reason)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 rules_row(&row)
             }
@@ -1271,6 +1308,7 @@ macro_rules! impl_store {
             }
 
             async fn raise_alert(&self, new: &NewAlert) -> Result<Alert, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO alerts (walker_id, kind, session_id, words, raised_ms) VALUES ($1, $2, $3, $4, $5) RETURNING {ALERT_COLUMNS}"
                 ))
@@ -1279,7 +1317,7 @@ macro_rules! impl_store {
                 .bind(new.session_id)
                 .bind(&new.words)
                 .bind(ms(new.raised_at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 alert_row(&row)
             }
@@ -1297,6 +1335,7 @@ macro_rules! impl_store {
             }
 
             async fn acknowledge_alert(&self, walker: Id, id: Id, ack: &Acknowledgement) -> Result<Option<Alert>, StoreError> {
+                let _turn = self.write_turn().await;
                 // Only the first acknowledgement is kept: a second one changes nothing.
                 sqlx::query(
                     "UPDATE alerts SET acknowledged_by = $3, acknowledged_by_email = $4, acknowledged_ms = $5, ack_note = $6 \
@@ -1308,12 +1347,12 @@ macro_rules! impl_store {
                 .bind(&ack.by_email)
                 .bind(ms(ack.at))
                 .bind(&ack.note)
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 sqlx::query(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE walker_id = $1 AND id = $2"))
                     .bind(walker)
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(alert_row)
@@ -1321,7 +1360,8 @@ macro_rules! impl_store {
             }
 
             async fn pause_progression(&self, new: &NewPause) -> Result<ProgressionPause, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, new.walker_id, Self::FOR_UPDATE).await?;
                 let existing = sqlx::query(&format!(
                     "SELECT {PAUSE_COLUMNS} FROM progression_pauses WHERE walker_id = $1 AND resumed_ms IS NULL"
@@ -1363,16 +1403,18 @@ macro_rules! impl_store {
             }
 
             async fn resume_progression(&self, walker: Id, resumed: &Acknowledgement) -> Result<Option<ProgressionPause>, StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(&format!(
-                    "UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
-                     WHERE walker_id = $1 AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}"
+                    "{OWNER_FIRST} UPDATE progression_pauses SET resumed_by = $2, resumed_by_email = $3, resumed_ms = $4, resume_reason = $5 \
+                     WHERE walker_id = (SELECT id FROM owner) AND resumed_ms IS NULL RETURNING {PAUSE_COLUMNS}",
+                    OWNER_FIRST = Self::OWNER_FIRST,
                 ))
                 .bind(walker)
                 .bind(resumed.by)
                 .bind(&resumed.by_email)
                 .bind(ms(resumed.at))
                 .bind(&resumed.note)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(pause_row)
@@ -1380,6 +1422,7 @@ macro_rules! impl_store {
             }
 
             async fn create_template(&self, clinician: Id, new: &NewTemplate) -> Result<PlanTemplate, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO plan_templates (clinician_id, name, parameters, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $4) RETURNING {TEMPLATE_COLUMNS}"
                 ))
@@ -1387,7 +1430,7 @@ macro_rules! impl_store {
                 .bind(&new.name)
                 .bind(json(&new.parameters)?)
                 .bind(ms(new.at))
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 template_row(&row)
             }
@@ -1418,6 +1461,7 @@ macro_rules! impl_store {
             }
 
             async fn update_template(&self, clinician: Id, id: Id, new: &NewTemplate) -> Result<Option<PlanTemplate>, StoreError> {
+                let _turn = self.write_turn().await;
                 sqlx::query(&format!(
                     "UPDATE plan_templates SET name = $3, parameters = $4, updated_ms = $5 WHERE clinician_id = $1 AND id = $2 RETURNING {TEMPLATE_COLUMNS}"
                 ))
@@ -1426,7 +1470,7 @@ macro_rules! impl_store {
                 .bind(&new.name)
                 .bind(json(&new.parameters)?)
                 .bind(ms(new.at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(template_row)
@@ -1434,16 +1478,18 @@ macro_rules! impl_store {
             }
 
             async fn delete_template(&self, clinician: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM plan_templates WHERE clinician_id = $1 AND id = $2")
                     .bind(clinician)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
 
             async fn assign_plan(&self, walker: Id, plan: &NewPlan, change: &NewPlanChange) -> Result<(StoredPlan, PlanChange), StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, walker, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(walker)
@@ -1467,8 +1513,11 @@ macro_rules! impl_store {
                 plan: Id,
                 adjustment: &PlanAdjustment,
             ) -> Result<Option<PlanChange>, StoreError> {
+                let _turn = self.write_turn().await;
                 let PlanAdjustment { keep, fields, details, sessions, change } = adjustment;
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
+                // Owner first, as a new plan locks it (see OWNER_FIRST).
+                lock_owner(&mut tx, walker, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query(
                     "UPDATE plans SET protocol_id = $3, goal = $4, setting = $5, level = $6, days_per_week = $7, weeks = $8, units = $9, details = $10 \
                      WHERE user_id = $1 AND id = $2",
@@ -1513,6 +1562,7 @@ macro_rules! impl_store {
             }
 
             async fn add_note(&self, new: &NewNote) -> Result<Option<ClinicianNote>, StoreError> {
+                let _turn = self.write_turn().await;
                 let (plan, session) = match new.target {
                     NoteTarget::Plan(p) => (Some(p), None),
                     NoteTarget::Session(s) => (None, Some(s)),
@@ -1531,13 +1581,13 @@ macro_rules! impl_store {
                 .bind(session)
                 .bind(&new.body)
                 .bind(ms(new.at))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?;
                 let Some(row) = row else { return Ok(None) };
                 let id: Id = row.try_get("id")?;
                 sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1"))
                     .bind(id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(note_row)
@@ -1545,6 +1595,7 @@ macro_rules! impl_store {
             }
 
             async fn update_note(&self, clinician: Id, walker: Id, id: Id, body: &str, at: jiff::Timestamp) -> Result<Option<ClinicianNote>, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query(
                     "UPDATE clinician_notes SET body = $4, updated_ms = $5 WHERE clinician_id = $1 AND walker_id = $2 AND id = $3",
                 )
@@ -1553,7 +1604,7 @@ macro_rules! impl_store {
                 .bind(id)
                 .bind(body)
                 .bind(ms(at))
-                .execute(&self.pool)
+                .execute(self.writes())
                 .await?;
                 if done.rows_affected() == 0 {
                     return Ok(None);
@@ -1561,7 +1612,7 @@ macro_rules! impl_store {
                 sqlx::query(&format!("{NOTE_SELECT} WHERE n.id = $1 AND n.walker_id = $2"))
                     .bind(id)
                     .bind(walker)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(self.writes())
                     .await?
                     .as_ref()
                     .map(note_row)
@@ -1569,11 +1620,12 @@ macro_rules! impl_store {
             }
 
             async fn delete_note(&self, clinician: Id, walker: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM clinician_notes WHERE clinician_id = $1 AND walker_id = $2 AND id = $3")
                     .bind(clinician)
                     .bind(walker)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1591,6 +1643,7 @@ macro_rules! impl_store {
             }
 
             async fn add_screening(&self, user: Id, new: &NewScreening) -> Result<Screening, StoreError> {
+                let _turn = self.write_turn().await;
                 let row = sqlx::query(&format!(
                     "INSERT INTO screenings (user_id, taken_ms, clearance, answers, result) VALUES ($1, $2, $3, $4, $5) RETURNING {SCREENING_COLUMNS}"
                 ))
@@ -1599,7 +1652,7 @@ macro_rules! impl_store {
                 .bind(name(&new.clearance)?)
                 .bind(json(&new.answers)?)
                 .bind(json(&new.result)?)
-                .fetch_one(&self.pool)
+                .fetch_one(self.writes())
                 .await?;
                 screening_row(&row)
             }
@@ -1642,7 +1695,8 @@ macro_rules! impl_store {
             }
 
             async fn add_plan(&self, user: Id, new: &NewPlan) -> Result<StoredPlan, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 sqlx::query("UPDATE plans SET active = $2 WHERE user_id = $1 AND active = $3")
                     .bind(user)
@@ -1728,7 +1782,10 @@ macro_rules! impl_store {
                 details: &serde_json::Value,
                 dates: &[(u32, jiff::civil::Date)],
             ) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
+                // Owner first, as a new plan locks it (see OWNER_FIRST).
+                lock_owner(&mut tx, user, Self::FOR_NO_KEY_UPDATE).await?;
                 let found = sqlx::query("UPDATE plans SET details = $1 WHERE user_id = $2 AND id = $3")
                     .bind(json(details)?)
                     .bind(user)
@@ -1752,10 +1809,14 @@ macro_rules! impl_store {
             }
 
             async fn delete_plan(&self, user: Id, id: Id) -> Result<bool, StoreError> {
-                let done = sqlx::query("DELETE FROM plans WHERE user_id = $1 AND id = $2")
+                let _turn = self.write_turn().await;
+                let done = sqlx::query(&format!(
+                    "{} DELETE FROM plans WHERE user_id = (SELECT id FROM owner) AND id = $2",
+                    Self::OWNER_FIRST
+                ))
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -1779,7 +1840,8 @@ macro_rules! impl_store {
             }
 
             async fn add_session(&self, user: Id, new: &SessionEntry) -> Result<LoggedSession, StoreError> {
-                insert_session(&self.pool, user, ms(jiff::Timestamp::now()), new).await
+                let _turn = self.write_turn().await;
+                insert_session(self.writes(), user, ms(jiff::Timestamp::now()), new).await
             }
 
             async fn add_session_once(
@@ -1788,6 +1850,7 @@ macro_rules! impl_store {
                 client_key: &str,
                 new: &SessionEntry,
             ) -> Result<(LoggedSession, bool), StoreError> {
+                let _turn = self.write_turn().await;
                 let existing = |row: Option<<$db as sqlx::Database>::Row>| -> Result<Option<Id>, StoreError> {
                     Ok(match row {
                         Some(row) => Some(row.try_get::<Id, _>(0)?),
@@ -1795,7 +1858,7 @@ macro_rules! impl_store {
                     })
                 };
                 let lookup = "SELECT session_id FROM session_keys WHERE user_id = $1 AND client_key = $2";
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let found = existing(
                     sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&mut *tx).await?,
                 )?;
@@ -1824,7 +1887,7 @@ macro_rules! impl_store {
                     Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
                         tx.rollback().await?;
                         let id = existing(
-                            sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(&self.pool).await?,
+                            sqlx::query(lookup).bind(user).bind(client_key).fetch_optional(self.writes()).await?,
                         )?
                         .ok_or_else(|| corrupt("session key", "vanished after a conflict"))?;
                         let session = self.session(user, id).await?.ok_or_else(|| {
@@ -1837,7 +1900,8 @@ macro_rules! impl_store {
             }
 
             async fn put_motion(&self, user: Id, new: &NewMotion) -> Result<Option<Motion>, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let owned = sqlx::query(&format!(
                     "SELECT id FROM logged_sessions WHERE user_id = $1 AND id = $2{}",
                     Self::FOR_UPDATE
@@ -1917,7 +1981,8 @@ macro_rules! impl_store {
             }
 
             async fn set_motion_label(&self, user: Id, label: &MotionLabel) -> Result<bool, StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 let recorded = sqlx::query(
                     "SELECT id FROM motion_recordings WHERE user_id = $1 AND session_id = $2",
                 )
@@ -2001,13 +2066,17 @@ macro_rules! impl_store {
                 id: Id,
                 entry: &SessionEntry,
             ) -> Result<Option<LoggedSession>, StoreError> {
+                let _turn = self.write_turn().await;
+                // The owner's row is locked first, as every writer that changes both locks it
+                // (see OWNER_FIRST).
                 let sql = format!(
-                    "UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
-                     WHERE user_id = $1 AND id = $2 RETURNING {SESSION_COLUMNS}"
+                    "{OWNER_FIRST} UPDATE logged_sessions SET started_ms = $3, utc_offset_seconds = $4, local_date = $5, setting = $6, blocks = $7, backward_seconds = $8, total_seconds = $9, rpe = $10, pain_before = $11, pain_after = $12, near_falls = $13, felt_safe = $14, notes = $15, source = $16, plan_id = $17, planned_backward_seconds = $18, kcal = $19, energy = $20, sport = $21, falls = $22 \
+                     WHERE user_id = (SELECT id FROM owner) AND id = $2 RETURNING {SESSION_COLUMNS}",
+                    OWNER_FIRST = Self::OWNER_FIRST,
                 );
                 let query = sqlx::query(&sql).bind(user).bind(id);
                 bind_entry(query, entry)?
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.writes())
                 .await?
                 .as_ref()
                 .map(session_row)
@@ -2015,10 +2084,14 @@ macro_rules! impl_store {
             }
 
             async fn delete_session(&self, user: Id, id: Id) -> Result<bool, StoreError> {
-                let done = sqlx::query("DELETE FROM logged_sessions WHERE user_id = $1 AND id = $2")
+                let _turn = self.write_turn().await;
+                let done = sqlx::query(&format!(
+                    "{} DELETE FROM logged_sessions WHERE user_id = (SELECT id FROM owner) AND id = $2",
+                    Self::OWNER_FIRST
+                ))
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -2128,7 +2201,8 @@ macro_rules! impl_store {
                 user: Id,
                 new: &NewAssessment,
             ) -> Result<Assessment, StoreError> {
-                insert_assessment(&self.pool, user, new).await
+                let _turn = self.write_turn().await;
+                insert_assessment(self.writes(), user, new).await
             }
 
             async fn assessments(&self, user: Id) -> Result<Vec<Assessment>, StoreError> {
@@ -2157,10 +2231,11 @@ macro_rules! impl_store {
             }
 
             async fn delete_assessment(&self, user: Id, id: Id) -> Result<bool, StoreError> {
+                let _turn = self.write_turn().await;
                 let done = sqlx::query("DELETE FROM assessments WHERE user_id = $1 AND id = $2")
                     .bind(user)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(self.writes())
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -2202,7 +2277,8 @@ macro_rules! impl_store {
             }
 
             async fn import(&self, user: Id, export: &Export) -> Result<(), StoreError> {
-                let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                let _turn = self.write_turn().await;
+                let mut tx = self.writes().begin_with(Self::BEGIN_WRITE).await?;
                 lock_owner(&mut tx, user, Self::FOR_UPDATE).await?;
                 let held: i64 = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM screenings WHERE user_id = $1) + (SELECT COUNT(*) FROM plans WHERE user_id = $1) \

@@ -1758,6 +1758,166 @@ async fn caseload_reads(store: &Arc<dyn Store>) {
     assert_eq!(store.trend_rows(sol.id, 3).await.unwrap().analyses.len(), 0);
 }
 
+/// The summary version: every write that can change a walker's progress summary bumps theirs
+/// (read with their token in the same query, or alone), and only theirs; other writes leave
+/// it; concurrent writers each bump it once, none is lost.
+async fn summary_versions(store: &Arc<dyn Store>) {
+    let vi = user(store, "summary-walker@example.org").await;
+    let wu = user(store, "summary-other@example.org").await;
+    store
+        .create_token(
+            vi.id,
+            &NewToken {
+                name: "phone".into(),
+                token_hash: "summary-token".into(),
+                created_at: at("2026-11-20T08:00:00Z"),
+                scope: TokenScope::Full,
+            },
+        )
+        .await
+        .unwrap();
+    let version = || async {
+        let by_token = store.token_caller("summary-token").await.unwrap().unwrap();
+        assert_eq!(by_token.user.id, vi.id);
+        assert_eq!(by_token.scope, TokenScope::Full);
+        let alone = store.summary_version(vi.id).await.unwrap().unwrap();
+        assert_eq!(by_token.summary_version, alone, "one version, however read");
+        alone
+    };
+    let other = store.summary_version(wu.id).await.unwrap().unwrap();
+    assert!(store.summary_version(-1).await.unwrap().is_none());
+    let mut seen = version().await;
+    assert_eq!(seen, 0, "nothing written yet");
+    let mut bumped = |now: i64, what: &str| {
+        assert!(
+            now > seen,
+            "{what} must bump the summary version ({seen} -> {now})"
+        );
+        seen = now;
+    };
+
+    let logged = store
+        .add_session(vi.id, &entry("2026-11-20T07:00:00Z", 300))
+        .await
+        .unwrap();
+    bumped(version().await, "logging a session");
+    store
+        .update_session(vi.id, logged.id, &entry("2026-11-20T07:00:00Z", 360))
+        .await
+        .unwrap()
+        .unwrap();
+    bumped(version().await, "editing a session");
+    store
+        .set_body_mass(
+            vi.id,
+            "2026-11-01".parse().unwrap(),
+            Some(BodyMass::from_kg(70.0).unwrap()),
+            &|s, _| (Some(40.0), s.entry.energy.clone()),
+        )
+        .await
+        .unwrap();
+    bumped(version().await, "a body mass that estimates sessions again");
+    assert!(store.delete_session(vi.id, logged.id).await.unwrap());
+    bumped(version().await, "deleting a session");
+    let plan = store
+        .add_plan(vi.id, &new_plan("2026-11-23"))
+        .await
+        .unwrap();
+    bumped(version().await, "a new plan");
+    let moved = [(1, "2026-11-24".parse().unwrap())];
+    assert!(
+        store
+            .reschedule_plan(
+                vi.id,
+                plan.plan.id,
+                &serde_json::json!({"rescheduled": 1}),
+                &moved
+            )
+            .await
+            .unwrap()
+    );
+    bumped(version().await, "moving a plan's sessions");
+    store
+        .set_rules(
+            vi.id,
+            &NewRules {
+                gates: coach::gates::Gates::default(),
+                set_by: wu.id,
+                set_by_email: wu.email.clone(),
+                set_at: at("2026-11-21T09:00:00Z"),
+                reason: "check".into(),
+            },
+        )
+        .await
+        .unwrap();
+    bumped(version().await, "new progression rules");
+    store
+        .pause_progression(&NewPause {
+            walker_id: vi.id,
+            paused_at: at("2026-11-21T10:00:00Z"),
+            local_date: "2026-11-21".parse().unwrap(),
+            why: coach::gates::PauseCause::Fall,
+            session_id: None,
+        })
+        .await
+        .unwrap();
+    bumped(version().await, "a pause");
+    store
+        .resume_progression(
+            vi.id,
+            &Acknowledgement {
+                by: Some(wu.id),
+                by_email: wu.email.clone(),
+                at: at("2026-11-22T10:00:00Z"),
+                note: "fine".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    bumped(version().await, "resuming");
+    assert!(store.delete_plan(vi.id, plan.plan.id).await.unwrap());
+    bumped(version().await, "deleting a plan");
+
+    // Writes the summary does not read leave it.
+    store
+        .create_web_session(&WebSession {
+            id_hash: "summary-session".into(),
+            user_id: vi.id,
+            csrf_token: "csrf".into(),
+            created_at: at("2026-11-22T12:00:00Z"),
+            expires_at: at("2026-12-22T12:00:00Z"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(version().await, seen, "a sign-in is not progress");
+    assert_eq!(
+        store.summary_version(wu.id).await.unwrap().unwrap(),
+        other,
+        "another walker's version is theirs alone"
+    );
+
+    // Concurrent writers: each bumps once and none is lost.
+    let writers = (0..32).map(|i| {
+        let store = Arc::clone(store);
+        let e = entry("2026-11-25T07:00:00Z", 60);
+        tokio::spawn(async move {
+            if i % 2 == 0 {
+                store.add_session(vi.id, &e).await.map(|_| ())
+            } else {
+                store
+                    .add_session_once(vi.id, &format!("summary-key-{i}"), &e)
+                    .await
+                    .map(|_| ())
+            }
+        })
+    });
+    for w in writers.collect::<Vec<_>>() {
+        w.await.unwrap().unwrap();
+    }
+    assert_eq!(version().await, seen + 32);
+}
+
 async fn all_stories(store: Arc<dyn Store>) {
     caseload_reads(&store).await;
     prescribing(&store).await;
@@ -1773,6 +1933,7 @@ async fn all_stories(store: Arc<dyn Store>) {
     sessions_logged_once_per_client_key(&store).await;
     assessments_export_and_deletion(&store).await;
     concurrent_writes(&store).await;
+    summary_versions(&store).await;
 }
 
 #[tokio::test]

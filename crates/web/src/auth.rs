@@ -250,6 +250,9 @@ pub struct Caller {
     pub user: User,
     /// How they signed in.
     pub credential: Credential,
+    /// Their summary version as read with their API token, in the same query (none for a
+    /// browser session): see `api::progress::SummaryCache`.
+    pub(crate) summary_version: Option<i64>,
 }
 
 impl Caller {
@@ -372,17 +375,18 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(|| {
                     ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`")
                 })?;
-            let (user, scope) = state
+            let found = state
                 .store
-                .user_by_token(&digest(token))
+                .token_caller(&digest(token))
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthorized("the API token is not valid (revoked, or mistyped)")
                 })?;
-            within_scope(scope, &parts.method, parts.uri.path())?;
+            within_scope(found.scope, &parts.method, parts.uri.path())?;
             return Ok(Caller {
-                user,
+                user: found.user,
                 credential: Credential::Token,
+                summary_version: Some(found.summary_version),
             });
         }
         let Some(cookie) = session_cookie(&parts.headers) else {
@@ -412,6 +416,7 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller {
             user,
             credential: Credential::Browser(session),
+            summary_version: None,
         })
     }
 }

@@ -74,6 +74,8 @@ pub struct AppState {
     /// Planned sessions by plan id. Safe to keep per process because a plan's sessions never
     /// change once stored and plan ids are never reused: every process reads the same rows.
     planned: Arc<PlannedCache>,
+    /// Progress summaries served again while their walker's summary version and the day match.
+    summaries: Arc<api::progress::SummaryCache>,
     /// Motion files held for a second analysis (see `pages::HeldFiles`: in memory, bounded).
     held: Arc<pages::HeldFiles>,
     /// Password checks and sign-ups per address and account (see `auth::limiter`).
@@ -95,6 +97,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             planned: Arc::new(PlannedCache::default()),
+            summaries: Arc::new(api::progress::SummaryCache::default()),
             held: Arc::new(pages::HeldFiles::default()),
             attempts: Arc::new(attempts),
         }

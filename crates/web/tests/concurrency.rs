@@ -535,3 +535,136 @@ async fn postgres_takes_32_concurrent_writers_of_every_kind() {
     let url = server.database("concurrency");
     burst(&url, "PostgreSQL").await;
 }
+
+/// Sessions logged in the progress summary's weeks, in all.
+fn summary_sessions(summary: &Value) -> u64 {
+    summary["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["sessions"].as_u64().unwrap())
+        .sum()
+}
+
+/// Progress read between writes, through two servers on one database (as several instances
+/// share a PostgreSQL): each keeps the summaries it computed, and a read that begins after a
+/// write was acknowledged, by either server, must show it. Writers log sessions through one
+/// server and readers read through the other, all at once; every read must count at least the
+/// sessions acknowledged before it was sent.
+async fn progress_after_writes(url: &str, what: &str) {
+    const ROUNDS: usize = 12;
+    let (a, b) = (Arc::new(start(url).await), Arc::new(start(url).await));
+    let who = a.sign_up("fresh%40example.org").await;
+    let (status, body) = a
+        .call(
+            &who,
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"email": "fresh@example.org", "password": "correct horse battery", "name": "test"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["token"].as_str().unwrap().to_string();
+    let progress = |app: Arc<App>, token: String| async move {
+        let response = app
+            .http
+            .get(format!("{}/api/v1/progress", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()
+    };
+    // Both servers hold a summary before the first write.
+    for app in [&a, &b] {
+        assert_eq!(
+            summary_sessions(&progress(app.clone(), token.clone()).await),
+            0
+        );
+    }
+    let acked = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS / 2 {
+        let (write_to, read_from) = if w % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let (write_to, read_from) = (write_to.clone(), read_from.clone());
+        let (acked, token, what) = (acked.clone(), token.clone(), what.to_string());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..ROUNDS {
+                let started = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
+                let body = json!({
+                    "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    "setting": "ground",
+                    "blocks": [{"direction": "backward", "seconds": 120}],
+                    "rpe": 12, "pain_before": 2, "pain_after": 2,
+                });
+                let response = write_to
+                    .http
+                    .post(format!("{}/api/v1/sessions", write_to.base))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+                acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // Every write acknowledged so far must show, through the other server too.
+                for app in [&read_from, &write_to] {
+                    let floor = acked.load(std::sync::atomic::Ordering::SeqCst);
+                    let seen = summary_sessions(&progress(app.clone(), token.clone()).await);
+                    assert!(
+                        seen >= floor,
+                        "{what}: a progress read sent after {floor} acknowledged sessions counted {seen}"
+                    );
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let all = (WRITERS / 2 * ROUNDS) as u64;
+    for app in [&a, &b] {
+        assert_eq!(
+            summary_sessions(&progress(app.clone(), token.clone()).await),
+            all
+        );
+    }
+    // Another kind of write: a new plan shows at once, through the server that did not make it.
+    let (status, body) = a
+        .call(&who, Method::POST, "/api/v1/screenings", Some(answers(60)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let (status, body) = a
+        .call(
+            &who,
+            Method::POST,
+            "/api/v1/plans",
+            Some(json!({"goal": "knee", "setting": "ground", "level": "new",
+                        "days_per_week": 3, "weeks": 12, "start": today.to_string()})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let summary = progress(b.clone(), token.clone()).await;
+    assert_eq!(
+        summary["plan"]["id"], body["id"],
+        "{what}: the new plan shows"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_progress_shows_every_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    progress_after_writes(&url, "SQLite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_progress_shows_every_acknowledged_write() {
+    let server = pg::Postgres::start();
+    let url = server.database("progress");
+    progress_after_writes(&url, "PostgreSQL").await;
+}

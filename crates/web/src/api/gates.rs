@@ -313,6 +313,17 @@ pub(crate) async fn rules_in_force(
     ),
     ApiError,
 > {
+    let (rules, stored) = rules_set(state, walker).await?;
+    let pause = state.store.progression_pause(walker).await?;
+    Ok((rules, stored, pause))
+}
+
+/// The rules in force for a walker and the stored rules they come from (none: built-in),
+/// without the pause (one query).
+async fn rules_set(
+    state: &AppState,
+    walker: Id,
+) -> Result<(Rules, Option<store::StoredRules>), ApiError> {
     let stored = state.store.rules(walker).await?;
     let rules = match &stored {
         Some(r) => Rules {
@@ -324,8 +335,7 @@ pub(crate) async fn rules_in_force(
         },
         None => Rules::default(),
     };
-    let pause = state.store.progression_pause(walker).await?;
-    Ok((rules, stored, pause))
+    Ok((rules, stored))
 }
 
 /// The coach's view of a pause.
@@ -390,7 +400,9 @@ pub(crate) async fn session_logged(
     session: &LoggedSession,
 ) -> Result<(), ApiError> {
     let e = &session.entry;
-    let (rules, _, _) = rules_in_force(state, walker).await?;
+    // The gates only: whether progression is paused already does not change what a session
+    // sets off.
+    let (rules, _) = rules_set(state, walker).await?;
     let (alerts, pause) = coach::gates::after_session(
         &rules.gates,
         &coach::gates::SessionSigns {

@@ -4,8 +4,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, Problem};
-use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use coach::plan::Plan;
 use coach::progression::{NextSession, SessionOutcome};
 use coach::screening::Precaution;
@@ -306,16 +308,109 @@ fn bin_weeks(first: Date, weeks: u32, days: &[DailyTotals]) -> Vec<WeekSummary> 
     out
 }
 
+/// Walkers whose summary is held at most; past this the cache starts over (one is a few kB).
+const SUMMARY_CACHE_WALKERS: usize = 4096;
+
+/// Progress summaries this process computed, as the JSON it answered, by walker, each with the
+/// walker's summary version and the UTC day it was computed at. One is served again only while
+/// both match: the version is read in the request's own first query (with the caller's token),
+/// and every write that can change a summary bumps it in the write's own transaction (triggers,
+/// store migration 0013). So a write acknowledged before a request began, by this process or
+/// another sharing the database, always shows; and the day matters because what is due does.
+#[derive(Default)]
+pub(crate) struct SummaryCache(std::sync::Mutex<std::collections::HashMap<store::Id, HeldSummary>>);
+
+/// One walker's summary as answered.
+struct HeldSummary {
+    version: i64,
+    day: Date,
+    json: Bytes,
+}
+
+impl SummaryCache {
+    fn get(&self, walker: store::Id, version: i64, day: Date) -> Option<Bytes> {
+        let map = self.0.lock().ok()?;
+        let held = map.get(&walker)?;
+        (held.version == version && held.day == day).then(|| held.json.clone())
+    }
+
+    fn put(&self, walker: store::Id, version: i64, day: Date, json: Bytes) {
+        if let Ok(mut map) = self.0.lock() {
+            // A request that read an older version may finish after one that read a newer:
+            // keep the newer.
+            if map
+                .get(&walker)
+                .is_some_and(|held| held.day == day && held.version > version)
+            {
+                return;
+            }
+            if map.len() >= SUMMARY_CACHE_WALKERS {
+                map.clear();
+            }
+            map.insert(walker, HeldSummary { version, day, json });
+        }
+    }
+}
+
 /// The caller's progress.
 #[utoipa::path(get, path = "/api/v1/progress", responses((status = 200, body = ProgressSummary), (status = 401, body = Problem)), security(("bearer" = [])))]
 pub(crate) async fn progress(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<ProgressSummary>, ApiError> {
-    let today = jiff::Timestamp::now()
+) -> Result<Response, ApiError> {
+    let today = today();
+    // A browser session's query does not read the version: one more query then.
+    let version = match caller.summary_version {
+        Some(version) => Some(version),
+        None => state.store.summary_version(caller.id()).await?,
+    };
+    if let Some(json) = version.and_then(|v| state.summaries.get(caller.id(), v, today)) {
+        return Ok(json_answer(json));
+    }
+    let summary = summary(&state, &caller, today).await?;
+    let json = Bytes::from(serde_json::to_vec(&summary).map_err(ApiError::internal)?);
+    if let Some(version) = version {
+        state
+            .summaries
+            .put(caller.id(), version, today, json.clone());
+    }
+    Ok(json_answer(json))
+}
+
+/// JSON already serialized, answered as `Json` answers.
+fn json_answer(json: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response()
+}
+
+/// The caller's progress as of now, computed from the store (the progress page draws it).
+pub(crate) async fn summary_now(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<ProgressSummary, ApiError> {
+    summary(state, caller, today()).await
+}
+
+/// Today in UTC, the day the summary counts what is due up to.
+fn today() -> Date {
+    jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    let (active, plan_problem) = match active_plan(&state, caller.id()).await? {
+        .date()
+}
+
+/// The caller's progress computed from the store, as of `today`.
+async fn summary(
+    state: &AppState,
+    caller: &Caller,
+    today: Date,
+) -> Result<ProgressSummary, ApiError> {
+    let (active, plan_problem) = match active_plan(state, caller.id()).await? {
         Some((stored, Ok(plan))) => (Some((stored, plan)), None),
         Some((_, Err(why))) => (None, Some(why)),
         None => (None, None),
@@ -327,14 +422,14 @@ pub(crate) async fn progress(
         let first = this_monday.saturating_sub(((WEEKS_WITHOUT_PLAN - 1) * 7).days());
         let days = state.store.daily_totals(caller.id(), first, today).await?;
         let weeks = bin_weeks(first, WEEKS_WITHOUT_PLAN as u32, &days);
-        return Ok(Json(ProgressSummary {
+        return Ok(ProgressSummary {
             plan: None,
             kcal_total: weeks.iter().map(|w| w.kcal).sum(),
             weeks,
             adherence: None,
             next: None,
             plan_problem,
-        }));
+        });
     };
     let weeks_n = u32::from(stored.fields.weeks.get());
     let last_day = stored
@@ -362,8 +457,8 @@ pub(crate) async fn progress(
     let planned: Vec<u32> = plan.sessions.iter().map(|s| s.backward_seconds).collect();
     let adherence = adherence(&planned, due as usize, &logged_against_plan, done);
     let logged = outcomes(&logged_against_plan);
-    let next = crate::api::gates::next_session(&state, caller.id(), &plan, &logged).await?;
-    Ok(Json(ProgressSummary {
+    let next = crate::api::gates::next_session(state, caller.id(), &plan, &logged).await?;
+    Ok(ProgressSummary {
         plan: Some(serde_json::json!({
             "id": stored.id,
             "protocol": stored.details.get("protocol"),
@@ -375,7 +470,7 @@ pub(crate) async fn progress(
         adherence: Some(adherence),
         next: Some(next),
         plan_problem: None,
-    }))
+    })
 }
 
 #[cfg(test)]

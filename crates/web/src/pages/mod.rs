@@ -375,6 +375,7 @@ pub(crate) async fn viewer_of(parts: &Parts, state: &AppState) -> Result<Option<
             caller: Caller {
                 user,
                 credential: Credential::Browser(session.clone()),
+                summary_version: None,
             },
             session,
         }))

@@ -1132,9 +1132,7 @@ pub(crate) async fn progress(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Response, PageError> {
-    let summary = progress_api::progress(State(state.clone()), viewer.caller.clone())
-        .await?
-        .0;
+    let summary = progress_api::summary_now(&state, &viewer.caller).await?;
     let assessments = state.store.assessments(viewer.caller.id()).await?;
     let labels: Vec<String> = summary
         .weeks
