@@ -291,7 +291,7 @@ mod tests {
         let cad: Vec<Option<u16>> = a.records.iter().map(|r| r.cadence).collect();
         assert_eq!(hr, [Some(92), None, Some(97)]);
         assert_eq!(cad, [Some(55), None, None]);
-        // The streaming pass (for documents the gpx crate refuses) reads them the same way.
+        // A document without `version` (which the former `gpx` crate refused) reads them the same way.
         let refused = WITH_EXTENSIONS.replace(r#"version="1.1" "#, "");
         let a = read(refused.as_bytes()).unwrap();
         assert_eq!(
