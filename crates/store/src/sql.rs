@@ -417,9 +417,14 @@ macro_rules! impl_store {
         where
             E: sqlx::Executor<'c, Database = $db>,
         {
+            // Owner first (see OWNER_FIRST): the insert's foreign-key checks share-lock the
+            // plan it names, and deleting that plan holds the owner while it waits for the
+            // plan; the version trigger's update of the owner at the statement's end would
+            // then wait on the deleter in turn, a deadlock on PostgreSQL.
             let sql = format!(
-                "INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, sport, falls) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING {SESSION_COLUMNS}"
+                "{OWNER_FIRST} INSERT INTO logged_sessions (user_id, created_ms, started_ms, utc_offset_seconds, local_date, setting, blocks, backward_seconds, total_seconds, rpe, pain_before, pain_after, near_falls, felt_safe, notes, source, plan_id, planned_backward_seconds, kcal, energy, sport, falls) \
+                 SELECT owner.id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22 FROM owner RETURNING {SESSION_COLUMNS}",
+                OWNER_FIRST = <$store>::OWNER_FIRST,
             );
             let query = sqlx::query(&sql)
             .bind(user)
