@@ -202,6 +202,19 @@ fn scan(bytes: &[u8]) -> Scan {
                 match tag {
                     Tag::Trkseg => points.new_segment(),
                     Tag::Trkpt => current = Some(point(&e)),
+                    // The track's type whole, up to its end tag: text events come trimmed and
+                    // split at each reference, so `walk &amp; run` would lose its spaces.
+                    Tag::Type if path.last() == Some(&Tag::Trk) => {
+                        if let Ok(raw) = reader.read_text(e.name()) {
+                            let text = quick_xml::escape::unescape(&raw)
+                                .map_or_else(|_| raw.trim().to_string(), |t| t.trim().to_string());
+                            if sport.is_none() && !text.is_empty() {
+                                sport = Some(text);
+                            }
+                            // The end tag is read too: nothing to push.
+                            continue;
+                        }
+                    }
                     _ => {}
                 }
                 path.push(tag);
@@ -230,9 +243,6 @@ fn scan(bytes: &[u8]) -> Scan {
                         r.heart_rate = text.parse::<u8>().ok().filter(|b| *b > 0);
                     }
                     (_, Tag::Cadence, Some(r)) => r.cadence = text.parse().ok(),
-                    (Tag::Trk, Tag::Type, _) if sport.is_none() && !text.is_empty() => {
-                        sport = Some(text.to_string());
-                    }
                     _ => {}
                 }
             }
@@ -313,6 +323,29 @@ mod tests {
         }
         gpx.push_str("<trkpt lat=\"46\" lon=\"14\"><time>2024-05-01T11:00:00Z</time></trkpt>\n</trkseg></trk></gpx>\n");
         gpx
+    }
+
+    #[test]
+    fn the_tracks_type_is_read_whole_with_its_references_resolved() {
+        let gpx = |kind: &str| {
+            format!(
+                "<gpx version=\"1.1\" creator=\"t\"><trk><type>{kind}</type><trkseg>\
+                 <trkpt lat=\"46\" lon=\"14\"><time>2024-05-01T10:00:00Z</time></trkpt>\
+                 <trkpt lat=\"46.001\" lon=\"14\"><time>2024-05-01T10:01:00Z</time></trkpt>\
+                 </trkseg></trk></gpx>"
+            )
+        };
+        let sport = |kind: &str| read(gpx(kind).as_bytes()).unwrap().sport;
+        assert_eq!(sport("walk &amp; run").as_deref(), Some("walk & run"));
+        assert_eq!(sport(" Retro &#38; walk ").as_deref(), Some("Retro & walk"));
+        assert_eq!(sport("walking").as_deref(), Some("walking"));
+        assert_eq!(sport("").as_deref(), None);
+        // A reference the document never defines is kept as written, not refused.
+        assert_eq!(sport("walk &nope; run").as_deref(), Some("walk &nope; run"));
+        // Cut inside the type: the points before are kept, none here.
+        let cut = gpx("walking");
+        let cut = &cut.as_bytes()[..cut.find("walking").unwrap() + 3];
+        assert!(read(cut).is_err());
     }
 
     #[test]

@@ -642,8 +642,11 @@ fn unpack_in_parallel(
 ) -> Vec<Unpacked> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    // At most four: each worker may hold a member of up to `MAX_FILE_BYTES` unpacked, and an
+    // upload's workers share the server's cores with every other request.
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
+        .min(4)
         .min(count)
         .max(1);
     let next = AtomicUsize::new(0);
