@@ -314,6 +314,10 @@ pub fn parse_value(field: &[u8]) -> Option<f64> {
 /// [`parse_row`] then reads or reports exactly. The bytes must be valid UTF-8, as `parse_row`
 /// would refuse them otherwise.
 fn parse_row_fast(line: &[u8], columns: &Columns) -> Option<[f64; 7]> {
+    // Rows wider than `parse_row` reads are its to refuse, with its message.
+    if columns.width > PARSE_ROW_FIELDS {
+        return None;
+    }
     let mut numerators = [0.0; 7];
     let mut denominators = [1.0; 7];
     let mut at = 0;
@@ -349,6 +353,9 @@ fn parse_row_fast(line: &[u8], columns: &Columns) -> Option<[f64; 7]> {
     Some(std::array::from_fn(|i| numerators[i] / denominators[i]))
 }
 
+/// The most fields a row may have before its needed values (see [`parse_row`]).
+const PARSE_ROW_FIELDS: usize = 32;
+
 /// A row read exactly as `&str` values (see [`parse_row_fast`] for the common case).
 fn parse_row(
     text: &str,
@@ -357,7 +364,7 @@ fn parse_row(
     names: &[String],
 ) -> Result<[f64; 7], CsvError> {
     // Split into a fixed array: no allocation per row (a day at 100 Hz is 8.6 million rows).
-    let mut values = [""; 32];
+    let mut values = [""; PARSE_ROW_FIELDS];
     let mut found = 0;
     for (i, v) in text.split(',').enumerate() {
         if i < values.len() {
@@ -732,6 +739,28 @@ mod tests {
                 expected: 4
             }
         ));
+    }
+
+    #[test]
+    fn a_row_wider_than_the_reader_takes_is_refused_on_its_first_line_as_before() {
+        let filler: Vec<String> = (0..30).map(|i| format!("x{i}")).collect();
+        let text = format!(
+            "{},time_s,acc_x,acc_y,acc_z\n{}0,0,0,1\n",
+            filler.join(","),
+            "1,".repeat(30)
+        );
+        let e = read(&text, CsvOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CsvError::ShortLine {
+                    line: 2,
+                    found: 34,
+                    expected: 34
+                }
+            ),
+            "{e:?}"
+        );
     }
 
     /// The same text read through a reader whose buffer holds only a few bytes, so that lines
